@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * memctl status: one row per dax device, one per NUMA node, then the kernel's
+ * hotplug settings and warnings. Rendered from the same JSON as --json.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "memctl.h"
+#include "report.h"
+#include "util-mem.h"
+
+static const char status_usage[] = "Usage: memctl status [--json]\n"
+				   "Show dax devices, NUMA nodes and memory hotplug settings.\n";
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int64_t num(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return -1;
+	return json_object_get_int64(v);
+}
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static void backing(struct json_object *dev, char *buf, size_t len)
+{
+	const char *origin = str(dev, "origin");
+	struct json_object *o = origin ? get(dev, origin) : NULL;
+
+	buf[0] = '\0';
+	if (!o)
+		return;
+	if (streq(origin, "cxl")) {
+		struct json_object *memdevs = get(o, "memdevs");
+		size_t n = memdevs ? json_object_array_length(memdevs) : 0;
+		int off = snprintf(buf, len, "%s", str(o, "region") ?: "?");
+		for (size_t i = 0; i < n && off > 0 && (size_t)off < len; i++) {
+			struct json_object *m = json_object_array_get_idx(memdevs, i);
+			off += snprintf(buf + off, len - off, " %s (serial %s, %s)", str(m, "memdev") ?: "?",
+					str(m, "serial") ?: "?", str(m, "host") ?: "?");
+		}
+	} else if (streq(origin, "hmem")) {
+		const char *res = str(dev, "resource");
+		int64_t size = num(dev, "size");
+		if (res && size > 0) {
+			uint64_t start = strtoull(res, NULL, 16);
+			snprintf(buf, len, "%s 0x%" PRIx64 "-0x%" PRIx64, str(o, "device") ?: "hmem", start,
+				 start + (uint64_t)size - 1);
+		} else
+			snprintf(buf, len, "%s", str(o, "device") ?: "hmem");
+	} else if (streq(origin, "pmem")) {
+		snprintf(buf, len, "%s %s", str(o, "namespace") ?: "?", str(o, "uuid") ?: "");
+	}
+}
+
+static void print_devices(struct json_object *devices)
+{
+	static const char *const hdr[] = { "DEVICE", "ORIGIN", "SIZE", "MODE", "NODE", "ONLINE", "MOVABLE", "NORMAL",
+					   "BACKING" };
+	struct table *t;
+	size_t n = json_object_array_length(devices);
+
+	if (n == 0) {
+		printf("No dax devices.\n");
+		return;
+	}
+	t = table_new(hdr, ELEMENTSOF(hdr));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(devices, i);
+		char size[16], node[16], online[32], mov[16], nor[16], back[256];
+		const char *cells[ELEMENTSOF(hdr)];
+
+		size_str(num(d, "size"), size, sizeof(size));
+		snprintf(node, sizeof(node), "%s", str(d, "target_node") ?: "-");
+		snprintf(online, sizeof(online), "%" PRId64 "/%" PRId64, num(d, "blocks_online"), num(d, "blocks"));
+		snprintf(mov, sizeof(mov), "%" PRId64, num(d, "online_movable"));
+		snprintf(nor, sizeof(nor), "%" PRId64, num(d, "online_normal"));
+		backing(d, back, sizeof(back));
+		cells[0] = str(d, "device");
+		cells[1] = str(d, "origin");
+		cells[2] = size;
+		cells[3] = str(d, "mode");
+		cells[4] = node;
+		cells[5] = online;
+		cells[6] = mov;
+		cells[7] = nor;
+		cells[8] = back;
+		table_add(t, cells);
+	}
+	table_print(t);
+	table_free(t);
+}
+
+static void print_nodes(struct json_object *nodes)
+{
+	static const char *const hdr[] = { "NODE", "CPUS", "ONLINE", "MOVABLE", "NORMAL", "TIER" };
+	struct table *t = table_new(hdr, ELEMENTSOF(hdr));
+	size_t n = json_object_array_length(nodes);
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(nodes, i);
+		char id[16], on[16], mov[16], nor[16], tier[16];
+		const char *cpus = str(o, "cpus");
+
+		snprintf(id, sizeof(id), "%" PRId64, num(o, "node"));
+		size_str(num(o, "online_bytes"), on, sizeof(on));
+		size_str(num(o, "movable_bytes"), mov, sizeof(mov));
+		size_str(num(o, "normal_bytes"), nor, sizeof(nor));
+		snprintf(tier, sizeof(tier), "%s", str(o, "tier") ?: "-");
+		table_add(t, (const char *const[]){ id, cpus && *cpus ? cpus : "(memory only)", on, mov, nor, tier });
+	}
+	table_print(t);
+	table_free(t);
+}
+
+static void print_settings(struct json_object *mem, struct json_object *iomem)
+{
+	char bs[16];
+	const char *v;
+
+	size_str(num(mem, "block_size"), bs, sizeof(bs));
+	printf("Memory block size:        %s (%" PRId64 " blocks, %" PRId64 " online)\n", bs, num(mem, "blocks"),
+	       num(mem, "blocks_online"));
+	printf("auto_online_blocks:       %s\n", str(mem, "auto_online_blocks") ?: "(absent)");
+	if ((v = str(mem, "online_policy")))
+		printf("online_policy:            %s (auto_movable_ratio %s%%)\n", v,
+		       str(mem, "auto_movable_ratio") ?: "?");
+	if ((v = str(mem, "memmap_on_memory")))
+		printf("memmap_on_memory:         %s\n", v);
+	printf("crash_hotplug:            %s\n", str(mem, "crash_hotplug") ?: "(absent)");
+	printf("demotion_enabled:         %s\n", str(mem, "demotion_enabled") ?: "(absent)");
+	if (!json_object_get_boolean(get(iomem, "available")))
+		printf("note: /proc/iomem addresses are hidden from this user; run as root to see kmem ranges\n");
+}
+
+int cli_status(struct memctl_cli *cli, int argc, char **argv)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	struct json_object *o, *warnings;
+	int r;
+
+	r = cli_parse_common(cli, argc, argv, status_usage);
+	if (r != 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (cli_scan(cli, &inv) < 0)
+		return EXIT_FAILED;
+	o = memctl_status_json(inv);
+	if (!o) {
+		fprintf(stderr, "memctl: out of memory\n");
+		return EXIT_FAILED;
+	}
+	if (cli->json) {
+		cli_print_json(o);
+	} else {
+		print_devices(get(o, "devices"));
+		printf("\n");
+		print_nodes(get(o, "nodes"));
+		printf("\n");
+		print_settings(get(o, "memory"), get(o, "iomem"));
+		warnings = get(o, "warnings");
+		for (size_t i = 0; warnings && i < json_object_array_length(warnings); i++)
+			printf("warning: %s\n", json_object_get_string(json_object_array_get_idx(warnings, i)));
+	}
+	json_object_put(o);
+	return EXIT_OK;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * memctl: the command-line front end. main() parses global options and hands
+ * over to one function per verb (cli/memctl-<verb>.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "memctl.h"
+#include "sysfs.h"
+#include "util-mem.h"
+
+static const struct {
+	const char *name;
+	int (*run)(struct memctl_cli *cli, int argc, char **argv);
+	const char *help;
+} verbs[] = {
+	{ "status", cli_status, "dax devices, NUMA nodes and hotplug settings" },
+	{ "blocks", cli_blocks, "memory block ranges, like lsmem" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: memctl [--root DIR] COMMAND [--json]\n\nCommands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
+	fprintf(f, "\nOptions:\n"
+		   "  --root DIR   read sysfs/procfs below DIR instead of / ($MEMCTL_SYSFS_ROOT)\n"
+		   "  -h, --help   show this help\n"
+		   "  --version    show the version\n");
+}
+
+/* The last detail lib/ reported; it names the object a failure concerns. */
+static char last_detail[1024];
+
+static void keep_detail(int priority, const char *msg, void *userdata)
+{
+	(void)priority;
+	(void)userdata;
+	snprintf(last_detail, sizeof(last_detail), "%s", msg);
+	if (getenv("MEMCTL_DEBUG"))
+		fprintf(stderr, "memctl: debug: %s\n", msg);
+}
+
+int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret)
+{
+	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
+	const char *root = cli->root ? cli->root : getenv("MEMCTL_SYSFS_ROOT");
+	int r;
+
+	r = memctl_sysfs_new(cli->root, &s);
+	if (r < 0) {
+		fprintf(stderr, "memctl: cannot open sysfs root %s: %s\n", root && *root ? root : "/", strerror(-r));
+		return r;
+	}
+	last_detail[0] = '\0';
+	r = memctl_inventory_scan(s, ret);
+	if (r < 0) {
+		if (last_detail[0])
+			fprintf(stderr, "memctl: cannot scan memory under %s: %s\n", memctl_sysfs_root(s), last_detail);
+		else
+			fprintf(stderr, "memctl: cannot scan memory under %s: %s\n", memctl_sysfs_root(s), strerror(-r));
+	}
+	return r;
+}
+
+int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *usage_text)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'j':
+			cli->json = true;
+			break;
+		case 'h':
+			printf("%s", usage_text);
+			return 1;
+		default:
+			fprintf(stderr, "%s", usage_text);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "memctl %s: unexpected argument '%s'\n%s", argv[0], argv[optind], usage_text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void cli_print_json(struct json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+								  JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	struct memctl_cli cli = { 0 };
+	int c;
+
+	memctl_set_log_fn(keep_detail, NULL);
+	/* '+' stops at the verb so each verb parses its own options. */
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'r':
+			cli.root = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("memctl %s\n", MEMCTL_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(argv[optind], verbs[i].name))
+			return verbs[i].run(&cli, argc - optind, argv + optind);
+	fprintf(stderr, "memctl: unknown command '%s' (try 'memctl --help')\n", argv[optind]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared pieces of the memctl CLI: the verb table, scanning, output helpers. */
+#pragma once
+
+#include <stdbool.h>
+#include <json-c/json.h>
+
+#include "inventory.h"
+
+/* Exit codes, documented in memctl(8). */
+#define EXIT_OK 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+struct memctl_cli {
+	const char *root;	/* --root, or NULL for $MEMCTL_SYSFS_ROOT / "/" */
+	bool json;
+};
+
+int cli_status(struct memctl_cli *cli, int argc, char **argv);
+int cli_blocks(struct memctl_cli *cli, int argc, char **argv);
+
+/* Scan the inventory; on failure print one sentence naming what failed. */
+int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret);
+/* Parse the verb's own options (--json, --help). Returns <0 on usage error, 1 on --help. */
+int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *usage);
+void cli_print_json(struct json_object *o);
+
+/* A minimal column table for terminal output. */
+struct table;
+struct table *table_new(const char *const *headers, int ncols);
+void table_add(struct table *t, const char *const *cells);
+void table_print(struct table *t);
+struct table *table_free(struct table *t);
+
+void size_str(uint64_t bytes, char *buf, size_t len);

@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Scanning the kernel's memory state into a struct memctl_inventory.
+ * Everything is read through the sysfs seam; nothing here changes state.
+ * A missing optional attribute is recorded as absent; a missing mandatory one
+ * (block_size_bytes, a device's size) fails the scan with -errno.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "log.h"
+#include "parse.h"
+#include "sysfs.h"
+#include "util-mem.h"
+
+#define MEMORY_DIR "sys/devices/system/memory"
+#define NODE_DIR "sys/devices/system/node"
+#define DAX_DEVICES "sys/bus/dax/devices"
+#define CXL_DEVICES "sys/bus/cxl/devices"
+#define ND_DEVICES "sys/bus/nd/devices"
+#define TIER_DIR "sys/devices/virtual/memory_tiering"
+#define FW_MEMMAP_DIR "sys/firmware/memmap"
+
+static const char *const zone_names[_MEMCTL_ZONE_MAX] = {
+	[MEMCTL_ZONE_NONE] = "none",
+	[MEMCTL_ZONE_DMA] = "DMA",
+	[MEMCTL_ZONE_DMA32] = "DMA32",
+	[MEMCTL_ZONE_NORMAL] = "Normal",
+	[MEMCTL_ZONE_MOVABLE] = "Movable",
+	[MEMCTL_ZONE_DEVICE] = "Device",
+};
+
+const char *memctl_zone_name(enum memctl_zone z)
+{
+	return z < _MEMCTL_ZONE_MAX ? zone_names[z] : "none";
+}
+
+enum memctl_zone memctl_zone_from_name(const char *name)
+{
+	for (int z = 0; z < _MEMCTL_ZONE_MAX; z++)
+		if (streq(name, zone_names[z]))
+			return z;
+	return MEMCTL_ZONE_NONE;
+}
+
+const char *memctl_block_state_name(enum memctl_block_state s)
+{
+	switch (s) {
+	case MEMCTL_BLOCK_ONLINE: return "online";
+	case MEMCTL_BLOCK_OFFLINE: return "offline";
+	case MEMCTL_BLOCK_GOING_OFFLINE: return "going-offline";
+	default: return "unknown";
+	}
+}
+
+const char *memctl_origin_name(enum memctl_origin o)
+{
+	switch (o) {
+	case MEMCTL_ORIGIN_HMEM: return "hmem";
+	case MEMCTL_ORIGIN_CXL: return "cxl";
+	case MEMCTL_ORIGIN_PMEM: return "pmem";
+	default: return "unknown";
+	}
+}
+
+const char *memctl_driver_name(enum memctl_dax_driver d)
+{
+	switch (d) {
+	case MEMCTL_DRIVER_DEVICE_DAX: return "device_dax";
+	case MEMCTL_DRIVER_KMEM: return "kmem";
+	case MEMCTL_DRIVER_OTHER: return "other";
+	default: return "none";
+	}
+}
+
+const char *memctl_mode_name(enum memctl_dax_mode m)
+{
+	switch (m) {
+	case MEMCTL_MODE_DEVDAX: return "devdax";
+	case MEMCTL_MODE_SYSTEM_RAM: return "system-ram";
+	case MEMCTL_MODE_DISABLED: return "disabled";
+	default: return "unknown";
+	}
+}
+
+/* ---- freeing ------------------------------------------------------------ */
+
+static void region_clear(struct memctl_dax_region *r)
+{
+	free(r->path);
+	free(r->cxl_region);
+	for (size_t i = 0; i < r->n_memdevs; i++) {
+		free(r->memdevs[i].name);
+		free(r->memdevs[i].serial);
+		free(r->memdevs[i].host);
+		free(r->memdevs[i].decoder);
+	}
+	free(r->memdevs);
+	free(r->pmem_namespace);
+	free(r->pmem_uuid);
+	free(r->hmem_device);
+}
+
+static void device_clear(struct memctl_dax_device *d)
+{
+	free(d->name);
+	free(d->path);
+	free(d->driver_name);
+	free(d->mappings);
+	free(d->blocks);
+}
+
+struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv)
+{
+	if (!inv)
+		return NULL;
+	free(inv->hotplug.auto_online_blocks);
+	free(inv->hotplug.online_policy);
+	free(inv->hotplug.memmap_on_memory);
+	for (size_t i = 0; i < inv->n_blocks; i++)
+		free(inv->blocks[i].valid_zones);
+	free(inv->blocks);
+	for (size_t i = 0; i < inv->n_nodes; i++)
+		free(inv->nodes[i].cpulist);
+	free(inv->nodes);
+	for (size_t i = 0; i < inv->n_regions; i++)
+		region_clear(&inv->regions[i]);
+	free(inv->regions);
+	for (size_t i = 0; i < inv->n_devices; i++)
+		device_clear(&inv->devices[i]);
+	free(inv->devices);
+	memctl_iomem_free(inv->iomem, inv->n_iomem);
+	for (size_t i = 0; i < inv->n_memmap; i++)
+		free(inv->memmap[i].type);
+	free(inv->memmap);
+	free(inv);
+	return NULL;
+}
+
+void memctl_inventory_freep(struct memctl_inventory **inv)
+{
+	memctl_inventory_free(*inv);
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* Optional attribute: NULL when absent or unreadable. */
+static __attribute__((format(printf, 2, 3))) char *read_opt(struct memctl_sysfs *s, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	char *v = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path) || memctl_sysfs_read(s, path, &v) < 0)
+		return NULL;
+	return v;
+}
+
+static int read_opt_int(struct memctl_sysfs *s, const char *path, int dflt)
+{
+	int v;
+
+	return memctl_sysfs_read_int(s, path, &v) < 0 ? dflt : v;
+}
+
+static int read_opt_bool(struct memctl_sysfs *s, const char *path)
+{
+	_autofree_ char *v = NULL;
+
+	if (memctl_sysfs_read(s, path, &v) < 0)
+		return -1;
+	return memctl_parse_bool(v) < 0 ? -1 : memctl_parse_bool(v);
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static char *dirname_dup(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? strndup(path, slash - path) : strdup("");
+}
+
+#define GROW(arr, n, cap)                                                        \
+	({                                                                       \
+		int _r = 0;                                                      \
+		if ((n) == (cap)) {                                              \
+			size_t _c = (cap) ? (cap) * 2 : 8;                       \
+			void *_p = realloc((arr), _c * sizeof(*(arr)));          \
+			if (_p) {                                                \
+				(arr) = _p;                                      \
+				(cap) = _c;                                      \
+			} else                                                   \
+				_r = -ENOMEM;                                    \
+		}                                                                \
+		_r;                                                              \
+	})
+
+/* ---- memory blocks ------------------------------------------------------ */
+
+static int scan_hotplug(struct memctl_sysfs *s, struct memctl_hotplug *h)
+{
+	int r;
+
+	r = memctl_sysfs_read_u64(s, MEMORY_DIR "/block_size_bytes", 16, &h->block_size);
+	if (r < 0)
+		return memctl_log_errno(r, "cannot read %s/block_size_bytes", MEMORY_DIR);
+	if (h->block_size == 0)
+		return -EINVAL;
+	memctl_sysfs_read(s, MEMORY_DIR "/auto_online_blocks", &h->auto_online_blocks);
+	memctl_sysfs_read(s, "sys/module/memory_hotplug/parameters/online_policy", &h->online_policy);
+	memctl_sysfs_read(s, "sys/module/memory_hotplug/parameters/memmap_on_memory", &h->memmap_on_memory);
+	h->auto_movable_ratio = read_opt_int(s, "sys/module/memory_hotplug/parameters/auto_movable_ratio", -1);
+	h->auto_movable_numa_aware =
+		read_opt_bool(s, "sys/module/memory_hotplug/parameters/auto_movable_numa_aware");
+	h->crash_hotplug = read_opt_int(s, MEMORY_DIR "/crash_hotplug", -1);
+	h->demotion_enabled = read_opt_bool(s, "sys/kernel/mm/numa/demotion_enabled");
+	return 0;
+}
+
+static bool parse_indexed_name(const char *name, const char *prefix, unsigned long *ret)
+{
+	size_t plen = strlen(prefix);
+	char *end;
+
+	if (strncmp(name, prefix, plen) != 0 || name[plen] < '0' || name[plen] > '9')
+		return false;
+	*ret = strtoul(name + plen, &end, 10);
+	return *end == '\0';
+}
+
+static int scan_blocks(struct memctl_sysfs *s, struct memctl_inventory *inv)
+{
+	_autostrv_ char **names = NULL;
+	size_t cap = 0;
+	int r;
+
+	r = memctl_sysfs_list(s, MEMORY_DIR, "memory", &names);
+	if (r < 0)
+		return memctl_log_errno(r, "cannot list %s", MEMORY_DIR);
+
+	for (char **n = names; *n; n++) {
+		struct memctl_block *b;
+		_autofree_ char *state = NULL;
+		char path[PATH_MAX];
+		unsigned long idx;
+
+		if (!parse_indexed_name(*n, "memory", &idx))
+			continue;
+		if (GROW(inv->blocks, inv->n_blocks, cap) < 0)
+			return -ENOMEM;
+		b = &inv->blocks[inv->n_blocks];
+		*b = (struct memctl_block){
+			.index = idx,
+			.start = (uint64_t)idx * inv->hotplug.block_size,
+			.end = (uint64_t)(idx + 1) * inv->hotplug.block_size - 1,
+			.node = -1,
+			.device = -1,
+		};
+		inv->n_blocks++;
+
+		snprintf(path, sizeof(path), MEMORY_DIR "/%s/state", *n);
+		r = memctl_sysfs_read(s, path, &state);
+		if (r == -ENOENT)
+			continue;	/* removed under our feet: report what is left */
+		if (r < 0)
+			return memctl_log_errno(r, "cannot read %s", path);
+		b->state = memctl_parse_block_state(state);
+
+		b->valid_zones = read_opt(s, MEMORY_DIR "/%s/%s", *n, "valid_zones");
+		if (b->valid_zones)
+			b->zone = memctl_parse_first_zone(b->valid_zones);
+		snprintf(path, sizeof(path), MEMORY_DIR "/%s/removable", *n);
+		b->removable = read_opt_int(s, path, -1);
+	}
+	return 0;
+}
+
+ssize_t memctl_inventory_block_by_index(const struct memctl_inventory *inv, unsigned long index)
+{
+	size_t lo = 0, hi = inv->n_blocks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (inv->blocks[mid].index == index)
+			return (ssize_t)mid;
+		if (inv->blocks[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* ---- NUMA nodes and tiers ----------------------------------------------- */
+
+/*
+ * Block -> node comes from listing each node's directory (memoryN links): one
+ * readdir per node instead of one per block, which matters at 32k blocks.
+ */
+static int scan_nodes(struct memctl_sysfs *s, struct memctl_inventory *inv)
+{
+	_autostrv_ char **names = NULL;
+	_autofree_ char *online = NULL;
+	_autofree_ int *online_ids = NULL;
+	size_t n_online = 0, cap = 0;
+	int r;
+
+	r = memctl_sysfs_list(s, NODE_DIR, "node", &names);
+	if (r == -ENOENT)
+		return 0;	/* !CONFIG_NUMA */
+	if (r < 0)
+		return memctl_log_errno(r, "cannot list %s", NODE_DIR);
+	if (memctl_sysfs_read(s, NODE_DIR "/online", &online) >= 0)
+		(void)memctl_parse_int_list(online, &online_ids, &n_online);
+
+	for (char **n = names; *n; n++) {
+		_autostrv_ char **entries = NULL;
+		struct memctl_node *node;
+		char path[PATH_MAX];
+		unsigned long id;
+
+		if (!parse_indexed_name(*n, "node", &id) || id > INT_MAX)
+			continue;
+		if (GROW(inv->nodes, inv->n_nodes, cap) < 0)
+			return -ENOMEM;
+		node = &inv->nodes[inv->n_nodes++];
+		*node = (struct memctl_node){ .id = (int)id, .tier = -1 };
+		node->cpulist = read_opt(s, NODE_DIR "/%s/%s", *n, "cpulist");
+		if (!node->cpulist)
+			node->cpulist = strdup("");
+		if (!node->cpulist)
+			return -ENOMEM;
+		node->has_cpu = node->cpulist[0] != '\0';
+		for (size_t i = 0; i < n_online; i++)
+			if (online_ids[i] == (int)id)
+				node->online = true;
+
+		snprintf(path, sizeof(path), NODE_DIR "/%s", *n);
+		r = memctl_sysfs_list(s, path, "memory", &entries);
+		if (r < 0)
+			return memctl_log_errno(r, "cannot list %s", path);
+		for (char **e = entries; *e; e++) {
+			unsigned long idx;
+			ssize_t bi;
+
+			if (!parse_indexed_name(*e, "memory", &idx))
+				continue;
+			bi = memctl_inventory_block_by_index(inv, idx);
+			if (bi < 0)
+				continue;
+			inv->blocks[bi].node = (int)id;
+			/* Keep fixtures readable by lsmem, which looks for memoryN/nodeM. */
+			snprintf(path, sizeof(path), MEMORY_DIR "/%s/%s", *e, *n);
+			memctl_sysfs_record_only(s, path);
+		}
+	}
+	return 0;
+}
+
+static int scan_tiers(struct memctl_sysfs *s, struct memctl_inventory *inv)
+{
+	_autostrv_ char **tiers = NULL;
+
+	if (memctl_sysfs_list(s, TIER_DIR, "memory_tier", &tiers) < 0)
+		return 0;	/* before v6.1, or no tiering */
+	for (char **t = tiers; *t; t++) {
+		_autofree_ char *list = NULL;
+		_autofree_ int *ids = NULL;
+		size_t n = 0;
+		unsigned long tier;
+
+		if (!parse_indexed_name(*t, "memory_tier", &tier))
+			continue;
+		list = read_opt(s, TIER_DIR "/%s/%s", *t, "nodelist");
+		if (!list || memctl_parse_int_list(list, &ids, &n) < 0)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			struct memctl_node *node = memctl_inventory_node(inv, ids[i]);
+			if (node)
+				node->tier = (int)tier;
+		}
+	}
+	return 0;
+}
+
+struct memctl_node *memctl_inventory_node(const struct memctl_inventory *inv, int id)
+{
+	for (size_t i = 0; i < inv->n_nodes; i++)
+		if (inv->nodes[i].id == id)
+			return &inv->nodes[i];
+	return NULL;
+}
+
+static void account_nodes(struct memctl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->n_blocks; i++) {
+		const struct memctl_block *b = &inv->blocks[i];
+		struct memctl_node *node = memctl_inventory_node(inv, b->node);
+
+		if (!node)
+			continue;
+		node->blocks++;
+		if (b->state != MEMCTL_BLOCK_ONLINE)
+			continue;
+		node->blocks_online++;
+		node->online_bytes[b->zone] += inv->hotplug.block_size;
+	}
+}
+
+/* ---- dax regions and devices -------------------------------------------- */
+
+static int scan_cxl_region(struct memctl_sysfs *s, struct memctl_dax_region *r, const char *cxl_region)
+{
+	char path[PATH_MAX];
+	int ways;
+
+	r->cxl_region = strdup(cxl_region);
+	if (!r->cxl_region)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), CXL_DEVICES "/%s/interleave_ways", cxl_region);
+	ways = read_opt_int(s, path, 0);
+	if (ways <= 0 || ways > 16)
+		return 0;
+	r->memdevs = calloc(ways, sizeof(*r->memdevs));
+	if (!r->memdevs)
+		return -ENOMEM;
+
+	for (int i = 0; i < ways; i++) {
+		struct memctl_cxl_memdev *m = &r->memdevs[r->n_memdevs];
+		_autofree_ char *decoder = NULL, *dec_path = NULL, *memdev = NULL;
+		char t[32];
+
+		snprintf(t, sizeof(t), "target%d", i);
+		decoder = read_opt(s, CXL_DEVICES "/%s/%s", cxl_region, t);
+		if (!decoder || !*decoder)
+			continue;
+		/* The endpoint decoder sits under endpointN, whose uport is the memdev. */
+		snprintf(path, sizeof(path), CXL_DEVICES "/%s", decoder);
+		if (memctl_sysfs_realpath(s, path, &dec_path) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%.*s/uport", (int)(strrchr(dec_path, '/') - dec_path), dec_path);
+		if (memctl_sysfs_realpath(s, path, &memdev) < 0)
+			continue;
+		m->decoder = steal(&decoder);
+		m->name = strdup(basename_of(memdev));
+		m->serial = read_opt(s, "%s/%s", memdev, "serial");
+		{
+			_autofree_ char *parent = dirname_dup(memdev);
+			m->host = parent ? strdup(basename_of(parent)) : NULL;
+		}
+		r->n_memdevs++;
+		if (!m->name)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The dax device's parent is the region device: hmem.N (platform), dax_regionN
+ * (cxl bus, child of regionN) or an nd device (pmem). The kernel exports
+ * the region's attributes in a "dax_region" group on that parent.
+ */
+static int scan_region(struct memctl_sysfs *s, const char *parent, struct memctl_dax_region *r)
+{
+	_autofree_ char *subsystem = NULL;
+	char path[PATH_MAX];
+	const char *base = basename_of(parent);
+
+	*r = (struct memctl_dax_region){ .id = -1 };
+	r->path = strdup(parent);
+	if (!r->path)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/dax_region/id", parent);
+	r->id = read_opt_int(s, path, -1);
+	snprintf(path, sizeof(path), "%s/dax_region/size", parent);
+	(void)memctl_sysfs_read_u64(s, path, 0, &r->size);
+	snprintf(path, sizeof(path), "%s/dax_region/available_size", parent);
+	(void)memctl_sysfs_read_u64(s, path, 0, &r->available_size);
+	snprintf(path, sizeof(path), "%s/dax_region/align", parent);
+	(void)memctl_sysfs_read_u64(s, path, 0, &r->align);
+
+	snprintf(path, sizeof(path), "%s/subsystem", parent);
+	(void)memctl_sysfs_link_name(s, path, &subsystem);
+
+	if (subsystem && streq(subsystem, "cxl")) {
+		_autofree_ char *up = dirname_dup(parent);
+		r->origin = MEMCTL_ORIGIN_CXL;
+		return up ? scan_cxl_region(s, r, basename_of(up)) : -ENOMEM;
+	}
+	if (subsystem && streq(subsystem, "nd")) {
+		r->origin = MEMCTL_ORIGIN_PMEM;
+		/* The parent is the nd_dax claim device (it names its namespace) or the namespace. */
+		r->pmem_namespace = read_opt(s, "%s/%s", parent, "namespace");
+		if (!r->pmem_namespace && strncmp(base, "namespace", 9) == 0)
+			r->pmem_namespace = strdup(base);
+		if (r->pmem_namespace)
+			r->pmem_uuid = read_opt(s, ND_DEVICES "/%s/%s", r->pmem_namespace, "uuid");
+		return 0;
+	}
+	if (strncmp(base, "hmem", 4) == 0) {
+		r->origin = MEMCTL_ORIGIN_HMEM;
+		r->hmem_device = strdup(base);
+		return r->hmem_device ? 0 : -ENOMEM;
+	}
+	r->origin = MEMCTL_ORIGIN_UNKNOWN;
+	return 0;
+}
+
+static int find_or_add_region(struct memctl_sysfs *s, struct memctl_inventory *inv, const char *parent,
+			      size_t *cap)
+{
+	int r;
+
+	for (size_t i = 0; i < inv->n_regions; i++)
+		if (streq(inv->regions[i].path, parent))
+			return (int)i;
+	if (GROW(inv->regions, inv->n_regions, *cap) < 0)
+		return -ENOMEM;
+	r = scan_region(s, parent, &inv->regions[inv->n_regions]);
+	inv->n_regions++;	/* counted even on failure so that it is freed */
+	return r < 0 ? r : (int)inv->n_regions - 1;
+}
+
+static int scan_mappings(struct memctl_sysfs *s, struct memctl_dax_device *d)
+{
+	_autostrv_ char **names = NULL;
+	size_t cap = 0;
+
+	if (memctl_sysfs_list(s, d->path, "mapping", &names) < 0)
+		return 0;
+	for (char **n = names; *n; n++) {
+		struct memctl_mapping m = { 0 };
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s/start", d->path, *n);
+		if (memctl_sysfs_read_u64(s, path, 0, &m.start) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/end", d->path, *n);
+		if (memctl_sysfs_read_u64(s, path, 0, &m.end) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/page_offset", d->path, *n);
+		(void)memctl_sysfs_read_u64(s, path, 0, &m.page_offset);
+		if (GROW(d->mappings, d->n_mappings, cap) < 0)
+			return -ENOMEM;
+		d->mappings[d->n_mappings++] = m;
+	}
+	return 0;
+}
+
+/* The blocks kmem can have added for [start, end]: those it covers whole. */
+static int attach_blocks(struct memctl_inventory *inv, int devidx, uint64_t start, uint64_t end, size_t *cap)
+{
+	struct memctl_dax_device *d = &inv->devices[devidx];
+	uint64_t bs = inv->hotplug.block_size;
+	uint64_t first = (start + bs - 1) / bs, last_excl = (end + 1) / bs;
+
+	for (uint64_t idx = first; idx < last_excl; idx++) {
+		ssize_t bi = memctl_inventory_block_by_index(inv, idx);
+		struct memctl_block *b;
+
+		if (bi < 0)
+			continue;
+		b = &inv->blocks[bi];
+		if (b->device >= 0)
+			continue;
+		if (GROW(d->blocks, d->n_blocks, *cap) < 0)
+			return -ENOMEM;
+		b->device = devidx;
+		d->blocks[d->n_blocks++] = (size_t)bi;
+		if (b->state == MEMCTL_BLOCK_ONLINE) {
+			d->blocks_online++;
+			d->online_in_zone[b->zone]++;
+		}
+	}
+	return 0;
+}
+
+static int scan_device(struct memctl_sysfs *s, struct memctl_inventory *inv, const char *name, size_t *region_cap)
+{
+	struct memctl_dax_device *d = &inv->devices[inv->n_devices];
+	_autofree_ char *parent = NULL;
+	char path[PATH_MAX];
+	size_t blocks_cap = 0;
+	int r;
+
+	*d = (struct memctl_dax_device){ .region = -1, .target_node = -1, .numa_node = -1,
+					 .memmap_on_memory = -1 };
+	inv->n_devices++;
+	d->name = strdup(name);
+	if (!d->name)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), DAX_DEVICES "/%s", name);
+	r = memctl_sysfs_realpath(s, path, &d->path);
+	if (r < 0)
+		return memctl_log_errno(r, "%s: cannot resolve %s", name, path);
+
+	snprintf(path, sizeof(path), "%s/size", d->path);
+	r = memctl_sysfs_read_u64(s, path, 0, &d->size);
+	if (r < 0)
+		return memctl_log_errno(r, "%s: cannot read size", name);
+	snprintf(path, sizeof(path), "%s/align", d->path);
+	(void)memctl_sysfs_read_u64(s, path, 0, &d->align);
+	snprintf(path, sizeof(path), "%s/resource", d->path);
+	d->has_resource = memctl_sysfs_read_u64(s, path, 0, &d->resource) >= 0;
+	snprintf(path, sizeof(path), "%s/target_node", d->path);
+	d->target_node = read_opt_int(s, path, -1);
+	snprintf(path, sizeof(path), "%s/numa_node", d->path);
+	d->numa_node = read_opt_int(s, path, -1);
+	snprintf(path, sizeof(path), "%s/memmap_on_memory", d->path);
+	d->memmap_on_memory = read_opt_bool(s, path);
+
+	snprintf(path, sizeof(path), "%s/driver", d->path);
+	if (memctl_sysfs_link_name(s, path, &d->driver_name) >= 0) {
+		if (streq(d->driver_name, "kmem")) {
+			d->driver = MEMCTL_DRIVER_KMEM;
+			d->mode = MEMCTL_MODE_SYSTEM_RAM;
+		} else if (streq(d->driver_name, "device_dax")) {
+			d->driver = MEMCTL_DRIVER_DEVICE_DAX;
+			d->mode = MEMCTL_MODE_DEVDAX;
+		} else {
+			d->driver = MEMCTL_DRIVER_OTHER;
+			d->mode = MEMCTL_MODE_UNKNOWN;
+		}
+	}
+
+	r = scan_mappings(s, d);
+	if (r < 0)
+		return r;
+
+	parent = dirname_dup(d->path);
+	if (!parent)
+		return -ENOMEM;
+	r = find_or_add_region(s, inv, parent, region_cap);
+	if (r < 0)
+		return memctl_log_errno(r, "%s: cannot read its region %s", name, parent);
+	/* inv->devices may not move here: the caller reserved room beforehand. */
+	d->region = r;
+
+	if (d->n_mappings > 0) {
+		for (size_t i = 0; i < d->n_mappings; i++) {
+			r = attach_blocks(inv, (int)(d - inv->devices), d->mappings[i].start, d->mappings[i].end,
+					  &blocks_cap);
+			if (r < 0)
+				return r;
+		}
+	} else if (d->has_resource && d->size > 0) {
+		r = attach_blocks(inv, (int)(d - inv->devices), d->resource, d->resource + d->size - 1,
+				  &blocks_cap);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int scan_dax(struct memctl_sysfs *s, struct memctl_inventory *inv)
+{
+	_autostrv_ char **names = NULL;
+	size_t n = 0, region_cap = 0;
+	int r;
+
+	r = memctl_sysfs_list(s, DAX_DEVICES, "dax", &names);
+	if (r == -ENOENT)
+		return 0;	/* dax bus not loaded: no devices */
+	if (r < 0)
+		return memctl_log_errno(r, "cannot list %s", DAX_DEVICES);
+	while (names[n])
+		n++;
+	if (n == 0)
+		return 0;
+	inv->devices = calloc(n, sizeof(*inv->devices));
+	if (!inv->devices)
+		return -ENOMEM;
+	for (char **name = names; *name; name++) {
+		r = scan_device(s, inv, *name, &region_cap);
+		if (r == -ENOENT) {
+			/* The device went away between listing and reading it. */
+			device_clear(&inv->devices[--inv->n_devices]);
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- iomem and the firmware memmap -------------------------------------- */
+
+static int scan_iomem(struct memctl_sysfs *s, struct memctl_inventory *inv)
+{
+	_autofree_ char *text = NULL;
+	int r;
+
+	if (memctl_sysfs_read(s, "proc/iomem", &text) < 0)
+		return 0;
+	r = memctl_parse_iomem(text, &inv->iomem, &inv->n_iomem);
+	if (r < 0)
+		return memctl_log_errno(r, "cannot parse /proc/iomem");
+	/* Without CAP_SYS_ADMIN the kernel prints every address as zero. */
+	for (size_t i = 0; i < inv->n_iomem; i++)
+		if (inv->iomem[i].end != 0)
+			inv->iomem_available = true;
+	return 0;
+}
+
+static int scan_fw_memmap(struct memctl_sysfs *s, struct memctl_inventory *inv)
+{
+	_autostrv_ char **names = NULL;
+	size_t cap = 0;
+
+	if (memctl_sysfs_list(s, FW_MEMMAP_DIR, NULL, &names) < 0)
+		return 0;
+	inv->memmap_available = true;
+	for (char **n = names; *n; n++) {
+		struct memctl_fw_memmap m = { 0 };
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), FW_MEMMAP_DIR "/%s/start", *n);
+		if (memctl_sysfs_read_u64(s, path, 0, &m.start) < 0)
+			continue;
+		snprintf(path, sizeof(path), FW_MEMMAP_DIR "/%s/end", *n);
+		if (memctl_sysfs_read_u64(s, path, 0, &m.end) < 0)
+			continue;
+		m.type = read_opt(s, FW_MEMMAP_DIR "/%s/%s", *n, "type");
+		if (GROW(inv->memmap, inv->n_memmap, cap) < 0) {
+			free(m.type);
+			return -ENOMEM;
+		}
+		inv->memmap[inv->n_memmap++] = m;
+	}
+	return 0;
+}
+
+bool memctl_inventory_range_in_fw_memmap(const struct memctl_inventory *inv, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < inv->n_memmap; i++) {
+		const struct memctl_fw_memmap *m = &inv->memmap[i];
+		if (m->type && streq(m->type, "System RAM") && m->start <= end && start <= m->end)
+			return true;
+	}
+	return false;
+}
+
+struct memctl_dax_device *memctl_inventory_device(const struct memctl_inventory *inv, const char *name)
+{
+	for (size_t i = 0; i < inv->n_devices; i++)
+		if (streq(inv->devices[i].name, name))
+			return &inv->devices[i];
+	return NULL;
+}
+
+int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	int r;
+
+	inv = calloc(1, sizeof(*inv));
+	if (!inv)
+		return -ENOMEM;
+	if ((r = scan_hotplug(s, &inv->hotplug)) < 0 || (r = scan_blocks(s, inv)) < 0 ||
+	    (r = scan_nodes(s, inv)) < 0 || (r = scan_tiers(s, inv)) < 0 || (r = scan_dax(s, inv)) < 0 ||
+	    (r = scan_iomem(s, inv)) < 0 || (r = scan_fw_memmap(s, inv)) < 0)
+		return r;
+	account_nodes(inv);
+	*ret = steal(&inv);
+	return 0;
+}

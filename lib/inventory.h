@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The inventory: a snapshot of memory blocks, NUMA nodes, dax regions and
+ * devices, and the iomem/firmware maps, as plain structs with no I/O handles.
+ * Produced by memctl_inventory_scan() through the sysfs seam; consumed by the
+ * CLI, the planner and the daemon.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct memctl_sysfs;
+
+enum memctl_block_state {
+	MEMCTL_BLOCK_UNKNOWN,
+	MEMCTL_BLOCK_OFFLINE,
+	MEMCTL_BLOCK_ONLINE,
+	MEMCTL_BLOCK_GOING_OFFLINE,
+};
+
+enum memctl_zone {
+	MEMCTL_ZONE_NONE,	/* unknown, or an online block spanning zones */
+	MEMCTL_ZONE_DMA,
+	MEMCTL_ZONE_DMA32,
+	MEMCTL_ZONE_NORMAL,
+	MEMCTL_ZONE_MOVABLE,
+	MEMCTL_ZONE_DEVICE,
+	_MEMCTL_ZONE_MAX,
+};
+
+enum memctl_origin {
+	MEMCTL_ORIGIN_UNKNOWN,
+	MEMCTL_ORIGIN_HMEM,
+	MEMCTL_ORIGIN_CXL,
+	MEMCTL_ORIGIN_PMEM,
+};
+
+enum memctl_dax_driver {
+	MEMCTL_DRIVER_NONE,
+	MEMCTL_DRIVER_DEVICE_DAX,
+	MEMCTL_DRIVER_KMEM,
+	MEMCTL_DRIVER_OTHER,
+};
+
+enum memctl_dax_mode {
+	MEMCTL_MODE_DISABLED,	/* no driver */
+	MEMCTL_MODE_DEVDAX,
+	MEMCTL_MODE_SYSTEM_RAM,
+	MEMCTL_MODE_UNKNOWN,	/* some other driver */
+};
+
+struct memctl_block {
+	unsigned long index;		/* memoryN */
+	uint64_t start, end;		/* physical range, end inclusive */
+	enum memctl_block_state state;
+	enum memctl_zone zone;		/* online: its zone; offline: the kernel's default pick */
+	char *valid_zones;		/* verbatim, as lsmem shows it */
+	int node;			/* -1: none */
+	int removable;			/* -1: attribute absent */
+	int device;			/* index into inventory devices, -1: none */
+};
+
+struct memctl_hotplug {
+	uint64_t block_size;
+	char *auto_online_blocks;	/* NULL when absent */
+	char *online_policy;		/* memory_hotplug module parameters, NULL when absent */
+	int auto_movable_ratio;		/* -1 when absent */
+	int auto_movable_numa_aware;	/* -1 when absent */
+	char *memmap_on_memory;
+	int crash_hotplug;		/* -1 when absent */
+	int demotion_enabled;		/* -1 when absent */
+};
+
+struct memctl_node {
+	int id;
+	char *cpulist;			/* "" for a memory-only node */
+	bool has_cpu;
+	bool online;
+	int tier;			/* memory_tierN, -1 when unknown */
+	size_t blocks, blocks_online;
+	uint64_t online_bytes[_MEMCTL_ZONE_MAX];
+};
+
+struct memctl_cxl_memdev {
+	char *name;			/* mem0 */
+	char *serial;			/* as the kernel prints it, "0x..." */
+	char *host;			/* PCI address of the device */
+	char *decoder;			/* endpoint decoder in the region */
+};
+
+struct memctl_dax_region {
+	int id;
+	char *path;			/* sysfs path of the region's parent device */
+	enum memctl_origin origin;
+	uint64_t size, available_size, align;
+	/* origin details */
+	char *cxl_region;		/* regionN */
+	struct memctl_cxl_memdev *memdevs;
+	size_t n_memdevs;
+	char *pmem_namespace;		/* namespaceX.Y */
+	char *pmem_uuid;
+	char *hmem_device;		/* hmem.N */
+};
+
+struct memctl_mapping {
+	uint64_t start, end, page_offset;
+};
+
+struct memctl_dax_device {
+	char *name;			/* daxX.Y */
+	int region;			/* index into inventory regions, -1 when unknown */
+	char *path;			/* canonical sysfs path */
+	uint64_t size, align;
+	uint64_t resource;
+	bool has_resource;
+	int target_node, numa_node;	/* -1 when absent */
+	enum memctl_dax_driver driver;
+	char *driver_name;		/* NULL when unbound */
+	enum memctl_dax_mode mode;
+	struct memctl_mapping *mappings;
+	size_t n_mappings;
+	int memmap_on_memory;		/* -1 when the attribute is absent */
+	/* memory blocks inside the device's ranges, in index order */
+	size_t *blocks;
+	size_t n_blocks;
+	size_t blocks_online;
+	size_t online_in_zone[_MEMCTL_ZONE_MAX];
+};
+
+struct memctl_iomem_entry {
+	uint64_t start, end;
+	int depth;			/* nesting level, 0 = top */
+	int parent;			/* index, -1 at top */
+	char *name;
+};
+
+struct memctl_fw_memmap {
+	uint64_t start, end;
+	char *type;
+};
+
+struct memctl_inventory {
+	struct memctl_hotplug hotplug;
+	struct memctl_block *blocks;	/* sorted by index */
+	size_t n_blocks;
+	struct memctl_node *nodes;	/* sorted by id */
+	size_t n_nodes;
+	struct memctl_dax_region *regions;
+	size_t n_regions;
+	struct memctl_dax_device *devices;	/* sorted by name */
+	size_t n_devices;
+	struct memctl_iomem_entry *iomem;
+	size_t n_iomem;
+	bool iomem_available;		/* false when absent or addresses hidden (not root) */
+	struct memctl_fw_memmap *memmap;
+	size_t n_memmap;
+	bool memmap_available;
+};
+
+int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret);
+struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv);
+void memctl_inventory_freep(struct memctl_inventory **inv);
+
+/* Lookups; NULL / -1 when not found. */
+struct memctl_dax_device *memctl_inventory_device(const struct memctl_inventory *inv, const char *name);
+struct memctl_node *memctl_inventory_node(const struct memctl_inventory *inv, int id);
+ssize_t memctl_inventory_block_by_index(const struct memctl_inventory *inv, unsigned long index);
+
+/* The iomem entry of "System RAM (kmem)" under a dax device's resource, -1 if none.
+ * Also tells whether the same range is in the firmware memmap (a kexec kernel would get it). */
+bool memctl_inventory_range_in_fw_memmap(const struct memctl_inventory *inv, uint64_t start, uint64_t end);
+
+const char *memctl_block_state_name(enum memctl_block_state s);
+const char *memctl_zone_name(enum memctl_zone z);	/* "Normal", "Movable" as sysfs spells them */
+enum memctl_zone memctl_zone_from_name(const char *name);
+const char *memctl_origin_name(enum memctl_origin o);
+const char *memctl_driver_name(enum memctl_dax_driver d);
+const char *memctl_mode_name(enum memctl_dax_mode m);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Pure parsers for what the kernel prints: /proc/iomem, cpu/node lists,
+ * memory block states and zones. No I/O, so they are unit-tested and fuzzed
+ * directly.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inventory.h"
+
+/* /proc/iomem: "  start-end : name", two spaces of indent per nesting level. */
+int memctl_parse_iomem(const char *text, struct memctl_iomem_entry **ret, size_t *ret_n);
+void memctl_iomem_free(struct memctl_iomem_entry *e, size_t n);
+
+/* "0-3,8,10-11" -> sorted ints. An empty string is an empty list. */
+int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n);
+
+enum memctl_block_state memctl_parse_block_state(const char *text);
+
+/* First zone named in valid_zones ("Movable", "Normal Movable", "none"). */
+enum memctl_zone memctl_parse_first_zone(const char *valid_zones);
+
+/* "Y"/"N"/"1"/"0"/"true"/"false" -> 1/0; -EINVAL otherwise. */
+int memctl_parse_bool(const char *text);
+
+/* Human size with binary suffix, as lsmem prints it: 128M, 2G, 1.5G. */
+void memctl_format_size(uint64_t bytes, char *buf, size_t len);

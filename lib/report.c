@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Turning an inventory into the JSON documents the CLI and daemon expose. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+#include "report.h"
+#include "util-mem.h"
+
+static struct json_object *hex(uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *range_str(uint64_t start, uint64_t end)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "0x%016" PRIx64 "-0x%016" PRIx64, start, end);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *u64(uint64_t v)
+{
+	return json_object_new_int64((int64_t)v);
+}
+
+static void add(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static void add_opt_str(struct json_object *o, const char *key, const char *v)
+{
+	add(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+static void add_opt_int(struct json_object *o, const char *key, int v)
+{
+	add(o, key, v >= 0 ? json_object_new_int(v) : NULL);
+}
+
+static void add_opt_bool(struct json_object *o, const char *key, int v)
+{
+	add(o, key, v >= 0 ? json_object_new_boolean(v) : NULL);
+}
+
+/* "memory48-63" style names for a device's blocks when contiguous. */
+static struct json_object *block_span(const struct memctl_inventory *inv, const struct memctl_dax_device *d)
+{
+	char buf[64];
+	unsigned long first, last;
+
+	if (d->n_blocks == 0)
+		return NULL;
+	first = inv->blocks[d->blocks[0]].index;
+	last = inv->blocks[d->blocks[d->n_blocks - 1]].index;
+	if (last - first + 1 != d->n_blocks)
+		snprintf(buf, sizeof(buf), "memory%lu-%lu (%zu blocks, not contiguous)", first, last, d->n_blocks);
+	else if (first == last)
+		snprintf(buf, sizeof(buf), "memory%lu", first);
+	else
+		snprintf(buf, sizeof(buf), "memory%lu-%lu", first, last);
+	return json_object_new_string(buf);
+}
+
+static const struct memctl_iomem_entry *iomem_named_under(const struct memctl_inventory *inv, const char *parent,
+							  const char *name)
+{
+	for (size_t i = 0; i < inv->n_iomem; i++) {
+		const struct memctl_iomem_entry *e = &inv->iomem[i];
+		if (e->parent >= 0 && streq(e->name, name) && streq(inv->iomem[e->parent].name, parent))
+			return e;
+	}
+	return NULL;
+}
+
+static struct json_object *region_origin_json(const struct memctl_dax_region *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	switch (r->origin) {
+	case MEMCTL_ORIGIN_CXL: {
+		struct json_object *memdevs = json_object_new_array();
+		add_opt_str(o, "region", r->cxl_region);
+		for (size_t i = 0; i < r->n_memdevs; i++) {
+			struct json_object *m = json_object_new_object();
+			add_opt_str(m, "memdev", r->memdevs[i].name);
+			add_opt_str(m, "serial", r->memdevs[i].serial);
+			add_opt_str(m, "host", r->memdevs[i].host);
+			add_opt_str(m, "decoder", r->memdevs[i].decoder);
+			json_object_array_add(memdevs, m);
+		}
+		add(o, "memdevs", memdevs);
+		break;
+	}
+	case MEMCTL_ORIGIN_PMEM:
+		add_opt_str(o, "namespace", r->pmem_namespace);
+		add_opt_str(o, "uuid", r->pmem_uuid);
+		break;
+	case MEMCTL_ORIGIN_HMEM:
+		add_opt_str(o, "device", r->hmem_device);
+		break;
+	default:
+		add_opt_str(o, "path", r->path);
+		break;
+	}
+	return o;
+}
+
+static struct json_object *device_json(const struct memctl_inventory *inv, const struct memctl_dax_device *d)
+{
+	struct json_object *o = json_object_new_object(), *maps = json_object_new_array();
+	const struct memctl_dax_region *r = d->region >= 0 ? &inv->regions[d->region] : NULL;
+
+	add(o, "device", json_object_new_string(d->name));
+	add(o, "region", r && r->id >= 0 ? json_object_new_int(r->id) : NULL);
+	add(o, "origin", json_object_new_string(memctl_origin_name(r ? r->origin : MEMCTL_ORIGIN_UNKNOWN)));
+	add(o, "size", u64(d->size));
+	add(o, "resource", d->has_resource ? hex(d->resource) : NULL);
+	add(o, "align", d->align ? u64(d->align) : NULL);
+	add_opt_int(o, "target_node", d->target_node);
+	add_opt_int(o, "numa_node", d->numa_node);
+	add(o, "driver", json_object_new_string(d->driver_name ? d->driver_name : "none"));
+	add(o, "mode", json_object_new_string(memctl_mode_name(d->mode)));
+	add(o, "blocks", u64(d->n_blocks));
+	add(o, "blocks_online", u64(d->blocks_online));
+	add(o, "online_movable", u64(d->online_in_zone[MEMCTL_ZONE_MOVABLE]));
+	add(o, "online_normal", u64(d->online_in_zone[MEMCTL_ZONE_NORMAL]));
+	add(o, "memory_blocks", block_span(inv, d));
+	add_opt_bool(o, "memmap_on_memory", d->memmap_on_memory);
+	for (size_t i = 0; i < d->n_mappings; i++) {
+		struct json_object *m = json_object_new_object();
+		add(m, "start", hex(d->mappings[i].start));
+		add(m, "end", hex(d->mappings[i].end));
+		add(m, "page_offset", hex(d->mappings[i].page_offset));
+		json_object_array_add(maps, m);
+	}
+	add(o, "mappings", maps);
+	if (r)
+		add(o, memctl_origin_name(r->origin), region_origin_json(r));
+
+	/* Driver-managed memory (kmem) has no firmware memmap entry, so kexec leaves it alone. */
+	if (inv->iomem_available && d->mode == MEMCTL_MODE_SYSTEM_RAM) {
+		const struct memctl_iomem_entry *e = iomem_named_under(inv, d->name, "System RAM (kmem)");
+		add(o, "driver_managed", json_object_new_boolean(e != NULL));
+		if (inv->memmap_available && d->has_resource)
+			add(o, "in_firmware_memmap",
+			    json_object_new_boolean(memctl_inventory_range_in_fw_memmap(
+				    inv, d->resource, d->resource + d->size - 1)));
+	}
+	return o;
+}
+
+static struct json_object *node_json(const struct memctl_inventory *inv, const struct memctl_node *n)
+{
+	struct json_object *o = json_object_new_object();
+	uint64_t total = 0;
+
+	for (int z = 0; z < _MEMCTL_ZONE_MAX; z++)
+		total += n->online_bytes[z];
+	add(o, "node", json_object_new_int(n->id));
+	add(o, "cpus", json_object_new_string(n->cpulist));
+	add(o, "memory_only", json_object_new_boolean(!n->has_cpu));
+	add(o, "online", json_object_new_boolean(n->online));
+	add_opt_int(o, "tier", n->tier);
+	add(o, "blocks", u64(n->blocks));
+	add(o, "blocks_online", u64(n->blocks_online));
+	add(o, "online_bytes", u64(total));
+	add(o, "movable_bytes", u64(n->online_bytes[MEMCTL_ZONE_MOVABLE]));
+	add(o, "normal_bytes", u64(n->online_bytes[MEMCTL_ZONE_NORMAL]));
+	add(o, "other_bytes", u64(total - n->online_bytes[MEMCTL_ZONE_MOVABLE] - n->online_bytes[MEMCTL_ZONE_NORMAL]));
+	(void)inv;
+	return o;
+}
+
+static struct json_object *iomem_json(const struct memctl_inventory *inv)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *soft = json_object_new_array(), *kmem = json_object_new_array(),
+			   *windows = json_object_new_array();
+
+	add(o, "available", json_object_new_boolean(inv->iomem_available));
+	for (size_t i = 0; inv->iomem_available && i < inv->n_iomem; i++) {
+		const struct memctl_iomem_entry *e = &inv->iomem[i];
+		struct json_object *r;
+
+		if (streq(e->name, "Soft Reserved")) {
+			r = json_object_new_object();
+			add(r, "range", range_str(e->start, e->end));
+			json_object_array_add(soft, r);
+		} else if (streq(e->name, "System RAM (kmem)")) {
+			r = json_object_new_object();
+			add(r, "range", range_str(e->start, e->end));
+			add_opt_str(r, "device", e->parent >= 0 ? inv->iomem[e->parent].name : NULL);
+			json_object_array_add(kmem, r);
+		} else if (strncmp(e->name, "CXL Window", 10) == 0) {
+			r = json_object_new_object();
+			add(r, "range", range_str(e->start, e->end));
+			add(r, "name", json_object_new_string(e->name));
+			json_object_array_add(windows, r);
+		}
+	}
+	add(o, "soft_reserved", soft);
+	add(o, "kmem", kmem);
+	add(o, "cxl_windows", windows);
+	return o;
+}
+
+static struct json_object *hotplug_json(const struct memctl_inventory *inv)
+{
+	const struct memctl_hotplug *h = &inv->hotplug;
+	struct json_object *o = json_object_new_object();
+	size_t online = 0;
+
+	for (size_t i = 0; i < inv->n_blocks; i++)
+		online += inv->blocks[i].state == MEMCTL_BLOCK_ONLINE;
+	add(o, "block_size", u64(h->block_size));
+	add(o, "blocks", u64(inv->n_blocks));
+	add(o, "blocks_online", u64(online));
+	add_opt_str(o, "auto_online_blocks", h->auto_online_blocks);
+	add_opt_str(o, "online_policy", h->online_policy);
+	add_opt_int(o, "auto_movable_ratio", h->auto_movable_ratio);
+	add_opt_bool(o, "auto_movable_numa_aware", h->auto_movable_numa_aware);
+	add_opt_str(o, "memmap_on_memory", h->memmap_on_memory);
+	add_opt_int(o, "crash_hotplug", h->crash_hotplug);
+	add_opt_bool(o, "demotion_enabled", h->demotion_enabled);
+	return o;
+}
+
+static struct json_object *warnings_json(const struct memctl_inventory *inv)
+{
+	struct json_object *w = json_object_new_array();
+	const char *aob = inv->hotplug.auto_online_blocks;
+	char buf[512];
+
+	if (aob && !streq(aob, "offline")) {
+		snprintf(buf, sizeof(buf),
+			 "auto_online_blocks is \"%s\": the kernel onlines hot-added memory itself (into the zone it "
+			 "picks), racing any policy", aob);
+		json_object_array_add(w, json_object_new_string(buf));
+	}
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct memctl_dax_device *d = &inv->devices[i];
+		if (d->mode == MEMCTL_MODE_SYSTEM_RAM && d->blocks_online < d->n_blocks) {
+			snprintf(buf, sizeof(buf), "%s: %zu of %zu memory blocks online (partially onlined)", d->name,
+				 d->blocks_online, d->n_blocks);
+			json_object_array_add(w, json_object_new_string(buf));
+		}
+	}
+	return w;
+}
+
+struct json_object *memctl_status_json(const struct memctl_inventory *inv)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *devs = json_object_new_array(), *regions = json_object_new_array(),
+			   *nodes = json_object_new_array();
+
+	add(o, "memory", hotplug_json(inv));
+	for (size_t i = 0; i < inv->n_devices; i++)
+		json_object_array_add(devs, device_json(inv, &inv->devices[i]));
+	add(o, "devices", devs);
+	for (size_t i = 0; i < inv->n_regions; i++) {
+		const struct memctl_dax_region *r = &inv->regions[i];
+		struct json_object *ro = json_object_new_object(), *members = json_object_new_array();
+
+		add(ro, "region", r->id >= 0 ? json_object_new_int(r->id) : NULL);
+		add(ro, "origin", json_object_new_string(memctl_origin_name(r->origin)));
+		add(ro, "size", u64(r->size));
+		add(ro, "available_size", u64(r->available_size));
+		add(ro, "align", u64(r->align));
+		add(ro, "path", json_object_new_string(r->path));
+		for (size_t j = 0; j < inv->n_devices; j++)
+			if (inv->devices[j].region == (int)i)
+				json_object_array_add(members, json_object_new_string(inv->devices[j].name));
+		add(ro, "devices", members);
+		add(ro, memctl_origin_name(r->origin), region_origin_json(r));
+		json_object_array_add(regions, ro);
+	}
+	add(o, "regions", regions);
+	for (size_t i = 0; i < inv->n_nodes; i++)
+		json_object_array_add(nodes, node_json(inv, &inv->nodes[i]));
+	add(o, "nodes", nodes);
+	add(o, "iomem", iomem_json(inv));
+	add(o, "warnings", warnings_json(inv));
+	return o;
+}
+
+static bool same_range(const struct memctl_block *a, const struct memctl_block *b)
+{
+	return a->index + 1 == b->index && a->state == b->state && a->node == b->node &&
+	       a->removable == b->removable && a->device == b->device &&
+	       streq(a->valid_zones ? a->valid_zones : "", b->valid_zones ? b->valid_zones : "");
+}
+
+struct json_object *memctl_blocks_json(const struct memctl_inventory *inv)
+{
+	struct json_object *o = json_object_new_object(), *ranges = json_object_new_array();
+	uint64_t bs = inv->hotplug.block_size, online = 0, offline = 0;
+
+	for (size_t i = 0; i < inv->n_blocks;) {
+		const struct memctl_block *first = &inv->blocks[i];
+		struct json_object *r = json_object_new_object();
+		size_t j = i;
+		char block[48];
+
+		while (j + 1 < inv->n_blocks && same_range(&inv->blocks[j], &inv->blocks[j + 1]))
+			j++;
+		if (j == i)
+			snprintf(block, sizeof(block), "%lu", first->index);
+		else
+			snprintf(block, sizeof(block), "%lu-%lu", first->index, inv->blocks[j].index);
+		add(r, "range", range_str(first->start, inv->blocks[j].end));
+		add(r, "size", u64((j - i + 1) * bs));
+		add(r, "state", json_object_new_string(memctl_block_state_name(first->state)));
+		add_opt_bool(r, "removable", first->removable);
+		add(r, "block", json_object_new_string(block));
+		add_opt_int(r, "node", first->node);
+		add_opt_str(r, "zones", first->valid_zones);
+		add_opt_str(r, "device", first->device >= 0 ? inv->devices[first->device].name : NULL);
+		json_object_array_add(ranges, r);
+		if (first->state == MEMCTL_BLOCK_ONLINE)
+			online += (j - i + 1) * bs;
+		else
+			offline += (j - i + 1) * bs;
+		i = j + 1;
+	}
+	add(o, "memory", ranges);
+	add(o, "block_size", u64(bs));
+	add(o, "online_bytes", u64(online));
+	add(o, "offline_bytes", u64(offline));
+	return o;
+}

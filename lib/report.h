@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The inventory as JSON (json-c): the data behind `memctl status` and
+ * `memctl blocks`, in the key style of daxctl/cxl list (snake_case, sizes in
+ * bytes, addresses as hex strings). Human output is rendered from the same
+ * objects so both always carry the same data.
+ */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "inventory.h"
+
+struct json_object *memctl_status_json(const struct memctl_inventory *inv);
+struct json_object *memctl_blocks_json(const struct memctl_inventory *inv);

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The scanner on a small hand-built tree with one hmem device (kmem, half
+ * online) and one CXL device (device_dax), laid out as v6.12 does.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "inventory.h"
+#include "log.h"
+#include "report.h"
+#include "sysfs.h"
+#include "tree.h"
+#include "util-mem.h"
+
+#define MEM "sys/devices/system/memory"
+#define HMEM "sys/devices/platform/hmem.0"
+#define CXLROOT "sys/devices/platform/ACPI0017:00/root0"
+#define REGION CXLROOT "/decoder0.0/region0"
+
+static void block(const char *root, int idx, const char *state, const char *zones, int node)
+{
+	char rel[128], target[64];
+
+	snprintf(rel, sizeof(rel), MEM "/memory%d/state", idx);
+	tree_filef(root, rel, "%s\n", state);
+	snprintf(rel, sizeof(rel), MEM "/memory%d/valid_zones", idx);
+	tree_filef(root, rel, "%s\n", zones);
+	snprintf(rel, sizeof(rel), MEM "/memory%d/removable", idx);
+	tree_file(root, rel, "1\n");
+	snprintf(rel, sizeof(rel), MEM "/memory%d/node%d", idx, node);
+	snprintf(target, sizeof(target), "../../node/node%d", node);
+	tree_link(root, rel, target);
+	snprintf(rel, sizeof(rel), "sys/devices/system/node/node%d/memory%d", node, idx);
+	snprintf(target, sizeof(target), "../../memory/memory%d", idx);
+	tree_link(root, rel, target);
+}
+
+static int setup(void **state)
+{
+	char *root = tree_new();
+
+	tree_file(root, MEM "/block_size_bytes", "8000000\n");
+	tree_file(root, MEM "/auto_online_blocks", "online\n");
+	block(root, 0, "online", "none", 0);
+	for (int i = 1; i < 4; i++)
+		block(root, i, "online", "Normal", 0);
+	block(root, 48, "online", "Movable", 1);
+	block(root, 49, "offline", "Movable Normal", 1);
+	tree_file(root, "sys/devices/system/node/online", "0-1\n");
+	tree_file(root, "sys/devices/system/node/node0/cpulist", "0-1\n");
+	tree_file(root, "sys/devices/system/node/node1/cpulist", "\n");
+	tree_file(root, "sys/devices/virtual/memory_tiering/memory_tier4/nodelist", "0\n");
+	tree_file(root, "sys/devices/virtual/memory_tiering/memory_tier22/nodelist", "1\n");
+
+	/* hmem: platform device hmem.0 owns region 0 and dax0.0 on kmem */
+	tree_file(root, HMEM "/dax_region/id", "0\n");
+	tree_file(root, HMEM "/dax_region/size", "268435456\n");
+	tree_file(root, HMEM "/dax_region/align", "2097152\n");
+	tree_file(root, HMEM "/dax_region/available_size", "0\n");
+	tree_link(root, HMEM "/subsystem", "../../../bus/platform");
+	tree_file(root, HMEM "/dax0.0/size", "268435456\n");
+	tree_file(root, HMEM "/dax0.0/resource", "0x180000000\n");
+	tree_file(root, HMEM "/dax0.0/target_node", "1\n");
+	tree_file(root, HMEM "/dax0.0/numa_node", "0\n");
+	tree_file(root, HMEM "/dax0.0/align", "2097152\n");
+	tree_file(root, HMEM "/dax0.0/mapping0/start", "0x180000000\n");
+	tree_file(root, HMEM "/dax0.0/mapping0/end", "0x18fffffff\n");
+	tree_file(root, HMEM "/dax0.0/mapping0/page_offset", "0x0\n");
+	tree_link(root, HMEM "/dax0.0/driver", "../../../../bus/dax/drivers/kmem");
+	tree_link(root, "sys/bus/dax/devices/dax0.0", "../../../devices/platform/hmem.0/dax0.0");
+
+	/* CXL: region0 -> dax_region0 -> dax1.0 on device_dax, one memdev */
+	tree_link(root, REGION "/dax_region0/subsystem", "../../../../../../../bus/cxl");
+	tree_file(root, REGION "/dax_region0/dax_region/id", "1\n");
+	tree_file(root, REGION "/dax_region0/dax_region/size", "536870912\n");
+	tree_file(root, REGION "/dax_region0/dax1.0/size", "536870912\n");
+	tree_file(root, REGION "/dax_region0/dax1.0/resource", "0x290000000\n");
+	tree_file(root, REGION "/dax_region0/dax1.0/target_node", "2\n");
+	tree_link(root, REGION "/dax_region0/dax1.0/driver", "../../../../../../../../../bus/dax/drivers/device_dax");
+	tree_link(root, "sys/bus/dax/devices/dax1.0",
+		  "../../../devices/platform/ACPI0017:00/root0/decoder0.0/region0/dax_region0/dax1.0");
+	tree_file(root, REGION "/interleave_ways", "1\n");
+	tree_file(root, REGION "/target0", "decoder2.0\n");
+	tree_link(root, "sys/bus/cxl/devices/region0", "../../../devices/platform/ACPI0017:00/root0/decoder0.0/region0");
+	tree_file(root, CXLROOT "/port1/endpoint2/decoder2.0/mode", "ram\n");
+	tree_link(root, "sys/bus/cxl/devices/decoder2.0",
+		  "../../../devices/platform/ACPI0017:00/root0/port1/endpoint2/decoder2.0");
+	tree_link(root, CXLROOT "/port1/endpoint2/uport", "../../../../../pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0");
+	tree_file(root, "sys/devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0/serial", "0x1234\n");
+
+	tree_file(root, "proc/iomem",
+		  "00000000-1fffffff : System RAM\n"
+		  "180000000-18fffffff : Soft Reserved\n"
+		  "  180000000-18fffffff : dax0.0\n"
+		  "    180000000-18fffffff : System RAM (kmem)\n"
+		  "290000000-2afffffff : CXL Window 0\n"
+		  "  290000000-2afffffff : region0\n");
+	tree_file(root, "sys/firmware/memmap/0/start", "0x0\n");
+	tree_file(root, "sys/firmware/memmap/0/end", "0x1fffffff\n");
+	tree_file(root, "sys/firmware/memmap/0/type", "System RAM\n");
+	*state = root;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	tree_remove(*state);
+	return 0;
+}
+
+static struct memctl_inventory *scan(const char *root)
+{
+	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
+	struct memctl_inventory *inv = NULL;
+
+	assert_int_equal(memctl_sysfs_new(root, &s), 0);
+	assert_int_equal(memctl_inventory_scan(s, &inv), 0);
+	return inv;
+}
+
+static void test_blocks_and_nodes(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	struct memctl_node *n0, *n1;
+	ssize_t b48;
+
+	assert_int_equal(inv->hotplug.block_size, 128 << 20);
+	assert_string_equal(inv->hotplug.auto_online_blocks, "online");
+	assert_int_equal(inv->hotplug.crash_hotplug, -1);
+	assert_int_equal(inv->n_blocks, 6);
+	b48 = memctl_inventory_block_by_index(inv, 48);
+	assert_true(b48 >= 0);
+	assert_int_equal(inv->blocks[b48].start, 0x180000000ULL);
+	assert_int_equal(inv->blocks[b48].zone, MEMCTL_ZONE_MOVABLE);
+	assert_int_equal(inv->blocks[b48].node, 1);
+	assert_int_equal(inv->blocks[b48 + 1].state, MEMCTL_BLOCK_OFFLINE);
+	assert_string_equal(inv->blocks[b48 + 1].valid_zones, "Movable Normal");
+	assert_int_equal(memctl_inventory_block_by_index(inv, 47), -1);
+
+	n0 = memctl_inventory_node(inv, 0);
+	n1 = memctl_inventory_node(inv, 1);
+	assert_non_null(n0);
+	assert_non_null(n1);
+	assert_true(n0->has_cpu);
+	assert_false(n1->has_cpu);
+	assert_int_equal(n0->tier, 4);
+	assert_int_equal(n1->tier, 22);
+	assert_int_equal(n0->online_bytes[MEMCTL_ZONE_NORMAL], 3 * (128 << 20));
+	assert_int_equal(n0->online_bytes[MEMCTL_ZONE_NONE], 128 << 20);
+	assert_int_equal(n1->online_bytes[MEMCTL_ZONE_MOVABLE], 128 << 20);
+	assert_int_equal(n1->blocks, 2);
+	assert_int_equal(n1->blocks_online, 1);
+}
+
+static void test_hmem_device(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
+	struct memctl_dax_region *r;
+
+	assert_non_null(d);
+	assert_int_equal(d->driver, MEMCTL_DRIVER_KMEM);
+	assert_int_equal(d->mode, MEMCTL_MODE_SYSTEM_RAM);
+	assert_int_equal(d->target_node, 1);
+	assert_int_equal(d->n_mappings, 1);
+	assert_int_equal(d->n_blocks, 2);
+	assert_int_equal(d->blocks_online, 1);
+	assert_int_equal(d->online_in_zone[MEMCTL_ZONE_MOVABLE], 1);
+	assert_int_equal(d->memmap_on_memory, -1);
+	r = &inv->regions[d->region];
+	assert_int_equal(r->origin, MEMCTL_ORIGIN_HMEM);
+	assert_int_equal(r->id, 0);
+	assert_string_equal(r->hmem_device, "hmem.0");
+	assert_true(inv->iomem_available);
+	assert_false(memctl_inventory_range_in_fw_memmap(inv, 0x180000000ULL, 0x18fffffffULL));
+	assert_true(memctl_inventory_range_in_fw_memmap(inv, 0x1000, 0x2000));
+}
+
+static void test_cxl_device(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	struct memctl_dax_device *d = memctl_inventory_device(inv, "dax1.0");
+	struct memctl_dax_region *r;
+
+	assert_non_null(d);
+	assert_int_equal(d->mode, MEMCTL_MODE_DEVDAX);
+	assert_int_equal(d->n_blocks, 0);
+	r = &inv->regions[d->region];
+	assert_int_equal(r->origin, MEMCTL_ORIGIN_CXL);
+	assert_string_equal(r->cxl_region, "region0");
+	assert_int_equal(r->n_memdevs, 1);
+	assert_string_equal(r->memdevs[0].name, "mem0");
+	assert_string_equal(r->memdevs[0].serial, "0x1234");
+	assert_string_equal(r->memdevs[0].host, "0000:0d:00.0");
+	assert_string_equal(r->memdevs[0].decoder, "decoder2.0");
+}
+
+static void test_status_json(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	struct json_object *o = memctl_status_json(inv), *devs, *dev, *warnings, *v;
+	const char *w0, *w1;
+
+	assert_true(json_object_object_get_ex(o, "devices", &devs));
+	assert_int_equal(json_object_array_length(devs), 2);
+	dev = json_object_array_get_idx(devs, 0);
+	assert_true(json_object_object_get_ex(dev, "driver_managed", &v));
+	assert_true(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(dev, "memory_blocks", &v));
+	assert_string_equal(json_object_get_string(v), "memory48-49");
+	assert_true(json_object_object_get_ex(o, "warnings", &warnings));
+	assert_int_equal(json_object_array_length(warnings), 2);
+	w0 = json_object_get_string(json_object_array_get_idx(warnings, 0));
+	w1 = json_object_get_string(json_object_array_get_idx(warnings, 1));
+	assert_non_null(strstr(w0, "auto_online_blocks is \"online\""));
+	assert_non_null(strstr(w1, "dax0.0: 1 of 2 memory blocks online"));
+	json_object_put(o);
+}
+
+static void test_blocks_json_merges(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	struct json_object *o = memctl_blocks_json(inv), *ranges, *r, *v;
+
+	assert_true(json_object_object_get_ex(o, "memory", &ranges));
+	/* memory0 (none), 1-3 (Normal), 48 (online), 49 (offline) */
+	assert_int_equal(json_object_array_length(ranges), 4);
+	r = json_object_array_get_idx(ranges, 1);
+	json_object_object_get_ex(r, "block", &v);
+	assert_string_equal(json_object_get_string(v), "1-3");
+	r = json_object_array_get_idx(ranges, 2);
+	json_object_object_get_ex(r, "device", &v);
+	assert_string_equal(json_object_get_string(v), "dax0.0");
+	json_object_put(o);
+}
+
+static char logged[1024];
+static void keep_log(int prio, const char *msg, void *userdata)
+{
+	snprintf(logged, sizeof(logged), "%s", msg);
+}
+
+static void test_missing_block_size_names_the_file(void **state)
+{
+	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
+	struct memctl_inventory *inv = (void *)0x1;
+	char *root = tree_new();
+
+	tree_file(root, "proc/iomem", "");
+	memctl_set_log_fn(keep_log, NULL);
+	assert_int_equal(memctl_sysfs_new(root, &s), 0);
+	assert_int_equal(memctl_inventory_scan(s, &inv), -ENOENT);
+	assert_ptr_equal(inv, (void *)0x1);
+	assert_non_null(strstr(logged, "sys/devices/system/memory/block_size_bytes"));
+	memctl_set_log_fn(NULL, NULL);
+	tree_remove(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_blocks_and_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hmem_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cxl_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocks_json_merges, setup, teardown),
+		cmocka_unit_test(test_missing_block_size_names_the_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

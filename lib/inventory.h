@@ -96,6 +96,7 @@ struct memctl_dax_region {
 	char *path;			/* sysfs path of the region's parent device */
 	enum memctl_origin origin;
 	uint64_t size, available_size, align;
+	bool dynamic;			/* supports sub-devices (dax_region/seed exists) */
 	/* origin details */
 	char *cxl_region;		/* regionN */
 	struct memctl_cxl_memdev *memdevs;
@@ -162,6 +163,7 @@ struct memctl_inventory {
 
 int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret);
 struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv);
+void memctl_dax_device_clear(struct memctl_dax_device *d);
 void memctl_inventory_freep(struct memctl_inventory **inv);
 
 /* Lookups; NULL / -1 when not found. */

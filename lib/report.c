@@ -274,6 +274,7 @@ struct json_object *memctl_status_json(const struct memctl_inventory *inv)
 		add(ro, "size", u64(r->size));
 		add(ro, "available_size", u64(r->available_size));
 		add(ro, "align", u64(r->align));
+		add(ro, "dynamic", json_object_new_boolean(r->dynamic));
 		add(ro, "path", json_object_new_string(r->path));
 		for (size_t j = 0; j < inv->n_devices; j++)
 			if (inv->devices[j].region == (int)i)

@@ -61,6 +61,7 @@ static int setup(void **state)
 	tree_file(root, HMEM "/dax_region/size", "268435456\n");
 	tree_file(root, HMEM "/dax_region/align", "2097152\n");
 	tree_file(root, HMEM "/dax_region/available_size", "0\n");
+	tree_file(root, HMEM "/dax_region/seed", "dax0.1\n");
 	tree_link(root, HMEM "/subsystem", "../../../bus/platform");
 	tree_file(root, HMEM "/dax0.0/size", "268435456\n");
 	tree_file(root, HMEM "/dax0.0/resource", "0x180000000\n");
@@ -175,6 +176,7 @@ static void test_hmem_device(void **state)
 	assert_int_equal(r->origin, MEMCTL_ORIGIN_HMEM);
 	assert_int_equal(r->id, 0);
 	assert_string_equal(r->hmem_device, "hmem.0");
+	assert_true(r->dynamic);
 	assert_true(inv->iomem_available);
 	assert_false(memctl_inventory_range_in_fw_memmap(inv, 0x180000000ULL, 0x18fffffffULL));
 	assert_true(memctl_inventory_range_in_fw_memmap(inv, 0x1000, 0x2000));

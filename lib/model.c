@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The inventory data model without I/O: names of enums, lookups, freeing.
+ * Shared by the scanner (lib/), the planner (policy/) and the tests.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "parse.h"
+#include "util-mem.h"
+
+static const char *const zone_names[_MEMCTL_ZONE_MAX] = {
+	[MEMCTL_ZONE_NONE] = "none",
+	[MEMCTL_ZONE_DMA] = "DMA",
+	[MEMCTL_ZONE_DMA32] = "DMA32",
+	[MEMCTL_ZONE_NORMAL] = "Normal",
+	[MEMCTL_ZONE_MOVABLE] = "Movable",
+	[MEMCTL_ZONE_DEVICE] = "Device",
+};
+
+const char *memctl_zone_name(enum memctl_zone z)
+{
+	return z < _MEMCTL_ZONE_MAX ? zone_names[z] : "none";
+}
+
+enum memctl_zone memctl_zone_from_name(const char *name)
+{
+	for (int z = 0; z < _MEMCTL_ZONE_MAX; z++)
+		if (streq(name, zone_names[z]))
+			return z;
+	return MEMCTL_ZONE_NONE;
+}
+
+const char *memctl_block_state_name(enum memctl_block_state s)
+{
+	switch (s) {
+	case MEMCTL_BLOCK_ONLINE: return "online";
+	case MEMCTL_BLOCK_OFFLINE: return "offline";
+	case MEMCTL_BLOCK_GOING_OFFLINE: return "going-offline";
+	default: return "unknown";
+	}
+}
+
+const char *memctl_origin_name(enum memctl_origin o)
+{
+	switch (o) {
+	case MEMCTL_ORIGIN_HMEM: return "hmem";
+	case MEMCTL_ORIGIN_CXL: return "cxl";
+	case MEMCTL_ORIGIN_PMEM: return "pmem";
+	default: return "unknown";
+	}
+}
+
+const char *memctl_driver_name(enum memctl_dax_driver d)
+{
+	switch (d) {
+	case MEMCTL_DRIVER_DEVICE_DAX: return "device_dax";
+	case MEMCTL_DRIVER_KMEM: return "kmem";
+	case MEMCTL_DRIVER_OTHER: return "other";
+	default: return "none";
+	}
+}
+
+const char *memctl_mode_name(enum memctl_dax_mode m)
+{
+	switch (m) {
+	case MEMCTL_MODE_DEVDAX: return "devdax";
+	case MEMCTL_MODE_SYSTEM_RAM: return "system-ram";
+	case MEMCTL_MODE_DISABLED: return "disabled";
+	default: return "unknown";
+	}
+}
+
+/* ---- freeing ------------------------------------------------------------ */
+
+static void region_clear(struct memctl_dax_region *r)
+{
+	free(r->path);
+	free(r->cxl_region);
+	for (size_t i = 0; i < r->n_memdevs; i++) {
+		free(r->memdevs[i].name);
+		free(r->memdevs[i].serial);
+		free(r->memdevs[i].host);
+		free(r->memdevs[i].decoder);
+	}
+	free(r->memdevs);
+	free(r->pmem_namespace);
+	free(r->pmem_uuid);
+	free(r->hmem_device);
+}
+
+void memctl_dax_device_clear(struct memctl_dax_device *d)
+{
+	free(d->name);
+	free(d->path);
+	free(d->driver_name);
+	free(d->mappings);
+	free(d->blocks);
+}
+
+struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv)
+{
+	if (!inv)
+		return NULL;
+	free(inv->hotplug.auto_online_blocks);
+	free(inv->hotplug.online_policy);
+	free(inv->hotplug.memmap_on_memory);
+	for (size_t i = 0; i < inv->n_blocks; i++)
+		free(inv->blocks[i].valid_zones);
+	free(inv->blocks);
+	for (size_t i = 0; i < inv->n_nodes; i++)
+		free(inv->nodes[i].cpulist);
+	free(inv->nodes);
+	for (size_t i = 0; i < inv->n_regions; i++)
+		region_clear(&inv->regions[i]);
+	free(inv->regions);
+	for (size_t i = 0; i < inv->n_devices; i++)
+		memctl_dax_device_clear(&inv->devices[i]);
+	free(inv->devices);
+	memctl_iomem_free(inv->iomem, inv->n_iomem);
+	for (size_t i = 0; i < inv->n_memmap; i++)
+		free(inv->memmap[i].type);
+	free(inv->memmap);
+	free(inv);
+	return NULL;
+}
+
+void memctl_inventory_freep(struct memctl_inventory **inv)
+{
+	memctl_inventory_free(*inv);
+}
+
+ssize_t memctl_inventory_block_by_index(const struct memctl_inventory *inv, unsigned long index)
+{
+	size_t lo = 0, hi = inv->n_blocks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (inv->blocks[mid].index == index)
+			return (ssize_t)mid;
+		if (inv->blocks[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+struct memctl_node *memctl_inventory_node(const struct memctl_inventory *inv, int id)
+{
+	for (size_t i = 0; i < inv->n_nodes; i++)
+		if (inv->nodes[i].id == id)
+			return &inv->nodes[i];
+	return NULL;
+}
+
+bool memctl_inventory_range_in_fw_memmap(const struct memctl_inventory *inv, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < inv->n_memmap; i++) {
+		const struct memctl_fw_memmap *m = &inv->memmap[i];
+		if (m->type && streq(m->type, "System RAM") && m->start <= end && start <= m->end)
+			return true;
+	}
+	return false;
+}
+
+struct memctl_dax_device *memctl_inventory_device(const struct memctl_inventory *inv, const char *name)
+{
+	for (size_t i = 0; i < inv->n_devices; i++)
+		if (streq(inv->devices[i].name, name))
+			return &inv->devices[i];
+	return NULL;
+}

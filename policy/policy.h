@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The policy: what memctl should do with each dax device. Parsed from
+ * libconfig text (memctl.conf(5)); the parser is handed text, never opens a
+ * file, and reports problems as diagnostics with file and line.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+enum memctl_zone_pref {
+	MEMCTL_ZONE_PREF_UNSET = 0,
+	MEMCTL_ZONE_PREF_MOVABLE,
+	MEMCTL_ZONE_PREF_NORMAL,
+	MEMCTL_ZONE_PREF_AUTO,
+	MEMCTL_ZONE_PREF_OFFLINE,	/* other_memory only */
+};
+
+enum memctl_rule_mode {
+	MEMCTL_RULE_UNSET = 0,
+	MEMCTL_RULE_SYSTEM_RAM,
+	MEMCTL_RULE_DEVDAX,
+	MEMCTL_RULE_IGNORE,
+};
+
+enum memctl_on_reset {
+	MEMCTL_ON_RESET_UNSET = 0,
+	MEMCTL_ON_RESET_OFFLINE,
+	MEMCTL_ON_RESET_REFUSE,
+};
+
+enum memctl_kernel_auto_online {
+	MEMCTL_KAO_UNSET = 0,
+	MEMCTL_KAO_TAKEOVER,
+	MEMCTL_KAO_LEAVE,
+};
+
+struct memctl_defaults {
+	enum memctl_zone_pref zone;
+	double max_movable_ratio;
+	uint64_t offline_timeout_ms;
+	int offline_retries;
+	uint64_t settle_ms;
+	enum memctl_kernel_auto_online kernel_auto_online;
+	enum memctl_zone_pref other_memory;
+};
+
+struct memctl_match {
+	char *device;		/* globs */
+	char *region;
+	int origin;		/* enum memctl_origin, -1: any */
+	int *target_nodes;
+	size_t n_target_nodes;
+	bool has_size_min, has_size_max;
+	uint64_t size_min, size_max;
+	bool has_resource;
+	uint64_t resource_start, resource_end;	/* end inclusive */
+	char *cxl_memdev;
+	char **cxl_serials;	/* NULL-terminated */
+	char *cxl_host;
+	char *uuid;
+	int n_keys;		/* how many keys were given (0: matches everything) */
+};
+
+struct memctl_rule {
+	char *name;
+	char *file;
+	int line;
+	struct memctl_match match;
+	enum memctl_rule_mode mode;
+	enum memctl_zone_pref zone;	/* UNSET: defaults.zone */
+	uint64_t reserve;		/* 0: none */
+	int memmap_on_memory;		/* -1 unset */
+	int expect_node;		/* -1 unset */
+	enum memctl_on_reset on_reset;
+};
+
+struct memctl_policy {
+	struct memctl_defaults defaults;
+	struct memctl_rule *rules;
+	size_t n_rules;
+};
+
+/* A policy with the built-in defaults and no rules. */
+int memctl_policy_new(struct memctl_policy **ret);
+struct memctl_policy *memctl_policy_free(struct memctl_policy *p);
+void memctl_policy_freep(struct memctl_policy **p);
+
+/*
+ * Parse one file's text into p: its rules are appended, its defaults override.
+ * Every problem becomes a diagnostic "FILE:LINE: what; what is allowed".
+ * Returns 0 when the text was valid, -EINVAL when it had errors (p may then hold
+ * part of it: callers discard p), -ENOMEM.
+ */
+int memctl_policy_parse(struct memctl_policy *p, const char *filename, const char *text, struct memctl_diags *d);
+
+/* Whole-policy checks after all files: rules that never match or are shadowed. */
+void memctl_policy_check(const struct memctl_policy *p, struct memctl_diags *d);
+
+/* Parsers shared with tests: "16G", "512M", 4096 (bytes). Powers of two. */
+int memctl_parse_size(const char *text, uint64_t *ret);
+/* "30s", "200ms", "1m". */
+int memctl_parse_duration_ms(const char *text, uint64_t *ret);
+
+const char *memctl_zone_pref_name(enum memctl_zone_pref z);
+const char *memctl_rule_mode_name(enum memctl_rule_mode m);
+const char *memctl_on_reset_name(enum memctl_on_reset r);

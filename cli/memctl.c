@@ -21,6 +21,8 @@ static const struct {
 } verbs[] = {
 	{ "status", cli_status, "dax devices, NUMA nodes and hotplug settings" },
 	{ "blocks", cli_blocks, "memory block ranges, like lsmem" },
+	{ "check", cli_check, "validate a policy file" },
+	{ "plan", cli_plan, "what the policy would do (dry run)" },
 };
 
 static void usage(FILE *f)

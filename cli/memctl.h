@@ -19,12 +19,20 @@ struct memctl_cli {
 
 int cli_status(struct memctl_cli *cli, int argc, char **argv);
 int cli_blocks(struct memctl_cli *cli, int argc, char **argv);
+int cli_check(struct memctl_cli *cli, int argc, char **argv);
+int cli_plan(struct memctl_cli *cli, int argc, char **argv);
 
 /* Scan the inventory; on failure print one sentence naming what failed. */
 int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret);
 /* Parse the verb's own options (--json, --help). Returns <0 on usage error, 1 on --help. */
 int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *usage);
 void cli_print_json(struct json_object *o);
+
+struct memctl_diags;
+/* Diagnostics one per line: errors to stderr, warnings to stdout. */
+void cli_print_diags(const struct memctl_diags *d);
+/* The policy file: given, else $MEMCTL_POLICY, else the installed one. */
+const char *cli_policy_path(const char *given);
 
 /* A minimal column table for terminal output. */
 struct table;

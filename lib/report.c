@@ -337,3 +337,117 @@ struct json_object *memctl_blocks_json(const struct memctl_inventory *inv)
 	add(o, "offline_bytes", u64(offline));
 	return o;
 }
+
+/* ---- plans and diagnostics ---------------------------------------------- */
+
+static struct json_object *step_json(const struct memctl_step *s)
+{
+	struct json_object *o = json_object_new_object();
+	char text[128];
+
+	memctl_step_format(s, text, sizeof(text));
+	add(o, "op", json_object_new_string(memctl_step_op_name(s->op)));
+	switch (s->op) {
+	case MEMCTL_STEP_ONLINE:
+	case MEMCTL_STEP_OFFLINE: {
+		char blocks[64];
+		if (s->first == s->last)
+			snprintf(blocks, sizeof(blocks), "memory%lu", s->first);
+		else
+			snprintf(blocks, sizeof(blocks), "memory%lu-%lu", s->first, s->last);
+		add(o, "blocks", json_object_new_string(blocks));
+		add(o, "first", u64(s->first));
+		add(o, "last", u64(s->last));
+		if (s->op == MEMCTL_STEP_ONLINE)
+			add(o, "zone", json_object_new_string(s->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable"));
+		else
+			add(o, "may_fail", json_object_new_boolean(s->may_fail));
+		break;
+	}
+	case MEMCTL_STEP_BIND:
+	case MEMCTL_STEP_UNBIND:
+		add(o, "driver", json_object_new_string(memctl_driver_name(s->driver)));
+		break;
+	case MEMCTL_STEP_RESIZE:
+	case MEMCTL_STEP_CREATE_SUBDEVICE:
+		add(o, "size", u64(s->size));
+		break;
+	case MEMCTL_STEP_SET_MEMMAP_ON_MEMORY:
+		add(o, "value", json_object_new_boolean(s->flag));
+		break;
+	case MEMCTL_STEP_SET_AUTO_ONLINE:
+		add(o, "value", json_object_new_string(s->value));
+		break;
+	}
+	add(o, "text", json_object_new_string(text));
+	return o;
+}
+
+static struct json_object *steps_json(const struct memctl_step *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, step_json(&v[i]));
+	return a;
+}
+
+struct json_object *memctl_diags_json(const struct memctl_diags *d, enum memctl_severity which)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct memctl_diag *g = &d->v[i];
+		struct json_object *o;
+		char text[1024];
+
+		if (g->severity != which)
+			continue;
+		o = json_object_new_object();
+		memctl_diag_format(g, text, sizeof(text));
+		add(o, "code", json_object_new_string(g->code));
+		add_opt_str(o, "file", g->file);
+		add(o, "line", g->line > 0 ? json_object_new_int(g->line) : NULL);
+		add_opt_str(o, "object", g->object);
+		add(o, "message", json_object_new_string(g->message));
+		add(o, "text", json_object_new_string(text));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+struct json_object *memctl_plan_json(const struct memctl_plan *plan)
+{
+	struct json_object *o = json_object_new_object(), *devs = json_object_new_array();
+
+	add(o, "steps_before", steps_json(plan->pre, plan->n_pre));
+	for (size_t i = 0; i < plan->n_devices; i++) {
+		const struct memctl_device_plan *dp = &plan->devices[i];
+		struct json_object *d = json_object_new_object(), *cur = json_object_new_object(),
+				   *want = json_object_new_object();
+
+		add(d, "device", json_object_new_string(dp->device));
+		add(d, "rule", dp->rule ? json_object_new_string(dp->rule->name) : NULL);
+		add(d, "action", json_object_new_string(memctl_action_name(dp->action)));
+		add_opt_str(d, "reason", dp->reason);
+		add(cur, "mode", json_object_new_string(memctl_mode_name(dp->mode)));
+		add(cur, "blocks", u64(dp->blocks));
+		add(cur, "blocks_online", u64(dp->blocks_online));
+		add(cur, "online_movable", u64(dp->online_movable));
+		add(cur, "online_normal", u64(dp->online_normal));
+		add(d, "current", cur);
+		add(want, "mode", json_object_new_string(memctl_mode_name(dp->want_mode)));
+		add(want, "zone", dp->want_mode == MEMCTL_MODE_SYSTEM_RAM && dp->rule
+					  ? json_object_new_string(memctl_zone_pref_name(dp->want_zone))
+					  : NULL);
+		add_opt_int(want, "node", dp->node);
+		add(d, "desired", want);
+		add(d, "steps", steps_json(dp->steps, dp->n_steps));
+		json_object_array_add(devs, d);
+	}
+	add(o, "devices", devs);
+	add(o, "steps_after", steps_json(plan->post, plan->n_post));
+	add(o, "warnings", memctl_diags_json(&plan->diags, MEMCTL_WARNING));
+	add(o, "errors", memctl_diags_json(&plan->diags, MEMCTL_ERROR));
+	return o;
+}

@@ -13,3 +13,10 @@
 
 struct json_object *memctl_status_json(const struct memctl_inventory *inv);
 struct json_object *memctl_blocks_json(const struct memctl_inventory *inv);
+
+#include "plan.h"
+
+/* A plan as JSON: steps before, per device, after; warnings and errors. */
+struct json_object *memctl_plan_json(const struct memctl_plan *plan);
+/* Diagnostics as a JSON array of {severity, code, file, line, object, message}. */
+struct json_object *memctl_diags_json(const struct memctl_diags *d, enum memctl_severity which);

@@ -381,9 +381,13 @@ int memctl_sysfs_realpath(struct memctl_sysfs *s, const char *path, char **ret)
 
 	if (s->record) {
 		char rec[PATH_MAX];
+		struct stat st;
 		int r = record_walk(s, rel, false, rec, sizeof(rec));
 		if (r < 0)
 			return r;
+		/* A replay must be able to resolve the same path: the target must exist. */
+		if (fstatat(s->rootfd, rec, &st, 0) == 0 && S_ISDIR(st.st_mode))
+			mkdir_p_at_record(s->record, rec);
 	}
 	snprintf(full, sizeof(full), "%s/%s", s->root, rel);
 	canon = realpath(full, NULL);

@@ -108,7 +108,20 @@ static void test_recording(void **state)
 	free(drv);
 	drv = NULL;
 
+	/* a resolved directory must resolve in the replay too, even if nothing below it was read */
+	{
+		_autofree_ char *canon = NULL;
+		tree_mkdirs_at(*state, "sys/devices/platform/hmem.0/empty");
+		tree_link(*state, "sys/bus/dax/devices/empty", "../../../devices/platform/hmem.0/empty");
+		assert_int_equal(memctl_sysfs_realpath(s, "sys/bus/dax/devices/empty", &canon), 0);
+	}
+
 	assert_int_equal(memctl_sysfs_new(rec, &replay), 0);
+	{
+		_autofree_ char *canon = NULL;
+		assert_int_equal(memctl_sysfs_realpath(replay, "sys/bus/dax/devices/empty", &canon), 0);
+		assert_string_equal(canon, "sys/devices/platform/hmem.0/empty");
+	}
 	assert_int_equal(memctl_sysfs_read(replay, "sys/bus/dax/devices/dax0.0/size", &again), 0);
 	assert_string_equal(v, again);
 	assert_int_equal(memctl_sysfs_link_name(replay, "sys/bus/dax/devices/dax0.0/driver", &drv), 0);

@@ -37,6 +37,14 @@ static inline void tree_parent(const char *root, const char *rel)
 	tree_mkdirs(buf);
 }
 
+static inline void tree_mkdirs_at(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	tree_mkdirs(path);
+}
+
 /* tree_file(root, "sys/x/y", "content\n") */
 static inline void tree_file(const char *root, const char *rel, const char *content)
 {

@@ -70,6 +70,9 @@ static void print_plan(const struct memctl_plan *plan, const struct memctl_inven
 	print_steps("\nAfter the devices (memory no dax device owns):", plan->post, plan->n_post);
 	printf("\n");
 	cli_print_diags(&plan->diags);
+	if (plan->diags.n_errors)
+		printf("%zu error%s: the devices named are left as they are.\n", plan->diags.n_errors,
+		       plan->diags.n_errors == 1 ? "" : "s");
 	if (steps == 0)
 		printf("Nothing to do.\n");
 	else

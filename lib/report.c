@@ -246,11 +246,15 @@ static struct json_object *warnings_json(const struct memctl_inventory *inv)
 	}
 	for (size_t i = 0; i < inv->n_devices; i++) {
 		const struct memctl_dax_device *d = &inv->devices[i];
-		if (d->mode == MEMCTL_MODE_SYSTEM_RAM && d->blocks_online < d->n_blocks) {
-			snprintf(buf, sizeof(buf), "%s: %zu of %zu memory blocks online (partially onlined)", d->name,
+		if (d->mode != MEMCTL_MODE_SYSTEM_RAM || d->blocks_online == d->n_blocks)
+			continue;
+		if (d->blocks_online == 0)
+			snprintf(buf, sizeof(buf), "%s: on kmem, but none of its %zu memory blocks is online", d->name,
+				 d->n_blocks);
+		else
+			snprintf(buf, sizeof(buf), "%s: only %zu of its %zu memory blocks are online", d->name,
 				 d->blocks_online, d->n_blocks);
-			json_object_array_add(w, json_object_new_string(buf));
-		}
+		json_object_array_add(w, json_object_new_string(buf));
 	}
 	return w;
 }

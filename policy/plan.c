@@ -483,15 +483,26 @@ static bool is_reserved_part(struct planner *pl, const struct memctl_dax_device 
 	return false;
 }
 
+static int plan_to_kmem(struct planner *pl, const struct memctl_dax_device *d, struct memctl_device_plan *dp);
+
+/* Whether the device's region already holds the devdax part of this reserve rule. */
+static bool has_reserved_sibling(struct planner *pl, const struct memctl_dax_device *d, const struct memctl_rule *rule)
+{
+	const struct memctl_inventory *inv = pl->inv;
+
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct memctl_dax_device *o = &inv->devices[i];
+		if (o != d && o->region == d->region && o->mode != MEMCTL_MODE_SYSTEM_RAM &&
+		    memctl_policy_match(pl->p, inv, o) == rule)
+			return true;
+	}
+	return false;
+}
+
 static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device *d, struct memctl_device_plan *dp)
 {
 	const struct memctl_rule *rule = dp->rule;
-	const struct memctl_inventory *inv = pl->inv;
-	uint64_t bs = inv->hotplug.block_size, start, end;
 	enum memctl_zone_pref pref = zone_pref(pl, rule);
-	unsigned long first, last_excl;
-	_autofree_ unsigned long *idx = NULL;
-	size_t n = 0;
 	int r;
 
 	if (d->target_node < 0)
@@ -512,9 +523,27 @@ static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device
 			return r;
 	}
 
+	/*
+	 * v6.3+ binds hmem and CXL devices to kmem at once. While none of the
+	 * memory is online a reserve can still be carved and memmap_on_memory
+	 * still set: unbind kmem first. Once a block is online they wait for the
+	 * next reset or boot.
+	 */
 	if (d->driver == MEMCTL_DRIVER_KMEM) {
-		if (rule->memmap_on_memory >= 0 && d->memmap_on_memory >= 0 &&
-		    rule->memmap_on_memory != d->memmap_on_memory) {
+		bool carve = rule->reserve && !has_reserved_sibling(pl, d, rule);
+		bool memmap = rule->memmap_on_memory >= 0 && d->memmap_on_memory >= 0 &&
+			      rule->memmap_on_memory != d->memmap_on_memory;
+
+		if ((carve || memmap) && d->blocks_online == 0)
+			return plan_to_kmem(pl, d, dp);
+		if (carve) {
+			r = warn(pl, "reserve-not-applied", dp->device,
+				 "rule \"%s\" reserves memory, but the device's memory is already online; the "
+				 "reserve applies after the next reset or boot", rule->name);
+			if (r < 0)
+				return r;
+		}
+		if (memmap) {
 			r = warn(pl, "memmap-late", dp->device,
 				 "memmap_on_memory is %d but rule \"%s\" wants %d: it only takes effect when kmem binds",
 				 d->memmap_on_memory, rule->name, rule->memmap_on_memory);
@@ -527,7 +556,21 @@ static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device
 		return fail(pl, dp, "foreign-driver", "bound to driver %s; memctl only moves devices between device_dax and kmem",
 			    d->driver_name);
 
-	/* devdax or unbound: take it to kmem */
+	return plan_to_kmem(pl, d, dp);
+}
+
+/* An unbound device, or one on device_dax or (with nothing online) kmem: take it to kmem. */
+static int plan_to_kmem(struct planner *pl, const struct memctl_dax_device *d, struct memctl_device_plan *dp)
+{
+	const struct memctl_rule *rule = dp->rule;
+	const struct memctl_inventory *inv = pl->inv;
+	uint64_t bs = inv->hotplug.block_size, start, end;
+	enum memctl_zone_pref pref = zone_pref(pl, rule);
+	unsigned long first, last_excl;
+	_autofree_ unsigned long *idx = NULL;
+	size_t n = 0;
+	int r;
+
 	if (d->has_resource) {
 		start = d->resource;
 		end = d->resource + d->size - 1;
@@ -573,8 +616,8 @@ static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device
 	if (n == 0)
 		return fail(pl, dp, "too-small", "smaller than one memory block (%" PRIu64 " bytes) once aligned", bs);
 
-	if (d->driver == MEMCTL_DRIVER_DEVICE_DAX &&
-	    (r = dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_UNBIND, .driver = MEMCTL_DRIVER_DEVICE_DAX })) < 0)
+	if ((d->driver == MEMCTL_DRIVER_DEVICE_DAX || d->driver == MEMCTL_DRIVER_KMEM) &&
+	    (r = dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_UNBIND, .driver = d->driver })) < 0)
 		return r;
 	if (rule->reserve) {
 		if ((r = dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_RESIZE, .size = d->size - rule->reserve })) < 0 ||

@@ -219,7 +219,7 @@ static void test_status_json(void **state)
 	w0 = json_object_get_string(json_object_array_get_idx(warnings, 0));
 	w1 = json_object_get_string(json_object_array_get_idx(warnings, 1));
 	assert_non_null(strstr(w0, "auto_online_blocks is \"online\""));
-	assert_non_null(strstr(w1, "dax0.0: 1 of 2 memory blocks online"));
+	assert_non_null(strstr(w1, "dax0.0: only 1 of its 2 memory blocks are online"));
 	json_object_put(o);
 }
 

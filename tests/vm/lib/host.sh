@@ -11,11 +11,6 @@ VM_KERNELS="6.1 6.12"
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Run a command as root; CI runs as root, developers may have sudo.
-as_root() {
-    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
-}
-
 # Wall-clock seconds since the epoch, with fraction, for timing reports.
 now() { date +%s.%N; }
 elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -27,9 +22,9 @@ pkg_installed() {
     [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }
 
-# apt-get, waiting for the dpkg lock instead of failing when another apt runs.
+# apt-get (as root), waiting for the dpkg lock instead of failing when another apt runs.
 apt_get() {
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=900 "$@"
+    DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=900 "$@"
 }
 
 # Install the host packages that are missing. On a fresh machine the package

@@ -256,6 +256,16 @@ static struct json_object *warnings_json(const struct memctl_inventory *inv)
 				 d->blocks_online, d->n_blocks);
 		json_object_array_add(w, json_object_new_string(buf));
 	}
+	for (size_t i = 0; inv->iomem_available && inv->memmap_available && i < inv->n_devices; i++) {
+		const struct memctl_dax_device *d = &inv->devices[i];
+		if (d->mode != MEMCTL_MODE_SYSTEM_RAM || !d->has_resource ||
+		    !memctl_inventory_range_in_fw_memmap(inv, d->resource, d->resource + d->size - 1))
+			continue;
+		snprintf(buf, sizeof(buf),
+			 "%s: its kmem memory is also System RAM in the firmware memmap: a kexec kernel would be "
+			 "handed it as ordinary RAM", d->name);
+		json_object_array_add(w, json_object_new_string(buf));
+	}
 	return w;
 }
 

@@ -404,6 +404,27 @@ bool memctl_sysfs_exists(struct memctl_sysfs *s, const char *path)
 	return faccessat(s->rootfd, skip_slashes(path), F_OK, 0) == 0;
 }
 
+int memctl_sysfs_write(struct memctl_sysfs *s, const char *path, const char *value)
+{
+	_autoclose_ int fd = -1;
+	size_t len = strlen(value);
+	ssize_t n;
+
+	fd = openat(s->rootfd, skip_slashes(path), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* No EINTR retry: an interrupted offline is how a deadline is enforced. */
+	n = write(fd, value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+bool memctl_sysfs_is_live(const struct memctl_sysfs *s)
+{
+	return s->root[0] == '\0';
+}
+
 int memctl_natural_cmp(const char *a, const char *b)
 {
 	while (*a && *b) {

@@ -45,6 +45,13 @@ int memctl_sysfs_list(struct memctl_sysfs *s, const char *dir, const char *prefi
 
 bool memctl_sysfs_exists(struct memctl_sysfs *s, const char *path);
 
+/* Write value (no newline added) to an attribute: one write(2), as sysfs wants.
+ * Returns the kernel's -errno (EBUSY from an offline that cannot migrate,
+ * EINTR when a signal aborted it, ...). */
+int memctl_sysfs_write(struct memctl_sysfs *s, const char *path, const char *value);
+/* Whether the root is the live "/" (libdaxctl, which cannot be redirected, may be used). */
+bool memctl_sysfs_is_live(const struct memctl_sysfs *s);
+
 /* Make sure the recording (if on) holds this symlink even though no scan step
  * followed it; used for back-links other tools (lsmem) read. No-op otherwise. */
 void memctl_sysfs_record_only(struct memctl_sysfs *s, const char *path);

@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The reconcile loop and the step executor. Decisions come from the planner;
+ * this file only carries steps out through the kernel ops, checks each one by
+ * reading the kernel back, and undoes what it can when one fails.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "util-mem.h"
+
+struct memctl_engine {
+	const struct memctl_kernel_ops *ops;
+	void *ctx;
+	struct memctl_device_status *st;
+	size_t n_st;
+	memctl_event_fn fn;
+	void *userdata;
+	unsigned reconciles;
+};
+
+/* What to do to take a successful step back. */
+struct undo {
+	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE } kind;
+	unsigned long block;
+	enum memctl_zone zone;
+	enum memctl_dax_driver driver;
+	uint64_t size;
+};
+
+struct undo_log {
+	struct undo *v;
+	size_t n;
+};
+
+int memctl_engine_new(const struct memctl_kernel_ops *ops, void *ctx, struct memctl_engine **ret)
+{
+	struct memctl_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return -ENOMEM;
+	e->ops = ops;
+	e->ctx = ctx;
+	*ret = e;
+	return 0;
+}
+
+static void status_clear(struct memctl_device_status *s)
+{
+	free(s->device);
+	free(s->rule);
+	free(s->last_action);
+	free(s->last_error);
+}
+
+struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
+{
+	if (!e)
+		return NULL;
+	for (size_t i = 0; i < e->n_st; i++)
+		status_clear(&e->st[i]);
+	free(e->st);
+	free(e);
+	return NULL;
+}
+
+void memctl_engine_freep(struct memctl_engine **e)
+{
+	memctl_engine_free(*e);
+}
+
+void memctl_engine_set_event_fn(struct memctl_engine *e, memctl_event_fn fn, void *userdata)
+{
+	e->fn = fn;
+	e->userdata = userdata;
+}
+
+const struct memctl_device_status *memctl_engine_status(const struct memctl_engine *e, size_t *ret_n)
+{
+	*ret_n = e->n_st;
+	return e->st;
+}
+
+unsigned memctl_engine_reconcile_count(const struct memctl_engine *e)
+{
+	return e->reconciles;
+}
+
+static struct memctl_device_status *status_for(struct memctl_engine *e, const char *device)
+{
+	struct memctl_device_status *v;
+
+	for (size_t i = 0; i < e->n_st; i++)
+		if (streq(e->st[i].device, device))
+			return &e->st[i];
+	v = realloc(e->st, (e->n_st + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	e->st = v;
+	v = &e->st[e->n_st];
+	*v = (struct memctl_device_status){ .node = -1 };
+	v->device = strdup(device);
+	if (!v->device)
+		return NULL;
+	e->n_st++;
+	return v;
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? strdup(v) : NULL;
+}
+
+struct emit_args {
+	enum memctl_event_kind kind;
+	const char *device, *rule, *zone, *blocks;
+	int node, error;
+};
+
+static __attribute__((format(printf, 3, 4))) void emit(struct memctl_engine *e, const struct emit_args *a,
+							const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	struct memctl_event ev = {
+		.kind = a->kind, .device = a->device, .rule = a->rule, .node = a->node,
+		.zone = a->zone, .blocks = a->blocks, .error = a->error, .message = msg,
+	};
+
+	if (!e->fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e->fn(&ev, e->userdata);
+}
+
+/* ---- single operations, each verified ----------------------------------- */
+
+static const char *state_for_zone(enum memctl_zone z)
+{
+	return z == MEMCTL_ZONE_NORMAL ? "online_kernel" : "online_movable";
+}
+
+static int online_block(struct memctl_engine *e, unsigned long idx, enum memctl_zone zone, char *err, size_t len)
+{
+	enum memctl_block_state st;
+	enum memctl_zone z;
+	int r;
+
+	r = e->ops->set_block_state(e->ctx, idx, state_for_zone(zone));
+	if (r < 0) {
+		snprintf(err, len, "cannot online memory%lu into %s: %s", idx, memctl_zone_name(zone), strerror(-r));
+		return r;
+	}
+	r = e->ops->get_block(e->ctx, idx, &st, &z);
+	if (r < 0) {
+		snprintf(err, len, "cannot read memory%lu back: %s", idx, strerror(-r));
+		return r;
+	}
+	if (st != MEMCTL_BLOCK_ONLINE) {
+		snprintf(err, len, "memory%lu is %s after onlining", idx, memctl_block_state_name(st));
+		return -EIO;
+	}
+	if (z != zone) {
+		snprintf(err, len, "memory%lu went online into %s, not %s", idx, memctl_zone_name(z),
+			 memctl_zone_name(zone));
+		return -EXDEV;
+	}
+	return 0;
+}
+
+static int offline_block(struct memctl_engine *e, unsigned long idx, char *err, size_t len)
+{
+	enum memctl_block_state st;
+	enum memctl_zone z;
+	int r;
+
+	r = e->ops->set_block_state(e->ctx, idx, "offline");
+	if (r < 0) {
+		snprintf(err, len, "cannot offline memory%lu: %s", idx, strerror(-r));
+		return r;
+	}
+	r = e->ops->get_block(e->ctx, idx, &st, &z);
+	if (r < 0) {
+		snprintf(err, len, "cannot read memory%lu back: %s", idx, strerror(-r));
+		return r;
+	}
+	if (st != MEMCTL_BLOCK_OFFLINE) {
+		snprintf(err, len, "memory%lu is %s after offlining", idx, memctl_block_state_name(st));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int set_driver(struct memctl_engine *e, const char *dev, enum memctl_dax_driver drv, bool bind, char *err,
+		      size_t len)
+{
+	enum memctl_dax_driver now;
+	int r;
+
+	r = bind ? e->ops->bind(e->ctx, dev, drv) : e->ops->unbind(e->ctx, dev, drv);
+	if (r < 0) {
+		snprintf(err, len, "cannot %s %s: %s", bind ? "bind" : "unbind", memctl_driver_name(drv), strerror(-r));
+		return r;
+	}
+	r = e->ops->get_driver(e->ctx, dev, &now);
+	if (r < 0) {
+		snprintf(err, len, "cannot read the driver back: %s", strerror(-r));
+		return r;
+	}
+	if (now != (bind ? drv : MEMCTL_DRIVER_NONE)) {
+		snprintf(err, len, "driver is %s after %s %s", memctl_driver_name(now), bind ? "binding" : "unbinding",
+			 memctl_driver_name(drv));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ---- executing a device's steps ----------------------------------------- */
+
+static int undo_push(struct undo_log *u, struct undo x)
+{
+	struct undo *v = realloc(u->v, (u->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	u->v = v;
+	v[u->n++] = x;
+	return 0;
+}
+
+static void undo_all(struct memctl_engine *e, const char *dev, const char *rule, struct undo_log *u)
+{
+	for (size_t i = u->n; i-- > 0;) {
+		struct undo *x = &u->v[i];
+		struct emit_args a = { .kind = MEMCTL_EVENT_ROLLBACK, .device = dev, .rule = rule, .node = -1 };
+		char err[256] = "", what[64];
+		int r = 0;
+
+		switch (x->kind) {
+		case UNDO_ONLINE_BLOCK:
+			snprintf(what, sizeof(what), "online memory%lu %s again", x->block,
+				 x->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable");
+			r = online_block(e, x->block, x->zone, err, sizeof(err));
+			break;
+		case UNDO_BIND:
+			snprintf(what, sizeof(what), "bind %s again", memctl_driver_name(x->driver));
+			r = set_driver(e, dev, x->driver, true, err, sizeof(err));
+			break;
+		case UNDO_RESIZE:
+			snprintf(what, sizeof(what), "resize back to %" PRIu64 " bytes", x->size);
+			r = e->ops->resize(e->ctx, dev, x->size);
+			if (r < 0)
+				snprintf(err, sizeof(err), "%s", strerror(-r));
+			break;
+		}
+		a.error = r;
+		if (r < 0)
+			emit(e, &a, "%s: rollback failed to %s: %s", dev, what, err);
+		else
+			emit(e, &a, "%s: rolled back: %s", dev, what);
+	}
+	free(u->v);
+	u->v = NULL;
+	u->n = 0;
+}
+
+static void block_range(const struct memctl_step *s, char *buf, size_t len)
+{
+	if (s->first == s->last)
+		snprintf(buf, len, "memory%lu", s->first);
+	else
+		snprintf(buf, len, "memory%lu-%lu", s->first, s->last);
+}
+
+static enum memctl_zone zone_of_block(const struct memctl_inventory *inv, unsigned long idx)
+{
+	ssize_t bi = memctl_inventory_block_by_index(inv, idx);
+
+	return bi >= 0 ? inv->blocks[bi].zone : MEMCTL_ZONE_MOVABLE;
+}
+
+/* One step; on failure err says what went wrong, naming the block or driver. */
+static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev,
+		    const struct memctl_step *s, struct undo_log *u, char *err, size_t len)
+{
+	const struct memctl_dax_device *d = dev ? memctl_inventory_device(inv, dev) : NULL;
+	int r = 0;
+
+	switch (s->op) {
+	case MEMCTL_STEP_SET_AUTO_ONLINE:
+		r = e->ops->set_auto_online(e->ctx, s->value);
+		if (r < 0)
+			snprintf(err, len, "cannot write auto_online_blocks: %s", strerror(-r));
+		return r;
+	case MEMCTL_STEP_ONLINE:
+		for (unsigned long i = s->first; i <= s->last && r >= 0; i++)
+			r = online_block(e, i, s->zone, err, len);
+		return r;
+	case MEMCTL_STEP_OFFLINE:
+		for (unsigned long i = s->first; i <= s->last; i++) {
+			enum memctl_zone z = zone_of_block(inv, i);
+			r = offline_block(e, i, err, len);
+			if (r < 0)
+				return r;
+			if ((r = undo_push(u, (struct undo){ .kind = UNDO_ONLINE_BLOCK, .block = i, .zone = z })) < 0)
+				return r;
+		}
+		return 0;
+	case MEMCTL_STEP_UNBIND:
+		r = set_driver(e, dev, s->driver, false, err, len);
+		return r < 0 ? r : undo_push(u, (struct undo){ .kind = UNDO_BIND, .driver = s->driver });
+	case MEMCTL_STEP_BIND:
+		return set_driver(e, dev, s->driver, true, err, len);
+	case MEMCTL_STEP_RESIZE:
+		r = e->ops->resize(e->ctx, dev, s->size);
+		if (r < 0) {
+			snprintf(err, len, "cannot resize to %" PRIu64 " bytes: %s", s->size, strerror(-r));
+			return r;
+		}
+		return undo_push(u, (struct undo){ .kind = UNDO_RESIZE, .size = d ? d->size : 0 });
+	case MEMCTL_STEP_CREATE_SUBDEVICE: {
+		_autofree_ char *name = NULL;
+		r = e->ops->create_subdevice(e->ctx, dev, s->size, &name);
+		if (r < 0)
+			snprintf(err, len, "cannot create a %" PRIu64 "-byte sub-device: %s", s->size, strerror(-r));
+		return r;
+	}
+	case MEMCTL_STEP_SET_MEMMAP_ON_MEMORY:
+		r = e->ops->set_memmap_on_memory(e->ctx, dev, s->flag);
+		if (r < 0)
+			snprintf(err, len, "cannot set memmap_on_memory: %s", strerror(-r));
+		return r;
+	}
+	return -EINVAL;
+}
+
+static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev, const char *rule,
+		     const struct memctl_step *steps, size_t n, struct memctl_device_status *st,
+		     struct memctl_reconcile_result *res)
+{
+	struct undo_log u = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct memctl_step *s = &steps[i];
+		char text[128], err[256] = "", blocks[64] = "";
+		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1 };
+
+		memctl_step_format(s, text, sizeof(text));
+		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE) {
+			block_range(s, blocks, sizeof(blocks));
+			a.blocks = blocks;
+		}
+		if (s->op == MEMCTL_STEP_ONLINE)
+			a.zone = s->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable";
+		r = run_step(e, inv, dev, s, &u, err, sizeof(err));
+		if (st) {
+			set_str(&st->last_action, text);
+			st->last_usec = now_usec();
+			st->last_result = r < 0 ? r : 0;
+		}
+		if (r < 0) {
+			a.kind = MEMCTL_EVENT_STEP_FAILED;
+			a.error = r;
+			if (res)
+				res->steps_failed++;
+			if (st) {
+				char sentence[512];
+				snprintf(sentence, sizeof(sentence), "%s: %s", text, err);
+				set_str(&st->last_error, sentence);
+			}
+			emit(e, &a, "%s%s%s: %s", dev ? dev : "", dev ? ": " : "", text, err);
+			undo_all(e, dev, rule, &u);
+			return r;
+		}
+		a.kind = s->op == MEMCTL_STEP_SET_AUTO_ONLINE ? MEMCTL_EVENT_TAKEOVER : MEMCTL_EVENT_STEP_DONE;
+		if (res)
+			res->steps_done++;
+		emit(e, &a, "%s%s%s", dev ? dev : "", dev ? ": " : "", text);
+	}
+	if (st)
+		set_str(&st->last_error, NULL);
+	free(u.v);
+	return 0;
+}
+
+/* ---- reconcile ---------------------------------------------------------- */
+
+static void refresh_status(struct memctl_engine *e, const struct memctl_inventory *inv,
+			   struct memctl_reconcile_result *res)
+{
+	for (size_t i = 0; i < e->n_st; i++)
+		e->st[i].present = false;
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct memctl_dax_device *d = &inv->devices[i];
+		struct memctl_device_status *st = status_for(e, d->name);
+
+		if (!st)
+			continue;
+		st->present = true;
+		st->mode = d->mode;
+		st->node = d->target_node;
+		st->blocks = d->n_blocks;
+		st->blocks_online = d->blocks_online;
+		st->online_movable = d->online_in_zone[MEMCTL_ZONE_MOVABLE];
+		st->online_normal = d->online_in_zone[MEMCTL_ZONE_NORMAL];
+		if (res)
+			res->online_bytes += (uint64_t)d->blocks_online * inv->hotplug.block_size;
+	}
+}
+
+static int scan(struct memctl_engine *e, struct memctl_inventory **ret)
+{
+	return e->ops->scan(e->ctx, ret);
+}
+
+int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy *p,
+			    struct memctl_reconcile_result *ret)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL, *after = NULL;
+	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
+	struct memctl_reconcile_result res = { 0 };
+	int r;
+
+	e->reconciles++;
+	r = scan(e, &inv);
+	if (r < 0)
+		return r;
+	r = memctl_plan_build(inv, p, &plan);
+	if (r < 0)
+		return r;
+	refresh_status(e, inv, NULL);
+
+	(void)run_steps(e, inv, NULL, NULL, plan->pre, plan->n_pre, NULL, &res);
+
+	for (size_t i = 0; i < plan->n_devices; i++) {
+		const struct memctl_device_plan *dp = &plan->devices[i];
+		struct memctl_device_status *st = status_for(e, dp->device);
+		const char *old_rule;
+
+		if (!st)
+			return -ENOMEM;
+		res.devices++;
+		old_rule = st->rule;
+		if (dp->rule && (!old_rule || !streq(old_rule, dp->rule->name))) {
+			struct emit_args a = { .kind = MEMCTL_EVENT_RULE_MATCHED, .device = dp->device,
+					       .rule = dp->rule->name, .node = dp->node };
+			emit(e, &a, "%s: matches rule \"%s\" (%s:%d)", dp->device, dp->rule->name, dp->rule->file,
+			     dp->rule->line);
+		}
+		set_str(&st->rule, dp->rule ? dp->rule->name : NULL);
+		st->action = dp->action;
+		st->want_mode = dp->want_mode;
+		st->want_zone = dp->want_zone;
+		if (dp->action == MEMCTL_ACTION_ERROR) {
+			set_str(&st->last_error, dp->reason);
+			res.failed++;
+			continue;
+		}
+		if (dp->action != MEMCTL_ACTION_APPLY)
+			continue;
+		if (st->held) {
+			st->action = MEMCTL_ACTION_SKIP;
+			continue;
+		}
+		res.changed++;
+		if (run_steps(e, inv, dp->device, dp->rule->name, dp->steps, dp->n_steps, st, &res) < 0)
+			res.failed++;
+	}
+
+	(void)run_steps(e, inv, NULL, NULL, plan->post, plan->n_post, NULL, &res);
+
+	/* Read the result back: the status shows what the kernel has, not what was meant. */
+	if (scan(e, &after) >= 0) {
+		for (size_t i = 0; i < plan->n_devices; i++) {
+			const struct memctl_device_plan *dp = &plan->devices[i];
+			const struct memctl_dax_device *d = memctl_inventory_device(after, dp->device);
+			struct emit_args a = { .device = dp->device, .rule = dp->rule ? dp->rule->name : NULL,
+					       .node = d ? d->target_node : -1 };
+
+			if (!d || dp->action != MEMCTL_ACTION_APPLY || status_for(e, dp->device)->held)
+				continue;
+			if (dp->want_mode == MEMCTL_MODE_SYSTEM_RAM && d->n_blocks > 0 && d->blocks_online == d->n_blocks) {
+				a.kind = MEMCTL_EVENT_DEVICE_ONLINED;
+				a.zone = d->online_in_zone[MEMCTL_ZONE_NORMAL] ? (d->online_in_zone[MEMCTL_ZONE_MOVABLE]
+										      ? "mixed" : "normal")
+									       : "movable";
+				emit(e, &a, "%s: %zu memory blocks online (%zu movable, %zu normal) on node %d", d->name,
+				     d->blocks_online, d->online_in_zone[MEMCTL_ZONE_MOVABLE],
+				     d->online_in_zone[MEMCTL_ZONE_NORMAL], d->target_node);
+			} else if (dp->want_mode == MEMCTL_MODE_DEVDAX && d->mode == MEMCTL_MODE_DEVDAX) {
+				a.kind = MEMCTL_EVENT_DEVICE_OFFLINED;
+				emit(e, &a, "%s: memory removed, device is devdax again", d->name);
+			}
+		}
+		refresh_status(e, after, &res);
+	}
+	if (ret)
+		*ret = res;
+	return 0;
+}
+
+/* ---- by hand ------------------------------------------------------------ */
+
+int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p, const char *device,
+			 enum memctl_zone_pref zone, char **ret_error)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *one = NULL;
+	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
+	struct memctl_device_status *st;
+	struct memctl_rule *rule;
+	int r;
+
+	r = scan(e, &inv);
+	if (r < 0)
+		return r;
+	if (!memctl_inventory_device(inv, device)) {
+		if (ret_error)
+			asprintf(ret_error, "%s: no such dax device", device);
+		return -ENODEV;
+	}
+	/* A one-rule policy naming the device, with the installed defaults. */
+	r = memctl_policy_new(&one);
+	if (r < 0)
+		return r;
+	one->defaults = p->defaults;
+	one->defaults.kernel_auto_online = MEMCTL_KAO_LEAVE;	/* a manual online changes nothing global */
+	rule = calloc(1, sizeof(*rule));
+	if (!rule)
+		return -ENOMEM;
+	one->rules = rule;
+	one->n_rules = 1;
+	*rule = (struct memctl_rule){ .name = strdup("manual"), .file = strdup("memctl online"), .mode = MEMCTL_RULE_SYSTEM_RAM,
+				      .zone = zone, .memmap_on_memory = -1, .expect_node = -1,
+				      .match = { .device = strdup(device), .origin = -1, .n_keys = 1 } };
+	if (!rule->name || !rule->file || !rule->match.device)
+		return -ENOMEM;
+	r = memctl_plan_build(inv, one, &plan);
+	if (r < 0)
+		return r;
+	st = status_for(e, device);
+	if (!st)
+		return -ENOMEM;
+	st->held = false;
+	for (size_t i = 0; i < plan->n_devices; i++) {
+		const struct memctl_device_plan *dp = &plan->devices[i];
+		if (!streq(dp->device, device))
+			continue;
+		if (dp->action == MEMCTL_ACTION_ERROR || dp->action == MEMCTL_ACTION_SKIP) {
+			if (ret_error)
+				asprintf(ret_error, "%s: %s", device, dp->reason ? dp->reason : "cannot be onlined");
+			return -EINVAL;
+		}
+		r = run_steps(e, inv, device, "manual", dp->steps, dp->n_steps, st, NULL);
+		if (r < 0 && ret_error)
+			*ret_error = st->last_error ? strdup(st->last_error) : NULL;
+		return r;
+	}
+	return -ENODEV;
+}
+
+int memctl_engine_offline(struct memctl_engine *e, const char *device, char **ret_error)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_autofree_ struct memctl_step *steps = NULL;
+	const struct memctl_dax_device *d;
+	struct memctl_device_status *st;
+	size_t n = 0;
+	int r;
+
+	r = scan(e, &inv);
+	if (r < 0)
+		return r;
+	d = memctl_inventory_device(inv, device);
+	if (!d) {
+		if (ret_error)
+			asprintf(ret_error, "%s: no such dax device", device);
+		return -ENODEV;
+	}
+	steps = calloc(d->n_blocks + 1, sizeof(*steps));
+	if (!steps)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n_blocks; i++) {
+		const struct memctl_block *b = &inv->blocks[d->blocks[i]];
+		if (b->state == MEMCTL_BLOCK_OFFLINE)
+			continue;
+		if (n > 0 && steps[n - 1].last + 1 == b->index)
+			steps[n - 1].last = b->index;
+		else
+			steps[n++] = (struct memctl_step){ .op = MEMCTL_STEP_OFFLINE, .first = b->index, .last = b->index };
+	}
+	st = status_for(e, device);
+	if (!st)
+		return -ENOMEM;
+	/* Held before the first block goes, so that no reconcile in between brings it back. */
+	st->held = true;
+	r = run_steps(e, inv, device, st->rule, steps, n, st, NULL);
+	if (r < 0) {
+		st->held = false;
+		if (ret_error)
+			*ret_error = st->last_error ? strdup(st->last_error) : NULL;
+	}
+	return r;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The engine: reconcile = scan -> plan -> execute, one device at a time,
+ * every step verified by reading the kernel back. A failed step stops that
+ * device, undoes what can be undone (blocks it offlined go back online in
+ * their zone, a driver it unbound is bound again, a resize is reverted) and
+ * leaves an error in the device's status; other devices go on.
+ * All kernel changes go through struct memctl_kernel_ops.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel.h"
+#include "plan.h"
+#include "policy.h"
+
+enum memctl_event_kind {
+	MEMCTL_EVENT_RULE_MATCHED,	/* a device matched a rule (first time, or another rule) */
+	MEMCTL_EVENT_STEP_DONE,
+	MEMCTL_EVENT_STEP_FAILED,
+	MEMCTL_EVENT_ROLLBACK,		/* an undo after a failed step, with its own result */
+	MEMCTL_EVENT_DEVICE_ONLINED,	/* all of a device's blocks online as planned */
+	MEMCTL_EVENT_DEVICE_OFFLINED,	/* none of a device's blocks online any more */
+	MEMCTL_EVENT_TAKEOVER,		/* auto_online_blocks written */
+};
+
+struct memctl_event {
+	enum memctl_event_kind kind;
+	const char *device;	/* NULL for global steps */
+	const char *rule;
+	int node;		/* -1 when not about a node */
+	const char *zone;	/* "movable" / "normal" / NULL */
+	const char *blocks;	/* "memory48-63" / NULL */
+	int error;		/* -errno for failures, else 0 */
+	const char *message;	/* one sentence, naming the object */
+};
+
+typedef void (*memctl_event_fn)(const struct memctl_event *ev, void *userdata);
+
+struct memctl_device_status {
+	char *device;
+	char *rule;			/* NULL: no rule matched */
+	enum memctl_action action;	/* what the last plan said */
+	enum memctl_dax_mode want_mode, mode;
+	enum memctl_zone_pref want_zone;
+	int node;
+	size_t blocks, blocks_online, online_movable, online_normal;
+	bool present;			/* seen in the last scan */
+	bool held;			/* taken out of policy by hand (memctl offline) */
+	char *last_action;		/* "online memory48-63 movable", NULL: none yet */
+	uint64_t last_usec;		/* CLOCK_REALTIME of the last action */
+	int last_result;		/* 0 or -errno */
+	char *last_error;		/* sentence, NULL when the last action succeeded */
+};
+
+struct memctl_reconcile_result {
+	size_t devices, changed, failed;
+	size_t steps_done, steps_failed;
+	uint64_t online_bytes;		/* memory online in dax devices after the run */
+};
+
+struct memctl_engine;
+
+int memctl_engine_new(const struct memctl_kernel_ops *ops, void *ctx, struct memctl_engine **ret);
+struct memctl_engine *memctl_engine_free(struct memctl_engine *e);
+void memctl_engine_freep(struct memctl_engine **e);
+
+void memctl_engine_set_event_fn(struct memctl_engine *e, memctl_event_fn fn, void *userdata);
+
+/* Bring the kernel to what the policy wants. Returns <0 only when nothing could
+ * be done at all (the scan failed); per-device failures are in the status. */
+int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy *p,
+			    struct memctl_reconcile_result *ret);
+
+/* By hand: online a device into a zone (system-ram), or offline all of it and
+ * hold it there (policy no longer onlines it until memctl_engine_online). */
+int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p, const char *device,
+			 enum memctl_zone_pref zone, char **ret_error);
+int memctl_engine_offline(struct memctl_engine *e, const char *device, char **ret_error);
+
+const struct memctl_device_status *memctl_engine_status(const struct memctl_engine *e, size_t *ret_n);
+unsigned memctl_engine_reconcile_count(const struct memctl_engine *e);

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The real kernel behind struct memctl_kernel_ops. Memory blocks and
+ * auto_online_blocks are written through the sysfs seam; dax driver changes
+ * and sub-devices go through libdaxctl, which knows the dax bus's quirks
+ * across kernel versions (new_id/remove_id, module loading). libdaxctl reads
+ * /sys directly and caches what it enumerates, so every call takes a fresh
+ * context, and the ops refuse driver changes when memctl reads a fixture root.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <daxctl/libdaxctl.h>
+
+#include "kernel.h"
+#include "log.h"
+#include "parse.h"
+#include "sysfs.h"
+#include "util-mem.h"
+
+#define MEMORY_DIR "sys/devices/system/memory"
+
+static int real_scan(void *ctx, struct memctl_inventory **ret)
+{
+	return memctl_inventory_scan(ctx, ret);
+}
+
+static int real_get_auto_online(void *ctx, char **ret)
+{
+	return memctl_sysfs_read(ctx, MEMORY_DIR "/auto_online_blocks", ret);
+}
+
+static int real_set_auto_online(void *ctx, const char *value)
+{
+	return memctl_sysfs_write(ctx, MEMORY_DIR "/auto_online_blocks", value);
+}
+
+static int real_set_block_state(void *ctx, unsigned long index, const char *state)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/state", index);
+	return memctl_sysfs_write(ctx, path, state);
+}
+
+static int real_get_block(void *ctx, unsigned long index, enum memctl_block_state *ret_state,
+			  enum memctl_zone *ret_zone)
+{
+	_autofree_ char *state = NULL, *zones = NULL;
+	char path[PATH_MAX];
+	int r;
+
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/state", index);
+	r = memctl_sysfs_read(ctx, path, &state);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/valid_zones", index);
+	r = memctl_sysfs_read(ctx, path, &zones);
+	*ret_state = memctl_parse_block_state(state);
+	*ret_zone = r < 0 ? MEMCTL_ZONE_NONE : memctl_parse_first_zone(zones);
+	return 0;
+}
+
+static int real_get_driver(void *ctx, const char *device, enum memctl_dax_driver *ret)
+{
+	_autofree_ char *name = NULL;
+	char path[PATH_MAX];
+	int r;
+
+	snprintf(path, sizeof(path), "sys/bus/dax/devices/%s/driver", device);
+	r = memctl_sysfs_link_name(ctx, path, &name);
+	if (r == -ENOENT) {
+		*ret = MEMCTL_DRIVER_NONE;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	*ret = streq(name, "kmem") ? MEMCTL_DRIVER_KMEM
+	       : streq(name, "device_dax") ? MEMCTL_DRIVER_DEVICE_DAX
+					   : MEMCTL_DRIVER_OTHER;
+	return 0;
+}
+
+/* ---- libdaxctl ---------------------------------------------------------- */
+
+static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	memctl_log_debug("libdaxctl: %s", msg);
+}
+
+struct daxctl_handle {
+	struct daxctl_ctx *ctx;
+	struct daxctl_dev *dev;
+};
+
+static void daxctl_handle_done(struct daxctl_handle *h)
+{
+	if (h->ctx)
+		daxctl_unref(h->ctx);
+}
+
+/* A fresh libdaxctl context (its enumeration is cached) and the named device. */
+static int daxctl_find(void *sysfs, const char *device, struct daxctl_handle *h)
+{
+	struct daxctl_region *region;
+	int r;
+
+	*h = (struct daxctl_handle){ 0 };
+	if (!memctl_sysfs_is_live(sysfs))
+		return memctl_log_errno(-EOPNOTSUPP, "%s: libdaxctl works on /sys only, not on %s", device,
+					memctl_sysfs_root(sysfs));
+	r = daxctl_new(&h->ctx);
+	if (r < 0)
+		return r;
+	daxctl_set_log_fn(h->ctx, daxctl_log);
+	daxctl_set_log_priority(h->ctx, LOG_DEBUG);
+	daxctl_region_foreach(h->ctx, region) {
+		struct daxctl_dev *dev;
+		daxctl_dev_foreach(region, dev)
+			if (streq(daxctl_dev_get_devname(dev), device)) {
+				h->dev = dev;
+				return 0;
+			}
+	}
+	daxctl_handle_done(h);
+	return memctl_log_errno(-ENODEV, "%s: libdaxctl does not see it", device);
+}
+
+static int real_unbind(void *ctx, const char *device, enum memctl_dax_driver driver)
+{
+	struct daxctl_handle h;
+	int r = daxctl_find(ctx, device, &h);
+
+	if (r < 0)
+		return r;
+	r = daxctl_dev_disable(h.dev);
+	daxctl_handle_done(&h);
+	return r;
+}
+
+static int real_bind(void *ctx, const char *device, enum memctl_dax_driver driver)
+{
+	struct daxctl_handle h;
+	int r;
+
+	if (driver != MEMCTL_DRIVER_KMEM && driver != MEMCTL_DRIVER_DEVICE_DAX)
+		return -EINVAL;
+	r = daxctl_find(ctx, device, &h);
+	if (r < 0)
+		return r;
+	r = driver == MEMCTL_DRIVER_KMEM ? daxctl_dev_enable_ram(h.dev) : daxctl_dev_enable_devdax(h.dev);
+	daxctl_handle_done(&h);
+	return r;
+}
+
+static int real_resize(void *ctx, const char *device, uint64_t size)
+{
+	struct daxctl_handle h;
+	int r = daxctl_find(ctx, device, &h);
+
+	if (r < 0)
+		return r;
+	r = daxctl_dev_set_size(h.dev, size);
+	daxctl_handle_done(&h);
+	return r;
+}
+
+/* The region's seed device takes the size and becomes the new sub-device. */
+static int real_create_subdevice(void *ctx, const char *device, uint64_t size, char **ret_name)
+{
+	struct daxctl_handle h;
+	struct daxctl_dev *seed;
+	char *name;
+	int r = daxctl_find(ctx, device, &h);
+
+	if (r < 0)
+		return r;
+	seed = daxctl_region_get_dev_seed(daxctl_dev_get_region(h.dev));
+	if (!seed) {
+		daxctl_handle_done(&h);
+		return memctl_log_errno(-EOPNOTSUPP, "%s: its region has no seed device", device);
+	}
+	r = daxctl_dev_set_size(seed, size);
+	if (r >= 0)
+		r = daxctl_dev_enable_devdax(seed);
+	name = r >= 0 ? strdup(daxctl_dev_get_devname(seed)) : NULL;
+	daxctl_handle_done(&h);
+	if (r < 0)
+		return r;
+	if (!name)
+		return -ENOMEM;
+	*ret_name = name;
+	return 0;
+}
+
+static int real_set_memmap_on_memory(void *ctx, const char *device, bool on)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "sys/bus/dax/devices/%s/memmap_on_memory", device);
+	return memctl_sysfs_write(ctx, path, on ? "1" : "0");
+}
+
+const struct memctl_kernel_ops memctl_kernel_real_ops = {
+	.scan = real_scan,
+	.get_auto_online = real_get_auto_online,
+	.set_auto_online = real_set_auto_online,
+	.set_block_state = real_set_block_state,
+	.get_block = real_get_block,
+	.unbind = real_unbind,
+	.bind = real_bind,
+	.get_driver = real_get_driver,
+	.resize = real_resize,
+	.create_subdevice = real_create_subdevice,
+	.set_memmap_on_memory = real_set_memmap_on_memory,
+};

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The write side of the kernel seam: every change memctl makes to kernel
+ * state is one of these operations. The daemon engine calls them through this
+ * table, so it runs unchanged against the real kernel (kernel.c) or against
+ * the in-memory kernel model the sim tests use (with fault injection).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "inventory.h"
+
+struct memctl_kernel_ops {
+	/* A fresh snapshot of the whole inventory. */
+	int (*scan)(void *ctx, struct memctl_inventory **ret);
+	/* auto_online_blocks: read and write. */
+	int (*get_auto_online)(void *ctx, char **ret);
+	int (*set_auto_online)(void *ctx, const char *value);
+	/* One memory block: state "online_movable" | "online_kernel" | "offline". */
+	int (*set_block_state)(void *ctx, unsigned long index, const char *state);
+	/* Read back one block: its state and (when online) zone. */
+	int (*get_block)(void *ctx, unsigned long index, enum memctl_block_state *ret_state,
+			 enum memctl_zone *ret_zone);
+	/* dax device drivers: device_dax <-> kmem. */
+	int (*unbind)(void *ctx, const char *device, enum memctl_dax_driver driver);
+	int (*bind)(void *ctx, const char *device, enum memctl_dax_driver driver);
+	int (*get_driver)(void *ctx, const char *device, enum memctl_dax_driver *ret);
+	/* Sub-devices of a dynamic region; create returns the new device's name. */
+	int (*resize)(void *ctx, const char *device, uint64_t size);
+	int (*create_subdevice)(void *ctx, const char *device, uint64_t size, char **ret_name);
+	int (*set_memmap_on_memory)(void *ctx, const char *device, bool on);
+};
+
+/* The real kernel: sysfs through the seam plus libdaxctl for driver changes. */
+struct memctl_sysfs;
+extern const struct memctl_kernel_ops memctl_kernel_real_ops;
+/* ctx for the real ops is a struct memctl_sysfs *. */

@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The kernel model: see model.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "util-mem.h"
+
+#define GIB (1ULL << 30)
+
+void model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->block_size = 128ULL << 20;
+	snprintf(m->auto_online, sizeof(m->auto_online), "offline");
+	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++)
+		m->blocks[i] = (struct model_block){ .index = i, .node = -1, .device = -1 };
+	for (unsigned long i = 0; i < 32; i++)
+		m->blocks[i] = (struct model_block){ .index = i, .present = true, .state = MEMCTL_BLOCK_ONLINE,
+						     .zone = MEMCTL_ZONE_NORMAL, .node = 0, .device = -1 };
+}
+
+static void uevent(struct model *m, const char *subsystem, const char *action)
+{
+	m->uevents++;
+	if (m->on_uevent)
+		m->on_uevent(m->uevent_userdata, subsystem, action);
+}
+
+static void dev_blocks(const struct model *m, const struct model_device *d, unsigned long *first,
+		       unsigned long *last_excl)
+{
+	*first = (d->resource + m->block_size - 1) / m->block_size;
+	*last_excl = (d->resource + d->size) / m->block_size;
+	if (*last_excl > MODEL_MAX_BLOCKS)
+		*last_excl = MODEL_MAX_BLOCKS;
+}
+
+int model_add_device(struct model *m, const char *name, int region, enum memctl_origin origin, uint64_t resource,
+		     uint64_t size, int target_node, enum memctl_dax_driver driver)
+{
+	struct model_device *d = &m->devices[m->n_devices];
+
+	*d = (struct model_device){ .present = true, .region = region, .dynamic = origin != MEMCTL_ORIGIN_PMEM,
+				    .origin = origin, .resource = resource, .size = size,
+				    .target_node = target_node, .driver = MEMCTL_DRIVER_NONE,
+				    .memmap_on_memory = 0 };
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	m->n_devices++;
+	if (driver == MEMCTL_DRIVER_KMEM) {
+		unsigned long first, last;
+		dev_blocks(m, d, &first, &last);
+		for (unsigned long i = first; i < last; i++)
+			m->blocks[i] = (struct model_block){ .index = i, .present = true, .state = MEMCTL_BLOCK_OFFLINE,
+							     .zone = MEMCTL_ZONE_MOVABLE, .node = target_node,
+							     .device = m->n_devices - 1 };
+	}
+	d->driver = driver;
+	return m->n_devices - 1;
+}
+
+void model_set_device_blocks(struct model *m, int dev, enum memctl_block_state state, enum memctl_zone zone)
+{
+	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++)
+		if (m->blocks[i].present && m->blocks[i].device == dev) {
+			m->blocks[i].state = state;
+			m->blocks[i].zone = zone;
+		}
+}
+
+void model_add_fault(struct model *m, struct model_fault f)
+{
+	m->faults[m->n_faults++] = f;
+}
+
+unsigned model_blocks(const struct model *m, int dev, enum memctl_block_state state, enum memctl_zone zone)
+{
+	unsigned n = 0;
+
+	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++) {
+		const struct model_block *b = &m->blocks[i];
+		n += b->present && b->device == dev && b->state == state &&
+		     (state != MEMCTL_BLOCK_ONLINE || b->zone == zone);
+	}
+	return n;
+}
+
+unsigned model_device_blocks(const struct model *m, int dev)
+{
+	unsigned n = 0;
+
+	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++)
+		n += m->blocks[i].present && m->blocks[i].device == dev;
+	return n;
+}
+
+/* A fault for this call, if one is armed: returns its error (0: none). */
+static int fault(struct model *m, enum model_op op, long target, const char *state)
+{
+	m->calls[op]++;
+	for (int i = 0; i < m->n_faults; i++) {
+		struct model_fault *f = &m->faults[i];
+		if (f->op != op || f->times == 0 || (f->target >= 0 && f->target != target) ||
+		    (f->only_state && (!state || !streq(f->only_state, state))))
+			continue;
+		if (f->times > 0)
+			f->times--;
+		if (f->remove_device && target >= 0 && op != MODEL_OP_SET_BLOCK) {
+			m->devices[target].present = false;
+			return -ENODEV;
+		}
+		return f->error;
+	}
+	return 0;
+}
+
+static int find_device(struct model *m, const char *name)
+{
+	for (int i = 0; i < m->n_devices; i++)
+		if (m->devices[i].present && streq(m->devices[i].name, name))
+			return i;
+	return -1;
+}
+
+/* ---- ops ---------------------------------------------------------------- */
+
+static int m_scan(void *ctx, struct memctl_inventory **ret)
+{
+	struct model *m = ctx;
+	struct memctl_inventory *inv;
+	int r = fault(m, MODEL_OP_SCAN, -1, NULL);
+	int regions[MODEL_MAX_DEVICES];
+	int n_regions = 0;
+
+	if (r < 0)
+		return r;
+	inv = calloc(1, sizeof(*inv));
+	inv->hotplug.block_size = m->block_size;
+	inv->hotplug.auto_online_blocks = strdup(m->auto_online);
+	inv->hotplug.auto_movable_ratio = inv->hotplug.auto_movable_numa_aware = -1;
+	inv->hotplug.crash_hotplug = inv->hotplug.demotion_enabled = -1;
+	inv->blocks = calloc(MODEL_MAX_BLOCKS, sizeof(*inv->blocks));
+	inv->nodes = calloc(8, sizeof(*inv->nodes));
+	inv->regions = calloc(MODEL_MAX_DEVICES, sizeof(*inv->regions));
+	inv->devices = calloc(MODEL_MAX_DEVICES, sizeof(*inv->devices));
+	if (!inv->blocks || !inv->nodes || !inv->regions || !inv->devices || !inv->hotplug.auto_online_blocks) {
+		memctl_inventory_free(inv);
+		return -ENOMEM;
+	}
+	for (int n = 0; n < 4; n++) {
+		inv->nodes[n] = (struct memctl_node){ .id = n, .cpulist = strdup(n == 0 ? "0-1" : ""), .has_cpu = n == 0,
+						      .online = true, .tier = -1 };
+		inv->n_nodes++;
+	}
+	/* devices and regions first: blocks refer to device indices in the inventory */
+	for (int i = 0; i < m->n_devices; i++) {
+		const struct model_device *d = &m->devices[i];
+		struct memctl_dax_device *v;
+		int reg = -1;
+
+		if (!d->present)
+			continue;
+		for (int k = 0; k < n_regions; k++)
+			if (inv->regions[k].id == d->region)
+				reg = k;
+		if (reg < 0) {
+			reg = n_regions++;
+			regions[reg] = d->region;
+			inv->regions[reg] = (struct memctl_dax_region){ .id = d->region, .origin = d->origin,
+									.dynamic = d->dynamic, .align = 2 << 20 };
+			asprintf(&inv->regions[reg].path, "sys/devices/model/region%d", d->region);
+			inv->n_regions++;
+		}
+		v = &inv->devices[inv->n_devices++];
+		*v = (struct memctl_dax_device){ .region = reg, .size = d->size, .align = 2 << 20,
+						 .resource = d->resource, .has_resource = true,
+						 .target_node = d->target_node, .numa_node = 0, .driver = d->driver,
+						 .memmap_on_memory = d->memmap_on_memory };
+		v->name = strdup(d->name);
+		asprintf(&v->path, "sys/devices/model/region%d/%s", d->region, d->name);
+		v->driver_name = d->driver == MEMCTL_DRIVER_NONE ? NULL : strdup(memctl_driver_name(d->driver));
+		v->mode = d->driver == MEMCTL_DRIVER_KMEM	 ? MEMCTL_MODE_SYSTEM_RAM
+			  : d->driver == MEMCTL_DRIVER_DEVICE_DAX ? MEMCTL_MODE_DEVDAX
+			  : d->driver == MEMCTL_DRIVER_NONE	 ? MEMCTL_MODE_DISABLED
+								 : MEMCTL_MODE_UNKNOWN;
+	}
+	(void)regions;
+	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++) {
+		const struct model_block *b = &m->blocks[i];
+		struct memctl_block *v;
+		int dev = -1;
+
+		if (!b->present)
+			continue;
+		if (b->device >= 0 && m->devices[b->device].present)
+			for (size_t k = 0; k < inv->n_devices; k++)
+				if (streq(inv->devices[k].name, m->devices[b->device].name))
+					dev = (int)k;
+		v = &inv->blocks[inv->n_blocks++];
+		*v = (struct memctl_block){ .index = i, .start = i * m->block_size,
+					    .end = (i + 1) * m->block_size - 1, .state = b->state,
+					    .zone = b->state == MEMCTL_BLOCK_ONLINE ? b->zone : MEMCTL_ZONE_MOVABLE,
+					    .node = b->node, .removable = 1, .device = dev };
+		v->valid_zones = strdup(b->state == MEMCTL_BLOCK_ONLINE ? memctl_zone_name(b->zone) : "Movable Normal");
+		if (dev >= 0) {
+			struct memctl_dax_device *d = &inv->devices[dev];
+			d->blocks = realloc(d->blocks, (d->n_blocks + 1) * sizeof(size_t));
+			d->blocks[d->n_blocks++] = inv->n_blocks - 1;
+			if (b->state == MEMCTL_BLOCK_ONLINE) {
+				d->blocks_online++;
+				d->online_in_zone[b->zone]++;
+			}
+		}
+		if (b->node >= 0 && b->node < 4) {
+			struct memctl_node *n = &inv->nodes[b->node];
+			n->blocks++;
+			if (b->state == MEMCTL_BLOCK_ONLINE) {
+				n->blocks_online++;
+				n->online_bytes[b->zone] += m->block_size;
+			}
+		}
+	}
+	*ret = inv;
+	return 0;
+}
+
+static int m_get_auto_online(void *ctx, char **ret)
+{
+	struct model *m = ctx;
+
+	*ret = strdup(m->auto_online);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int m_set_auto_online(void *ctx, const char *value)
+{
+	struct model *m = ctx;
+	int r = fault(m, MODEL_OP_SET_AUTO_ONLINE, -1, value);
+
+	if (r < 0)
+		return r;
+	if (!streq(value, "offline") && !streq(value, "online") && !streq(value, "online_movable") &&
+	    !streq(value, "online_kernel"))
+		return -EINVAL;
+	snprintf(m->auto_online, sizeof(m->auto_online), "%s", value);
+	return 0;
+}
+
+static int m_set_block_state(void *ctx, unsigned long index, const char *state)
+{
+	struct model *m = ctx;
+	struct model_block *b;
+	int r;
+
+	if (index >= MODEL_MAX_BLOCKS || !m->blocks[index].present)
+		return -ENOENT;
+	b = &m->blocks[index];
+	if (b->device >= 0 && !m->devices[b->device].present)
+		return -ENODEV;
+	r = fault(m, MODEL_OP_SET_BLOCK, (long)index, state);
+	if (r < 0)
+		return r;
+	if (streq(state, "offline")) {
+		if (b->state == MEMCTL_BLOCK_OFFLINE)
+			return 0;
+		b->state = MEMCTL_BLOCK_OFFLINE;
+		uevent(m, "memory", "offline");
+		return 0;
+	}
+	if (b->state == MEMCTL_BLOCK_ONLINE)
+		return -EINVAL;	/* the kernel refuses to online an online block */
+	if (streq(state, "online_movable"))
+		b->zone = MEMCTL_ZONE_MOVABLE;
+	else if (streq(state, "online_kernel") || streq(state, "online"))
+		b->zone = MEMCTL_ZONE_NORMAL;
+	else
+		return -EINVAL;
+	b->state = MEMCTL_BLOCK_ONLINE;
+	uevent(m, "memory", "online");
+	return 0;
+}
+
+static int m_get_block(void *ctx, unsigned long index, enum memctl_block_state *ret_state, enum memctl_zone *ret_zone)
+{
+	struct model *m = ctx;
+
+	if (index >= MODEL_MAX_BLOCKS || !m->blocks[index].present)
+		return -ENOENT;
+	*ret_state = m->blocks[index].state;
+	*ret_zone = m->blocks[index].zone;
+	return 0;
+}
+
+static int m_get_driver(void *ctx, const char *device, enum memctl_dax_driver *ret)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device);
+
+	if (i < 0)
+		return -ENODEV;
+	*ret = m->devices[i].driver;
+	return 0;
+}
+
+static int m_unbind(void *ctx, const char *device, enum memctl_dax_driver driver)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device), r;
+	struct model_device *d;
+
+	if (i < 0)
+		return -ENODEV;
+	d = &m->devices[i];
+	r = fault(m, MODEL_OP_UNBIND, i, NULL);
+	if (r < 0)
+		return r;
+	if (d->driver == MEMCTL_DRIVER_NONE)
+		return 0;
+	if (d->driver == MEMCTL_DRIVER_KMEM) {
+		/* kmem cannot remove online memory: the range leaks until reboot */
+		bool leaked = false;
+		for (unsigned long b = 0; b < MODEL_MAX_BLOCKS; b++) {
+			struct model_block *blk = &m->blocks[b];
+			if (!blk->present || blk->device != i)
+				continue;
+			if (blk->state == MEMCTL_BLOCK_ONLINE)
+				leaked = true;
+			else
+				blk->present = false;
+			uevent(m, "memory", "remove");
+		}
+		m->leaked_unbinds += leaked;
+	}
+	d->driver = MEMCTL_DRIVER_NONE;
+	uevent(m, "dax", "unbind");
+	return 0;
+}
+
+static int m_bind(void *ctx, const char *device, enum memctl_dax_driver driver)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device), r;
+	struct model_device *d;
+
+	if (i < 0)
+		return -ENODEV;
+	d = &m->devices[i];
+	r = fault(m, MODEL_OP_BIND, i, NULL);
+	if (r < 0)
+		return r;
+	if (d->driver != MEMCTL_DRIVER_NONE)
+		return -EBUSY;
+	if (driver == MEMCTL_DRIVER_KMEM) {
+		unsigned long first, last;
+		if (d->target_node < 0)
+			return -EINVAL;
+		dev_blocks(m, d, &first, &last);
+		for (unsigned long b = first; b < last; b++) {
+			if (m->blocks[b].present)
+				return -EBUSY;	/* a leaked range cannot be added again */
+		}
+		for (unsigned long b = first; b < last; b++) {
+			m->blocks[b] = (struct model_block){ .index = b, .present = true, .state = MEMCTL_BLOCK_OFFLINE,
+							     .zone = MEMCTL_ZONE_MOVABLE, .node = d->target_node,
+							     .device = i };
+			uevent(m, "memory", "add");
+			/* kmem follows auto_online_blocks, as the kernel does */
+			if (!streq(m->auto_online, "offline")) {
+				m->blocks[b].state = MEMCTL_BLOCK_ONLINE;
+				m->blocks[b].zone = streq(m->auto_online, "online_movable") ? MEMCTL_ZONE_MOVABLE
+											    : MEMCTL_ZONE_NORMAL;
+				uevent(m, "memory", "online");
+			}
+		}
+	}
+	d->driver = driver;
+	uevent(m, "dax", "bind");
+	return 0;
+}
+
+static int m_resize(void *ctx, const char *device, uint64_t size)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device), r;
+
+	if (i < 0)
+		return -ENODEV;
+	r = fault(m, MODEL_OP_RESIZE, i, NULL);
+	if (r < 0)
+		return r;
+	if (!m->devices[i].dynamic)
+		return -EOPNOTSUPP;
+	if (m->devices[i].driver != MEMCTL_DRIVER_NONE)
+		return -EBUSY;
+	m->devices[i].size = size;
+	return 0;
+}
+
+static int m_create_subdevice(void *ctx, const char *device, uint64_t size, char **ret_name)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device), r, n;
+	struct model_device *d;
+	char name[16];
+
+	if (i < 0)
+		return -ENODEV;
+	r = fault(m, MODEL_OP_CREATE, i, NULL);
+	if (r < 0)
+		return r;
+	d = &m->devices[i];
+	if (!d->dynamic)
+		return -EOPNOTSUPP;
+	n = 0;
+	for (int k = 0; k < m->n_devices; k++)
+		n += m->devices[k].region == d->region;
+	snprintf(name, sizeof(name), "dax%d.%d", d->region, n);
+	model_add_device(m, name, d->region, d->origin, d->resource + d->size, size, d->target_node,
+			 MEMCTL_DRIVER_DEVICE_DAX);
+	uevent(m, "dax", "add");
+	*ret_name = strdup(name);
+	return *ret_name ? 0 : -ENOMEM;
+}
+
+static int m_set_memmap_on_memory(void *ctx, const char *device, bool on)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device);
+
+	if (i < 0)
+		return -ENODEV;
+	if (m->devices[i].memmap_on_memory < 0)
+		return -ENOENT;
+	if (m->devices[i].driver == MEMCTL_DRIVER_KMEM)
+		return -EBUSY;
+	m->devices[i].memmap_on_memory = on;
+	return 0;
+}
+
+const struct memctl_kernel_ops model_ops = {
+	.scan = m_scan,
+	.get_auto_online = m_get_auto_online,
+	.set_auto_online = m_set_auto_online,
+	.set_block_state = m_set_block_state,
+	.get_block = m_get_block,
+	.unbind = m_unbind,
+	.bind = m_bind,
+	.get_driver = m_get_driver,
+	.resize = m_resize,
+	.create_subdevice = m_create_subdevice,
+	.set_memmap_on_memory = m_set_memmap_on_memory,
+};

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * An in-memory kernel model behind struct memctl_kernel_ops: memory blocks
+ * with states and zones, dax devices with drivers and sub-devices, and the
+ * kernel's rules for them (kmem adds blocks when it binds and follows
+ * auto_online_blocks; unbinding kmem with blocks online leaks them). Faults
+ * can be injected per operation and target. The sim suite runs the engine
+ * and the daemon's manager against it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "inventory.h"
+#include "kernel.h"
+
+#define MODEL_MAX_BLOCKS 4096
+#define MODEL_MAX_DEVICES 16
+
+enum model_op {
+	MODEL_OP_SET_BLOCK,	/* target: block index (or -1: any) */
+	MODEL_OP_BIND,		/* target: device index (or -1) */
+	MODEL_OP_UNBIND,
+	MODEL_OP_RESIZE,
+	MODEL_OP_CREATE,
+	MODEL_OP_SET_AUTO_ONLINE,
+	MODEL_OP_SCAN,
+	_MODEL_OP_MAX,
+};
+
+struct model_fault {
+	enum model_op op;
+	long target;		/* block index / device index, -1 for any */
+	const char *only_state;	/* SET_BLOCK: only for this requested state ("offline"), NULL: any */
+	int error;		/* -errno to return */
+	int times;		/* how often it fires; -1: always */
+	bool remove_device;	/* instead of failing: the device disappears (surprise removal) */
+};
+
+struct model_block {
+	unsigned long index;
+	bool present;
+	enum memctl_block_state state;
+	enum memctl_zone zone;
+	int node;
+	int device;		/* -1: boot memory or other */
+};
+
+struct model_device {
+	char name[16];
+	bool present;
+	int region;		/* region id */
+	bool dynamic;
+	enum memctl_origin origin;
+	uint64_t resource, size;
+	int target_node;
+	enum memctl_dax_driver driver;
+	int memmap_on_memory;	/* -1: attribute absent */
+};
+
+struct model {
+	uint64_t block_size;
+	char auto_online[32];
+	struct model_block blocks[MODEL_MAX_BLOCKS];	/* indexed by block index */
+	struct model_device devices[MODEL_MAX_DEVICES];
+	int n_devices;
+	struct model_fault faults[8];
+	int n_faults;
+	unsigned calls[_MODEL_OP_MAX];
+	unsigned leaked_unbinds;	/* kmem unbound with blocks online: must stay 0 */
+	unsigned uevents;		/* uevents the kernel would have sent */
+	void (*on_uevent)(void *userdata, const char *subsystem, const char *action);
+	void *uevent_userdata;
+};
+
+extern const struct memctl_kernel_ops model_ops;
+
+/* 4 GiB of boot memory on node 0 (blocks 0-31 online Normal), auto_online_blocks "offline". */
+void model_init(struct model *m);
+/* A dax device of size at resource on target_node, on a driver; returns its index. */
+int model_add_device(struct model *m, const char *name, int region, enum memctl_origin origin, uint64_t resource,
+		     uint64_t size, int target_node, enum memctl_dax_driver driver);
+/* Put a device's blocks into a state (as if something else had done it). */
+void model_set_device_blocks(struct model *m, int dev, enum memctl_block_state state, enum memctl_zone zone);
+void model_add_fault(struct model *m, struct model_fault f);
+
+/* Counts over a device's blocks. */
+unsigned model_blocks(const struct model *m, int dev, enum memctl_block_state state, enum memctl_zone zone);
+unsigned model_device_blocks(const struct model *m, int dev);

@@ -48,15 +48,25 @@ lab_setup_hmem() {
 }
 
 # Legacy pmem (memmap=nn!ss): nd_e820 gives a pmem region with a raw
-# namespace; reconfigure it to devdax.
+# namespace; turn it into a devdax namespace. This is what
+# `ndctl create-namespace -f -e namespace0.0 -m devdax` does (same size,
+# map=dev, 2 MiB align), done through sysfs so that the dax info block gets a
+# fixed uuid instead of a random one: captured fixtures stay identical.
+# The memmap= range is fresh RAM at every boot, so there is no old info block.
+LAB_PMEM_DAX_UUID=6d656d63-746c-4c61-8270-6d656d303030
 lab_make_pmem_devdax() {
     lab_modprobe nd_e820 nd_pmem dax_pmem device_dax kmem
-    lab_wait_for 30 -e /sys/bus/nd/devices/namespace0.0 || lab_die "no namespace0.0"
-    # (The nd bus always has idle dax/pfn/btt "seed" devices; the mode of
-    # the namespace is what tells whether the devdax conversion happened.)
-    if [ "$(cat /sys/bus/nd/devices/namespace0.0/mode 2>/dev/null)" != devdax ]; then
-        lab_run ndctl create-namespace -f -e namespace0.0 -m devdax
-    fi
+    _nd=/sys/bus/nd/devices
+    lab_wait_for 30 -e "$_nd/namespace0.0" || lab_die "no namespace0.0"
+    [ "$(cat "$_nd/namespace0.0/mode")" = devdax ] && return 0
+    _seed=$(cat "$_nd/region0/dax_seed")
+    lab_log "namespace0.0 -> devdax through $_seed (uuid $LAB_PMEM_DAX_UUID)"
+    lab_write namespace0.0 /sys/bus/nd/drivers/nd_pmem/unbind
+    lab_write "$LAB_PMEM_DAX_UUID" "$_nd/$_seed/uuid"
+    lab_write pmem "$_nd/$_seed/mode"
+    lab_write 2097152 "$_nd/$_seed/align"
+    lab_write namespace0.0 "$_nd/$_seed/namespace"
+    lab_write "$_seed" /sys/bus/nd/drivers/dax_pmem/bind
 }
 
 # CXL type-3 volatile memory: create, commit and bind a RAM region through raw

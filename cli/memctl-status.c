@@ -152,24 +152,60 @@ static void print_settings(struct json_object *mem, struct json_object *iomem)
 		printf("note: /proc/iomem addresses are hidden from this user; run as root to see kmem ranges\n");
 }
 
+/* The daemon's view of each device: rule, hold, last action and error. */
+static void print_daemon(struct json_object *reply)
+{
+	static const char *const hdr[] = { "DEVICE", "RULE", "WANT", "LAST ACTION", "RESULT" };
+	struct json_object *devs = get(reply, "devices"), *daemon = get(reply, "daemon");
+	struct table *t = table_new(hdr, ELEMENTSOF(hdr));
+	size_t n = devs ? json_object_array_length(devs) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(devs, i);
+		char want[48];
+		const char *zone = str(d, "desired_zone"), *err = str(d, "last_error");
+
+		if (!json_object_get_boolean(get(d, "present")))
+			continue;
+		snprintf(want, sizeof(want), "%s%s%s%s", str(d, "rule") ? str(d, "desired_mode") : "-", zone ? " " : "",
+			 zone ? zone : "", json_object_get_boolean(get(d, "held")) ? " (held)" : "");
+		table_add(t, (const char *const[]){ str(d, "device"), str(d, "rule") ?: "(none)", want,
+						    str(d, "last_action") ?: "-", err ? err : (str(d, "last_result") ?: "-") });
+	}
+	if (n)
+		table_print(t);
+	table_free(t);
+	printf("\nmemctld: policy %s (%s, %s rules), %s reconciles, %s uevents, auto_online_blocks: %s\n",
+	       str(daemon, "policy") ?: "?", json_object_get_boolean(get(daemon, "policy_valid")) ? "valid" : "NOT VALID",
+	       str(daemon, "rules") ?: "?", str(daemon, "reconciles") ?: "?", str(daemon, "uevents") ?: "?",
+	       str(daemon, "kernel_auto_online") ?: "?");
+}
+
 int cli_status(struct memctl_cli *cli, int argc, char **argv)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	struct json_object *o, *warnings;
+	struct json_object *o, *warnings, *reply = NULL;
+	bool local = cli->root || getenv("MEMCTL_SYSFS_ROOT");
 	int r;
 
 	r = cli_parse_common(cli, argc, argv, status_usage);
 	if (r != 0)
 		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (cli_scan(cli, &inv) < 0)
-		return EXIT_FAILED;
-	o = memctl_status_json(inv);
+	/* Ask memctld when it runs (and we look at the live system); else scan here. */
+	if (!local && cli_daemon_call("io.memctl.GetStatus", NULL, &reply, true) == 0) {
+		o = json_object_get(get(reply, "inventory"));
+	} else {
+		if (cli_scan(cli, &inv) < 0)
+			return EXIT_FAILED;
+		o = memctl_status_json(inv);
+	}
 	if (!o) {
 		fprintf(stderr, "memctl: out of memory\n");
+		json_object_put(reply);
 		return EXIT_FAILED;
 	}
 	if (cli->json) {
-		cli_print_json(o);
+		cli_print_json(reply ? reply : o);
 	} else {
 		print_devices(get(o, "devices"));
 		printf("\n");
@@ -179,7 +215,14 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		warnings = get(o, "warnings");
 		for (size_t i = 0; warnings && i < json_object_array_length(warnings); i++)
 			printf("warning: %s\n", json_object_get_string(json_object_array_get_idx(warnings, i)));
+		if (reply) {
+			printf("\n");
+			print_daemon(reply);
+		} else if (!local) {
+			printf("\n(memctld is not running: this is a local scan)\n");
+		}
 	}
 	json_object_put(o);
+	json_object_put(reply);
 	return EXIT_OK;
 }

@@ -23,6 +23,9 @@ static const struct {
 	{ "blocks", cli_blocks, "memory block ranges, like lsmem" },
 	{ "check", cli_check, "validate a policy file" },
 	{ "plan", cli_plan, "what the policy would do (dry run)" },
+	{ "reload", cli_reload, "make memctld re-read the policy" },
+	{ "online", cli_online, "online a device's memory (through memctld)" },
+	{ "offline", cli_offline, "offline a device's memory and hold it (through memctld)" },
 };
 
 static void usage(FILE *f)

@@ -21,6 +21,13 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv);
 int cli_blocks(struct memctl_cli *cli, int argc, char **argv);
 int cli_check(struct memctl_cli *cli, int argc, char **argv);
 int cli_plan(struct memctl_cli *cli, int argc, char **argv);
+int cli_reload(struct memctl_cli *cli, int argc, char **argv);
+int cli_online(struct memctl_cli *cli, int argc, char **argv);
+int cli_offline(struct memctl_cli *cli, int argc, char **argv);
+
+/* One Varlink call to memctld. Prints one sentence on failure (unless quiet and
+ * the daemon is simply not running: -ENOTCONN). params consumed. */
+int cli_daemon_call(const char *method, struct json_object *params, struct json_object **ret_params, bool quiet);
 
 /* Scan the inventory; on failure print one sentence naming what failed. */
 int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret);

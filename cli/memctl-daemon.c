@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The verbs that go through memctld's Varlink socket: reload, online,
+ * offline; and the daemon half of status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memctl.h"
+#include "util-mem.h"
+#include "varlink.h"
+
+int cli_daemon_call(const char *method, struct json_object *params, struct json_object **ret_params, bool quiet)
+{
+	char path[PATH_MAX];
+	_autoclose_ int fd = -1;
+	struct json_object *reply = NULL, *err = NULL, *p = NULL;
+	int r;
+
+	memctl_socket_path(path, sizeof(path));
+	r = memctl_varlink_connect(path, &fd);
+	if (r < 0) {
+		if (!quiet)
+			fprintf(stderr, "memctl: memctld is not running (cannot connect to %s: %s)\n", path, strerror(-r));
+		json_object_put(params);
+		return -ENOTCONN;
+	}
+	r = memctl_varlink_call(fd, method, params, &reply);
+	if (r < 0) {
+		fprintf(stderr, "memctl: %s failed: %s\n", method, strerror(-r));
+		return r;
+	}
+	json_object_object_get_ex(reply, "parameters", &p);
+	if (json_object_object_get_ex(reply, "error", &err)) {
+		const char *e = json_object_get_string(err);
+		struct json_object *reason = NULL, *errors = NULL;
+
+		json_object_object_get_ex(p, "reason", &reason);
+		json_object_object_get_ex(p, "errors", &errors);
+		if (streq(e, "io.memctl.PermissionDenied"))
+			fprintf(stderr, "memctl: permission denied: %s needs root (%s)\n", method,
+				reason ? json_object_get_string(reason) : "");
+		else if (streq(e, "io.memctl.PolicyRejected"))
+			fprintf(stderr, "memctl: policy rejected, the old one stays in force: %s\n",
+				errors ? json_object_get_string(errors) : "");
+		else
+			fprintf(stderr, "memctl: %s: %s\n", e, reason ? json_object_get_string(reason)
+								       : json_object_to_json_string(p));
+		json_object_put(reply);
+		return -EPERM;
+	}
+	if (ret_params)
+		*ret_params = p ? json_object_get(p) : json_object_new_object();
+	json_object_put(reply);
+	return 0;
+}
+
+static const char reload_usage[] = "Usage: memctl reload\nRe-read the policy in memctld (a policy with errors is rejected).\n";
+
+int cli_reload(struct memctl_cli *cli, int argc, char **argv)
+{
+	int r = cli_parse_common(cli, argc, argv, reload_usage);
+
+	if (r != 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (cli_daemon_call("io.memctl.Reload", NULL, NULL, false) < 0)
+		return EXIT_FAILED;
+	printf("policy reloaded\n");
+	return EXIT_OK;
+}
+
+static const char online_usage[] =
+	"Usage: memctl online [--zone movable|normal|auto] DEVICE\n"
+	"Online a dax device's memory as system RAM through memctld (releases a hold).\n";
+
+int cli_online(struct memctl_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "zone", required_argument, NULL, 'z' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const char *zone = NULL;
+	struct json_object *p;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "z:h", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'z':
+			zone = optarg;
+			break;
+		case 'h':
+			printf("%s", online_usage);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "%s", online_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "%s", online_usage);
+		return EXIT_USAGE;
+	}
+	if (zone && !streq(zone, "movable") && !streq(zone, "normal") && !streq(zone, "auto")) {
+		fprintf(stderr, "memctl online: --zone takes movable, normal or auto, not '%s'\n", zone);
+		return EXIT_USAGE;
+	}
+	p = json_object_new_object();
+	json_object_object_add(p, "device", json_object_new_string(argv[optind]));
+	if (zone)
+		json_object_object_add(p, "zone", json_object_new_string(zone));
+	if (cli_daemon_call("io.memctl.Online", p, NULL, false) < 0)
+		return EXIT_FAILED;
+	printf("%s: online\n", argv[optind]);
+	return EXIT_OK;
+}
+
+static const char offline_usage[] =
+	"Usage: memctl offline DEVICE\n"
+	"Offline all of a dax device's memory through memctld and hold it offline\n"
+	"(policy does not online it again until memctl online).\n";
+
+int cli_offline(struct memctl_cli *cli, int argc, char **argv)
+{
+	struct json_object *p;
+
+	if (argc == 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
+		printf("%s", offline_usage);
+		return EXIT_OK;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "%s", offline_usage);
+		return EXIT_USAGE;
+	}
+	p = json_object_new_object();
+	json_object_object_add(p, "device", json_object_new_string(argv[1]));
+	if (cli_daemon_call("io.memctl.Offline", p, NULL, false) < 0)
+		return EXIT_FAILED;
+	printf("%s: offline (held until memctl online)\n", argv[1]);
+	return EXIT_OK;
+}

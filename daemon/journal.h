@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * memctld's log: one structured journal entry per state change, with a
+ * MESSAGE_ID per kind of event and MEMCTL_* fields; plain lines on stderr
+ * when not running under systemd.
+ */
+#pragma once
+
+#include "engine.h"
+
+/* MESSAGE_IDs (stable; documented in memctld(8)). */
+#define MEMCTL_MID_RULE_MATCHED "22c50b3f3d75472b97b287156bb1c79c"
+#define MEMCTL_MID_STEP_DONE "7dc3cce3c1cb40beb0ae76403b4a00f5"
+#define MEMCTL_MID_STEP_FAILED "f46a2c909bb1491fbd6a97cc0bc0396d"
+#define MEMCTL_MID_ROLLBACK "afbe61e1836f45a4b8fd55f8d17270f7"
+#define MEMCTL_MID_DEVICE_ONLINED "6c7f623fb9264758b7785672272fa6e5"
+#define MEMCTL_MID_DEVICE_OFFLINED "c10ee7adc5f7487fb145df3e81de0ae9"
+#define MEMCTL_MID_POLICY_RELOADED "95de7adeedf844c2bd60bb939fc17469"
+#define MEMCTL_MID_POLICY_REJECTED "5f3beaa76e6d4296831394fb20aed20f"
+
+void journal_init(void);
+void journal_event(const struct memctl_event *ev, void *userdata);
+/* A plain message (priority as in syslog.h), optionally with a MESSAGE_ID. */
+void journal_log(int priority, const char *message_id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

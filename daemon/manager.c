@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * memctld's manager: event sources in, reconciles out. Uevent bursts are
+ * coalesced by the policy's settle time; SIGHUP and Varlink Reload re-read the
+ * policy, keeping the last good one when the new one has errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <libudev.h>
+#include <systemd/sd-daemon.h>
+
+#include "engine.h"
+#include "journal.h"
+#include "manager.h"
+#include "parse.h"
+#include "policy-load.h"
+#include "report.h"
+#include "sysfs.h"
+#include "util-mem.h"
+#include "varlink-server.h"
+#include "varlink.h"
+
+struct manager {
+	sd_event *event;
+	sd_event_source *settle_timer, *sigterm, *sigint, *sighup;
+	struct udev *udev;
+	struct udev_monitor *monitor;
+	sd_event_source *monitor_source;
+	struct varlink_server *varlink;
+	char *socket_path;
+	bool own_socket;
+	char *runtime_dir;
+
+	struct memctl_sysfs *sysfs;
+	const struct memctl_kernel_ops *ops;
+	void *ops_ctx;
+	struct memctl_engine *engine;
+
+	char *policy_path;
+	struct memctl_policy *policy;	/* the last good one */
+	bool policy_ok;
+
+	uint64_t first_pending_usec;	/* when the oldest unhandled uevent came, 0: none */
+	unsigned uevents;
+	bool ready;
+	struct memctl_reconcile_result last;
+};
+
+#define SETTLE_CAP_FACTOR 5	/* a continuous storm still reconciles every 5 settle periods */
+
+/* ---- policy ------------------------------------------------------------- */
+
+/* What memctld does without a usable policy: nothing at all. */
+static int hands_off_policy(struct memctl_policy **ret)
+{
+	int r = memctl_policy_new(ret);
+
+	if (r < 0)
+		return r;
+	(*ret)->defaults.kernel_auto_online = MEMCTL_KAO_LEAVE;
+	(*ret)->defaults.other_memory = MEMCTL_ZONE_PREF_OFFLINE;
+	return 0;
+}
+
+static char *diags_text(const struct memctl_diags *d, enum memctl_severity which)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < d->n; i++) {
+		char text[1024];
+		if (d->v[i].severity != which)
+			continue;
+		memctl_diag_format(&d->v[i], text, sizeof(text));
+		fprintf(f, "%s%s", len || ftell(f) ? "; " : "", text);
+	}
+	fclose(f);
+	return out;
+}
+
+/* Load the policy; on success it replaces the current one. */
+static int load_policy(struct manager *m, char **ret_errors)
+{
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
+	struct memctl_diags d = { 0 };
+	int r;
+
+	r = memctl_policy_load(m->policy_path, true, &p, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		char text[1024];
+		memctl_diag_format(&d.v[i], text, sizeof(text));
+		journal_log(d.v[i].severity == MEMCTL_ERROR ? LOG_ERR : LOG_WARNING,
+			    d.v[i].severity == MEMCTL_ERROR ? MEMCTL_MID_POLICY_REJECTED : NULL, "%s", text);
+	}
+	if (r < 0) {
+		if (ret_errors)
+			*ret_errors = diags_text(&d, MEMCTL_ERROR);
+		memctl_diags_clear(&d);
+		return r;
+	}
+	memctl_diags_clear(&d);
+	memctl_policy_free(m->policy);
+	m->policy = steal(&p);
+	m->policy_ok = true;
+	return 0;
+}
+
+/* ---- auto_online_blocks takeover ---------------------------------------- */
+
+static void saved_path(struct manager *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/auto_online_blocks.saved", m->runtime_dir);
+}
+
+/*
+ * Remember the kernel's own auto_online_blocks before the first reconcile
+ * writes "offline". Kept in the runtime directory, so a restart after a crash
+ * still knows the value to restore.
+ */
+static void takeover_save(struct manager *m)
+{
+	_autofree_ char *cur = NULL;
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (m->policy->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER)
+		return;
+	saved_path(m, path, sizeof(path));
+	if (access(path, F_OK) == 0 || m->ops->get_auto_online(m->ops_ctx, &cur) < 0)
+		return;
+	f = fopen(path, "we");
+	if (!f) {
+		journal_log(LOG_WARNING, NULL, "cannot save auto_online_blocks to %s: %m", path);
+		return;
+	}
+	fprintf(f, "%s\n", cur);
+	fclose(f);
+}
+
+static void takeover_restore(struct manager *m)
+{
+	char path[PATH_MAX], value[64] = "";
+	FILE *f;
+	int r;
+
+	saved_path(m, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(value, sizeof(value), f))
+		value[strcspn(value, "\n")] = '\0';
+	fclose(f);
+	if (!*value || streq(value, "offline")) {
+		unlink(path);
+		return;
+	}
+	r = m->ops->set_auto_online(m->ops_ctx, value);
+	if (r < 0)
+		journal_log(LOG_ERR, NULL, "cannot restore auto_online_blocks to \"%s\": %s", value, strerror(-r));
+	else
+		journal_log(LOG_NOTICE, NULL, "restored auto_online_blocks to \"%s\"", value);
+	unlink(path);
+}
+
+/* ---- reconcile ---------------------------------------------------------- */
+
+static void notify_status(struct manager *m)
+{
+	char online[16];
+	size_t n, errors = 0;
+	const struct memctl_device_status *st = memctl_engine_status(m->engine, &n);
+	size_t present = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		present += st[i].present;
+		errors += st[i].present && st[i].last_error;
+	}
+	memctl_format_size(m->last.online_bytes, online, sizeof(online));
+	sd_notifyf(false, "STATUS=%zu device%s, %s online, %zu error%s%s", present, present == 1 ? "" : "s", online,
+		   errors, errors == 1 ? "" : "s", m->policy_ok ? "" : " (no valid policy: leaving memory alone)");
+}
+
+static void reconcile(struct manager *m)
+{
+	int r;
+
+	m->first_pending_usec = 0;
+	r = memctl_engine_reconcile(m->engine, m->policy, &m->last);
+	if (r < 0)
+		journal_log(LOG_ERR, NULL, "cannot reconcile: %s", strerror(-r));
+	notify_status(m);
+}
+
+static int on_settle(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	reconcile(userdata);
+	return 0;
+}
+
+static void schedule_reconcile(struct manager *m, uint64_t delay_usec)
+{
+	uint64_t now, when;
+
+	if (sd_event_now(m->event, CLOCK_MONOTONIC, &now) < 0)
+		return;
+	if (!m->first_pending_usec)
+		m->first_pending_usec = now;
+	when = now + delay_usec;
+	/* Debounce, but never let a storm postpone the reconcile for ever. */
+	if (delay_usec && when > m->first_pending_usec + SETTLE_CAP_FACTOR * delay_usec)
+		when = m->first_pending_usec + SETTLE_CAP_FACTOR * delay_usec;
+	sd_event_source_set_time(m->settle_timer, when);
+	sd_event_source_set_enabled(m->settle_timer, SD_EVENT_ONESHOT);
+}
+
+void manager_uevent(struct manager *m, const char *subsystem, const char *action)
+{
+	m->uevents++;
+	schedule_reconcile(m, m->policy->defaults.settle_ms * 1000);
+}
+
+static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	struct udev_device *dev;
+
+	while ((dev = udev_monitor_receive_device(m->monitor))) {
+		const char *subsystem = udev_device_get_subsystem(dev), *action = udev_device_get_action(dev);
+
+		/* PCI devices matter only in error recovery (device resets: a later issue). */
+		if (!(subsystem && streq(subsystem, "pci") &&
+		      !udev_device_get_property_value(dev, "ERROR_EVENT")))
+			manager_uevent(m, subsystem ? subsystem : "", action ? action : "");
+		udev_device_unref(dev);
+	}
+	return 0;
+}
+
+int manager_reload(struct manager *m, char **ret_errors)
+{
+	int r;
+
+	sd_notify(false, "RELOADING=1");
+	r = load_policy(m, ret_errors);
+	if (r < 0) {
+		journal_log(LOG_ERR, MEMCTL_MID_POLICY_REJECTED, "policy %s rejected; keeping the policy in force",
+			    m->policy_path);
+	} else {
+		journal_log(LOG_INFO, MEMCTL_MID_POLICY_RELOADED, "policy %s reloaded (%zu rules)", m->policy_path,
+			    m->policy->n_rules);
+		if (m->policy->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER)
+			takeover_save(m);
+		else
+			takeover_restore(m);
+		reconcile(m);
+	}
+	sd_notify(false, "READY=1");
+	return r;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	manager_reload(userdata, NULL);
+	return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct manager *m = userdata;
+
+	sd_notify(false, "STOPPING=1");
+	return sd_event_exit(m->event, 0);
+}
+
+/* ---- Varlink methods ---------------------------------------------------- */
+
+static struct json_object *device_status_json(const struct memctl_device_status *st)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "device", json_object_new_string(st->device));
+	json_object_object_add(o, "present", json_object_new_boolean(st->present));
+	json_object_object_add(o, "rule", st->rule ? json_object_new_string(st->rule) : NULL);
+	json_object_object_add(o, "action", json_object_new_string(memctl_action_name(st->action)));
+	json_object_object_add(o, "desired_mode", json_object_new_string(memctl_mode_name(st->want_mode)));
+	json_object_object_add(o, "desired_zone", st->want_mode == MEMCTL_MODE_SYSTEM_RAM && st->rule
+							  ? json_object_new_string(memctl_zone_pref_name(st->want_zone))
+							  : NULL);
+	json_object_object_add(o, "mode", json_object_new_string(memctl_mode_name(st->mode)));
+	json_object_object_add(o, "held", json_object_new_boolean(st->held));
+	json_object_object_add(o, "last_action", st->last_action ? json_object_new_string(st->last_action) : NULL);
+	json_object_object_add(o, "last_action_usec", st->last_action ? json_object_new_int64((int64_t)st->last_usec) : NULL);
+	json_object_object_add(o, "last_result", st->last_action ? json_object_new_string(st->last_result ? strerror(-st->last_result) : "ok") : NULL);
+	json_object_object_add(o, "last_error", st->last_error ? json_object_new_string(st->last_error) : NULL);
+	return o;
+}
+
+static int vl_get_status(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	struct json_object *p, *daemon, *devs;
+	const struct memctl_device_status *st;
+	size_t n;
+	int r;
+
+	r = m->ops->scan(m->ops_ctx, &inv);
+	if (r < 0)
+		return r;
+	p = json_object_new_object();
+	json_object_object_add(p, "inventory", memctl_status_json(inv));
+	daemon = json_object_new_object();
+	json_object_object_add(daemon, "policy", json_object_new_string(m->policy_path));
+	json_object_object_add(daemon, "policy_valid", json_object_new_boolean(m->policy_ok));
+	json_object_object_add(daemon, "rules", json_object_new_int((int)m->policy->n_rules));
+	json_object_object_add(daemon, "reconciles", json_object_new_int64(memctl_engine_reconcile_count(m->engine)));
+	json_object_object_add(daemon, "uevents", json_object_new_int64(m->uevents));
+	json_object_object_add(daemon, "kernel_auto_online",
+			       json_object_new_string(m->policy->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER ? "takeover"
+														 : "leave"));
+	json_object_object_add(p, "daemon", daemon);
+	devs = json_object_new_array();
+	st = memctl_engine_status(m->engine, &n);
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(devs, device_status_json(&st[i]));
+	json_object_object_add(p, "devices", devs);
+	return varlink_reply(call, p);
+}
+
+static int vl_get_plan(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
+	struct json_object *p;
+	int r;
+
+	r = m->ops->scan(m->ops_ctx, &inv);
+	if (r < 0)
+		return r;
+	r = memctl_plan_build(inv, m->policy, &plan);
+	if (r < 0)
+		return r;
+	p = json_object_new_object();
+	json_object_object_add(p, "plan", memctl_plan_json(plan));
+	return varlink_reply(call, p);
+}
+
+static int vl_reload(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	_autofree_ char *errors = NULL;
+	struct json_object *p;
+
+	if (manager_reload(userdata, &errors) >= 0)
+		return varlink_reply(call, NULL);
+	p = json_object_new_object();
+	json_object_object_add(p, "errors", json_object_new_string(errors ? errors : "unreadable policy"));
+	return varlink_error(call, MEMCTL_VARLINK_INTERFACE ".PolicyRejected", p);
+}
+
+static const char *param_string(struct json_object *params, const char *key)
+{
+	struct json_object *v;
+
+	if (!params || !json_object_object_get_ex(params, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int invalid_parameter(struct varlink_call *call, const char *name)
+{
+	struct json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "parameter", json_object_new_string(name));
+	return varlink_error(call, "org.varlink.service.InvalidParameter", p);
+}
+
+static int manual_result(struct varlink_call *call, struct manager *m, const char *device, int r, const char *error)
+{
+	struct json_object *p;
+
+	notify_status(m);
+	if (r >= 0)
+		return varlink_reply(call, NULL);
+	p = json_object_new_object();
+	json_object_object_add(p, "device", json_object_new_string(device));
+	json_object_object_add(p, "reason", json_object_new_string(error ? error : strerror(-r)));
+	return varlink_error(call, r == -ENODEV ? MEMCTL_VARLINK_INTERFACE ".NoSuchDevice"
+						: MEMCTL_VARLINK_INTERFACE ".OperationFailed", p);
+}
+
+static int vl_online(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	const char *device = param_string(params, "device"), *zone = param_string(params, "zone");
+	enum memctl_zone_pref pref = m->policy->defaults.zone;
+	_autofree_ char *error = NULL;
+	int r;
+
+	if (!device)
+		return invalid_parameter(call, "device");
+	if (zone) {
+		if (streq(zone, "movable"))
+			pref = MEMCTL_ZONE_PREF_MOVABLE;
+		else if (streq(zone, "normal"))
+			pref = MEMCTL_ZONE_PREF_NORMAL;
+		else if (streq(zone, "auto"))
+			pref = MEMCTL_ZONE_PREF_AUTO;
+		else
+			return invalid_parameter(call, "zone");
+	}
+	r = memctl_engine_online(m->engine, m->policy, device, pref, &error);
+	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, r < 0 ? MEMCTL_MID_STEP_FAILED : MEMCTL_MID_DEVICE_ONLINED,
+		    "%s: online by hand (%s)%s%s", device, memctl_zone_pref_name(pref), r < 0 ? ": " : "",
+		    r < 0 ? (error ? error : strerror(-r)) : "");
+	return manual_result(call, m, device, r, error);
+}
+
+static int vl_offline(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	const char *device = param_string(params, "device");
+	_autofree_ char *error = NULL;
+	int r;
+
+	if (!device)
+		return invalid_parameter(call, "device");
+	r = memctl_engine_offline(m->engine, device, &error);
+	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, r < 0 ? MEMCTL_MID_STEP_FAILED : MEMCTL_MID_DEVICE_OFFLINED,
+		    "%s: offline by hand%s%s", device, r < 0 ? ": " : " (held until memctl online)",
+		    r < 0 ? (error ? error : strerror(-r)) : "");
+	return manual_result(call, m, device, r, error);
+}
+
+static const char interface_description[] =
+	"# memctl: policy for device-dax memory (memctld(8))\n"
+	"interface io.memctl\n"
+	"\n"
+	"# The inventory (as memctl status --json), the daemon's state and per-device status.\n"
+	"method GetStatus() -> (inventory: object, daemon: object, devices: []object)\n"
+	"# What the policy in force would do now (as memctl plan --json).\n"
+	"method GetPlan() -> (plan: object)\n"
+	"# Re-read the policy; a policy with errors is rejected and the old one stays.\n"
+	"method Reload() -> ()\n"
+	"# Online a device's memory into a zone (movable, normal, auto); releases a hold.\n"
+	"method Online(device: string, zone: ?string) -> ()\n"
+	"# Offline all of a device's memory and hold it offline.\n"
+	"method Offline(device: string) -> ()\n"
+	"\n"
+	"error PermissionDenied (method: string, reason: string)\n"
+	"error PolicyRejected (errors: string)\n"
+	"error NoSuchDevice (device: string, reason: string)\n"
+	"error OperationFailed (device: string, reason: string)\n"
+	"error InternalError (reason: string)\n";
+
+static const struct varlink_method methods[] = {
+	{ "io.memctl.GetStatus", vl_get_status, false },
+	{ "io.memctl.GetPlan", vl_get_plan, false },
+	{ "io.memctl.Reload", vl_reload, true },
+	{ "io.memctl.Online", vl_online, true },
+	{ "io.memctl.Offline", vl_offline, true },
+	{},
+};
+
+/* ---- setup -------------------------------------------------------------- */
+
+static int listen_socket(struct manager *m, int *ret_fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[PATH_MAX];
+	_autoclose_ int fd = -1;
+	int n = sd_listen_fds(true);
+
+	snprintf(path, sizeof(path), "%s/io.memctl", m->runtime_dir);
+	m->socket_path = strdup(path);
+	if (!m->socket_path)
+		return -ENOMEM;
+	if (n == 1) {
+		/* socket activation: memctld.socket made it */
+		*ret_fd = SD_LISTEN_FDS_START;
+		return 0;
+	}
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	(void)unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	/* Anyone may ask; only root may change (checked per call with SO_PEERCRED). */
+	(void)chmod(path, 0666);
+	if (listen(fd, SOMAXCONN) < 0)
+		return -errno;
+	m->own_socket = true;
+	*ret_fd = steal_fd(&fd);
+	return 0;
+}
+
+static int setup_udev(struct manager *m, const char *source)
+{
+	static const char *const subsystems[] = { "dax", "memory", "cxl", "nd", "pci" };
+	int r;
+
+	if (!source)
+		source = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
+	if (streq(source, "none"))
+		return 0;
+	m->udev = udev_new();
+	if (!m->udev)
+		return -ENOMEM;
+	m->monitor = udev_monitor_new_from_netlink(m->udev, source);
+	if (!m->monitor)
+		return -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(subsystems); i++)
+		udev_monitor_filter_add_match_subsystem_devtype(m->monitor, subsystems[i], NULL);
+	r = udev_monitor_enable_receiving(m->monitor);
+	if (r < 0)
+		return r;
+	return sd_event_add_io(m->event, &m->monitor_source, udev_monitor_get_fd(m->monitor), EPOLLIN, on_udev, m);
+}
+
+int manager_new(const struct manager_config *cfg, struct manager **ret)
+{
+	_cleanup_(manager_freep) struct manager *m = calloc(1, sizeof(*m));
+	const char *rt = cfg->runtime_dir ? cfg->runtime_dir : getenv("RUNTIME_DIRECTORY");
+	sigset_t mask;
+	int r, fd;
+
+	if (!m)
+		return -ENOMEM;
+	m->runtime_dir = strdup(rt && *rt ? rt : "/run/memctl");
+	m->policy_path = strdup(cfg->policy_path ? cfg->policy_path : MEMCTL_POLICY_DEFAULT);
+	if (!m->runtime_dir || !m->policy_path)
+		return -ENOMEM;
+	if (mkdir(m->runtime_dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+
+	if (cfg->ops) {
+		m->ops = cfg->ops;
+		m->ops_ctx = cfg->ops_ctx;
+	} else {
+		r = memctl_sysfs_new(cfg->root, &m->sysfs);
+		if (r < 0)
+			return r;
+		m->ops = &memctl_kernel_real_ops;
+		m->ops_ctx = m->sysfs;
+	}
+	r = memctl_engine_new(m->ops, m->ops_ctx, &m->engine);
+	if (r < 0)
+		return r;
+	memctl_engine_set_event_fn(m->engine, journal_event, m);
+
+	r = load_policy(m, NULL);
+	if (r < 0) {
+		journal_log(r == -ENOENT ? LOG_NOTICE : LOG_ERR, MEMCTL_MID_POLICY_REJECTED,
+			    "no usable policy (%s: %s): leaving all memory alone until one is loaded", m->policy_path,
+			    strerror(-r));
+		r = hands_off_policy(&m->policy);
+		if (r < 0)
+			return r;
+	}
+
+	r = sd_event_new(&m->event);
+	if (r < 0)
+		return r;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if ((r = sd_event_add_signal(m->event, &m->sigterm, SIGTERM, on_exit_signal, m)) < 0 ||
+	    (r = sd_event_add_signal(m->event, &m->sigint, SIGINT, on_exit_signal, m)) < 0 ||
+	    (r = sd_event_add_signal(m->event, &m->sighup, SIGHUP, on_sighup, m)) < 0)
+		return r;
+	r = sd_event_add_time(m->event, &m->settle_timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_settle, m);
+	if (r < 0)
+		return r;
+	sd_event_source_set_enabled(m->settle_timer, SD_EVENT_OFF);
+	(void)sd_event_set_watchdog(m->event, true);
+
+	r = setup_udev(m, cfg->uevent_source);
+	if (r < 0)
+		return r;
+	r = listen_socket(m, &fd);
+	if (r < 0)
+		return r;
+	r = varlink_server_new(m->event, fd, methods, interface_description, m, &m->varlink);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	*ret = steal(&m);
+	return 0;
+}
+
+int manager_start(struct manager *m)
+{
+	takeover_save(m);
+	reconcile(m);
+	m->ready = true;
+	sd_notify(false, "READY=1");
+	return 0;
+}
+
+int manager_run(struct manager *m)
+{
+	return sd_event_loop(m->event);
+}
+
+sd_event *manager_event(struct manager *m)
+{
+	return m->event;
+}
+
+unsigned manager_reconcile_count(const struct manager *m)
+{
+	return memctl_engine_reconcile_count(m->engine);
+}
+
+unsigned manager_uevent_count(const struct manager *m)
+{
+	return m->uevents;
+}
+
+struct manager *manager_free(struct manager *m)
+{
+	if (!m)
+		return NULL;
+	if (m->ready)
+		takeover_restore(m);
+	varlink_server_free(m->varlink);
+	if (m->own_socket && m->socket_path)
+		unlink(m->socket_path);
+	free(m->socket_path);
+	sd_event_source_disable_unref(m->monitor_source);
+	udev_monitor_unref(m->monitor);
+	udev_unref(m->udev);
+	sd_event_source_disable_unref(m->settle_timer);
+	sd_event_source_disable_unref(m->sigterm);
+	sd_event_source_disable_unref(m->sigint);
+	sd_event_source_disable_unref(m->sighup);
+	sd_event_unref(m->event);
+	memctl_engine_free(m->engine);
+	memctl_policy_free(m->policy);
+	memctl_sysfs_free(m->sysfs);
+	free(m->policy_path);
+	free(m->runtime_dir);
+	free(m);
+	return NULL;
+}
+
+void manager_freep(struct manager **m)
+{
+	manager_free(*m);
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The Varlink server. Calls are served one at a time, in order, per connection. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util-mem.h"
+#include "varlink-server.h"
+#include "varlink.h"
+
+struct conn {
+	struct varlink_server *server;
+	int fd;
+	uid_t uid;
+	sd_event_source *source;
+	struct memctl_varlink_buffer in;
+	char *out;
+	size_t out_len;
+	bool closing;
+	struct conn *next;
+};
+
+struct varlink_call {
+	struct conn *conn;
+	bool oneway, replied;
+};
+
+struct varlink_server {
+	sd_event *event;
+	int fd;
+	sd_event_source *accept_source;
+	const struct varlink_method *methods;
+	const char *description;
+	void *userdata;
+	struct conn *conns;
+};
+
+static void conn_free(struct conn *c)
+{
+	struct conn **pp;
+
+	for (pp = &c->server->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	sd_event_source_disable_unref(c->source);
+	close(c->fd);
+	memctl_varlink_buffer_free(&c->in);
+	free(c->out);
+	free(c);
+}
+
+static int conn_flush(struct conn *c)
+{
+	while (c->out_len > 0) {
+		ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN)
+				break;
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		memmove(c->out, c->out + n, c->out_len - n);
+		c->out_len -= n;
+	}
+	return sd_event_source_set_io_events(c->source, EPOLLIN | (c->out_len ? EPOLLOUT : 0));
+}
+
+static int conn_send(struct conn *c, struct json_object *msg)
+{
+	const char *text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(text) + 1;
+	char *n = realloc(c->out, c->out_len + len);
+
+	if (!n)
+		return -ENOMEM;
+	c->out = n;
+	memcpy(c->out + c->out_len, text, len);
+	c->out_len += len;
+	return conn_flush(c);
+}
+
+uid_t varlink_call_uid(const struct varlink_call *call)
+{
+	return call->conn->uid;
+}
+
+static int send_reply(struct varlink_call *call, const char *error, struct json_object *params)
+{
+	struct json_object *msg;
+	int r;
+
+	if (call->replied || call->oneway) {
+		json_object_put(params);
+		call->replied = true;
+		return 0;
+	}
+	call->replied = true;
+	msg = json_object_new_object();
+	if (error)
+		json_object_object_add(msg, "error", json_object_new_string(error));
+	json_object_object_add(msg, "parameters", params ? params : json_object_new_object());
+	r = conn_send(call->conn, msg);
+	json_object_put(msg);
+	return r;
+}
+
+int varlink_reply(struct varlink_call *call, struct json_object *params)
+{
+	return send_reply(call, NULL, params);
+}
+
+int varlink_error(struct varlink_call *call, const char *error, struct json_object *params)
+{
+	return send_reply(call, error, params);
+}
+
+static int error_with(struct varlink_call *call, const char *error, const char *key, const char *value)
+{
+	struct json_object *p = json_object_new_object();
+
+	json_object_object_add(p, key, json_object_new_string(value));
+	return varlink_error(call, error, p);
+}
+
+static int builtin(struct varlink_server *s, struct varlink_call *call, const char *method, struct json_object *params)
+{
+	if (streq(method, "org.varlink.service.GetInfo")) {
+		struct json_object *p = json_object_new_object(), *ifaces = json_object_new_array();
+		json_object_object_add(p, "vendor", json_object_new_string("memctl"));
+		json_object_object_add(p, "product", json_object_new_string("memctld"));
+		json_object_object_add(p, "version", json_object_new_string(MEMCTL_VERSION));
+		json_object_object_add(p, "url", json_object_new_string("https://memctl.invalid/"));
+		json_object_array_add(ifaces, json_object_new_string("org.varlink.service"));
+		json_object_array_add(ifaces, json_object_new_string(MEMCTL_VARLINK_INTERFACE));
+		json_object_object_add(p, "interfaces", ifaces);
+		return varlink_reply(call, p);
+	}
+	if (streq(method, "org.varlink.service.GetInterfaceDescription")) {
+		struct json_object *v = NULL;
+		const char *name = params && json_object_object_get_ex(params, "interface", &v) ? json_object_get_string(v)
+												 : NULL;
+		struct json_object *p;
+
+		if (!name)
+			return error_with(call, "org.varlink.service.InvalidParameter", "parameter", "interface");
+		if (!streq(name, MEMCTL_VARLINK_INTERFACE))
+			return error_with(call, "org.varlink.service.InterfaceNotFound", "interface", name);
+		p = json_object_new_object();
+		json_object_object_add(p, "description", json_object_new_string(s->description));
+		return varlink_reply(call, p);
+	}
+	return error_with(call, "org.varlink.service.MethodNotFound", "method", method);
+}
+
+static void dispatch(struct conn *c, struct json_object *msg)
+{
+	struct varlink_server *s = c->server;
+	struct varlink_call call = { .conn = c };
+	struct json_object *m = NULL, *params = NULL, *oneway = NULL;
+	const char *method;
+	int r = 0;
+
+	if (!json_object_object_get_ex(msg, "method", &m) || !json_object_is_type(m, json_type_string)) {
+		c->closing = true;	/* not Varlink: say nothing, hang up */
+		return;
+	}
+	method = json_object_get_string(m);
+	json_object_object_get_ex(msg, "parameters", &params);
+	if (json_object_object_get_ex(msg, "oneway", &oneway))
+		call.oneway = json_object_get_boolean(oneway);
+	if (params && !json_object_is_type(params, json_type_object)) {
+		error_with(&call, "org.varlink.service.InvalidParameter", "parameter", "parameters");
+		return;
+	}
+	if (strncmp(method, "org.varlink.service.", 20) == 0) {
+		builtin(s, &call, method, params);
+		return;
+	}
+	for (const struct varlink_method *vm = s->methods; vm->name; vm++) {
+		if (!streq(vm->name, method))
+			continue;
+		if (vm->root_only && c->uid != 0) {
+			struct json_object *p = json_object_new_object();
+			json_object_object_add(p, "method", json_object_new_string(method));
+			json_object_object_add(p, "reason", json_object_new_string("only root may change memory"));
+			varlink_error(&call, MEMCTL_VARLINK_INTERFACE ".PermissionDenied", p);
+			return;
+		}
+		r = vm->fn(&call, params, s->userdata);
+		if (r < 0 && !call.replied)
+			error_with(&call, MEMCTL_VARLINK_INTERFACE ".InternalError", "reason", strerror(-r));
+		return;
+	}
+	error_with(&call, "org.varlink.service.MethodNotFound", "method", method);
+}
+
+static int on_conn_io(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct conn *c = userdata;
+	char buf[65536];
+
+	if (revents & EPOLLOUT && conn_flush(c) < 0)
+		goto close;
+	if (revents & (EPOLLIN | EPOLLHUP)) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct json_object *msg;
+		int r;
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n <= 0)
+			goto close;
+		if (memctl_varlink_buffer_append(&c->in, buf, n) < 0)
+			goto close;
+		while ((r = memctl_varlink_buffer_take(&c->in, &msg)) > 0) {
+			dispatch(c, msg);
+			json_object_put(msg);
+			if (c->closing)
+				goto close;
+		}
+		if (r < 0)
+			goto close;	/* malformed JSON: the peer is not speaking Varlink */
+	}
+	return 0;
+close:
+	conn_free(c);
+	return 0;
+}
+
+static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct varlink_server *s = userdata;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct conn *c;
+	int cfd, r;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return 0;
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		close(cfd);
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(cfd);
+		return 0;
+	}
+	c->server = s;
+	c->fd = cfd;
+	c->uid = cred.uid;
+	r = sd_event_add_io(s->event, &c->source, cfd, EPOLLIN, on_conn_io, c);
+	if (r < 0) {
+		close(cfd);
+		free(c);
+		return 0;
+	}
+	c->next = s->conns;
+	s->conns = c;
+	return 0;
+}
+
+int varlink_server_new(sd_event *event, int listen_fd, const struct varlink_method *methods,
+		       const char *interface_description, void *userdata, struct varlink_server **ret)
+{
+	struct varlink_server *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->event = event;
+	s->fd = listen_fd;
+	s->methods = methods;
+	s->description = interface_description;
+	s->userdata = userdata;
+	r = sd_event_add_io(event, &s->accept_source, listen_fd, EPOLLIN, on_accept, s);
+	if (r < 0) {
+		free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+struct varlink_server *varlink_server_free(struct varlink_server *s)
+{
+	if (!s)
+		return NULL;
+	while (s->conns)
+		conn_free(s->conns);
+	sd_event_source_disable_unref(s->accept_source);
+	close(s->fd);
+	free(s);
+	return NULL;
+}

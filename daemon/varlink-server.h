@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A small Varlink server on sd-event: accepts connections on a listening
+ * Unix socket, reads NUL-terminated JSON calls, checks the caller's uid
+ * (SO_PEERCRED) against the method's needs and dispatches. Answers
+ * org.varlink.service.GetInfo and GetInterfaceDescription itself.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+#include <systemd/sd-event.h>
+
+struct varlink_server;
+struct varlink_call;
+
+/* Return 0 after varlink_reply()/varlink_error(), or -errno (sent as a generic error). */
+typedef int (*varlink_method_fn)(struct varlink_call *call, struct json_object *params, void *userdata);
+
+struct varlink_method {
+	const char *name;	/* "io.memctl.GetStatus" */
+	varlink_method_fn fn;
+	bool root_only;
+};
+
+int varlink_server_new(sd_event *event, int listen_fd, const struct varlink_method *methods,
+		       const char *interface_description, void *userdata, struct varlink_server **ret);
+struct varlink_server *varlink_server_free(struct varlink_server *s);
+
+uid_t varlink_call_uid(const struct varlink_call *call);
+/* params consumed (may be NULL). */
+int varlink_reply(struct varlink_call *call, struct json_object *params);
+int varlink_error(struct varlink_call *call, const char *error, struct json_object *params);

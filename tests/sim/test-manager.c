@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * memctld's manager against the kernel model: uevent bursts coalesce into
+ * few reconciles, hotplug after start is onlined by policy, a broken policy
+ * on reload is rejected and the old one stays, and the kernel's
+ * auto_online_blocks is restored on a clean exit.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "manager.h"
+#include "model.h"
+#include "util-mem.h"
+
+#define GIB (1ULL << 30)
+
+struct fixture {
+	char dir[64];
+	char policy[96];
+	struct model m;
+	struct manager *mgr;
+};
+
+static void write_policy(struct fixture *f, const char *text)
+{
+	FILE *p = fopen(f->policy, "w");
+
+	assert_non_null(p);
+	fputs(text, p);
+	fclose(p);
+}
+
+static void forward_uevent(void *userdata, const char *subsystem, const char *action)
+{
+	struct fixture *f = userdata;
+
+	if (f->mgr)
+		manager_uevent(f->mgr, subsystem, action);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops };
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/memctl-sim-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->policy, sizeof(f->policy), "%s/memctl.conf", f->dir);
+	write_policy(f, "defaults: { settle = \"50ms\"; };\n"
+			"rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
+	model_init(&f->m);
+	snprintf(f->m.auto_online, sizeof(f->m.auto_online), "online");
+	f->m.on_uevent = forward_uevent;
+	f->m.uevent_userdata = f;
+	cfg.ops_ctx = &f->m;
+	cfg.policy_path = f->policy;
+	cfg.runtime_dir = f->dir;
+	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	manager_free(f->mgr);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* Run the loop until nothing is pending (at most a few seconds). */
+static void run_until_idle(struct manager *m)
+{
+	for (int i = 0; i < 200; i++) {
+		int r = sd_event_run(manager_event(m), 100 * 1000);
+		assert_true(r >= 0);
+		if (r == 0)
+			return;
+	}
+	fail_msg("event loop never went idle");
+}
+
+static void test_storm_coalesces(void **state)
+{
+	struct fixture *f = *state;
+	unsigned before;
+
+	assert_int_equal(manager_start(f->mgr), 0);
+	run_until_idle(f->mgr);
+	before = manager_reconcile_count(f->mgr);
+	/* 1000 memory block uevents at once, as from onlining 128 GiB */
+	for (int i = 0; i < 1000; i++)
+		manager_uevent(f->mgr, "memory", "online");
+	run_until_idle(f->mgr);
+	assert_int_equal(manager_reconcile_count(f->mgr) - before, 1);
+}
+
+static void test_hotplug_after_start_is_onlined(void **state)
+{
+	struct fixture *f = *state;
+	int dev;
+
+	assert_int_equal(manager_start(f->mgr), 0);
+	/* takeover: the first reconcile set auto_online_blocks to offline */
+	assert_string_equal(f->m.auto_online, "offline");
+	run_until_idle(f->mgr);
+
+	/* a CXL region created after memctld started: kmem binds at once (v6.3+) */
+	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
+	manager_uevent(f->mgr, "dax", "add");
+	run_until_idle(f->mgr);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+	/* the add, then the blocks' own online uevents: at most 3 reconciles in all after start */
+	assert_true(manager_reconcile_count(f->mgr) <= 4);
+}
+
+static void test_bad_reload_keeps_policy(void **state)
+{
+	struct fixture *f = *state;
+	_autofree_ char *errors = NULL;
+	int dev;
+
+	assert_int_equal(manager_start(f->mgr), 0);
+	run_until_idle(f->mgr);
+	write_policy(f, "rules = ( { name = \"broken\"; match = { origin = \"nvme\"; }; mode = \"devdax\"; } );\n");
+	assert_int_equal(manager_reload(f->mgr, &errors), -EINVAL);
+	assert_non_null(strstr(errors, "memctl.conf:1: origin = \"nvme\" is not known"));
+	/* the old policy (system-ram) is still in force for new devices */
+	dev = model_add_device(&f->m, "dax2.0", 2, MEMCTL_ORIGIN_HMEM, 12 * GIB, 1 * GIB, 1, MEMCTL_DRIVER_DEVICE_DAX);
+	manager_uevent(f->mgr, "dax", "add");
+	run_until_idle(f->mgr);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+}
+
+static void test_clean_exit_restores_auto_online(void **state)
+{
+	struct fixture *f = *state;
+	char saved[128];
+
+	assert_int_equal(manager_start(f->mgr), 0);
+	snprintf(saved, sizeof(saved), "%s/auto_online_blocks.saved", f->dir);
+	assert_int_equal(access(saved, F_OK), 0);
+	assert_string_equal(f->m.auto_online, "offline");
+	f->mgr = manager_free(f->mgr);
+	assert_string_equal(f->m.auto_online, "online");
+	assert_int_not_equal(access(saved, F_OK), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_storm_coalesces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hotplug_after_start_is_onlined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_reload_keeps_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clean_exit_restores_auto_online, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

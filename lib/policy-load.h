@@ -11,7 +11,9 @@
 #include "diag.h"
 #include "policy.h"
 
+#ifndef MEMCTL_POLICY_DEFAULT	/* set by meson from sysconfdir */
 #define MEMCTL_POLICY_DEFAULT "/etc/memctl/memctl.conf"
+#endif
 
 /*
  * Load main_file and, when with_dropins, every "<main_file>.d/ *.conf".

@@ -609,6 +609,68 @@ static int scan_fw_memmap(struct memctl_sysfs *s, struct memctl_inventory *inv)
 	return 0;
 }
 
+/* ---- udev rules that online memory ------------------------------------- */
+
+/*
+ * Distributions online hot-added memory from udev (e.g. SUBSYSTEM=="memory",
+ * ACTION=="add", ATTR{state}="online"). Such a rule races any policy, so the
+ * inventory lists them. A rule line is taken as one when it matches the
+ * memory subsystem on add and writes an online state.
+ */
+static bool rule_onlines_memory(const char *line)
+{
+	return strstr(line, "SUBSYSTEM==\"memory\"") && strstr(line, "ACTION==\"add\"") &&
+	       (strstr(line, "ATTR{state}=\"online") || strstr(line, "ATTR{online}=\"1\"") ||
+		(strstr(line, "RUN") && strstr(line, "online")));
+}
+
+static int scan_udev_rules(struct memctl_sysfs *s, struct memctl_inventory *inv)
+{
+	/* udev's search order; on merged-/usr systems lib/ is usr/lib/, read once. */
+	static const char *const dirs[] = { "etc/udev/rules.d", "run/udev/rules.d", "usr/lib/udev/rules.d",
+					    "lib/udev/rules.d" };
+	_autofree_ char *usr_lib = NULL;
+	size_t cap = 0;
+
+	(void)memctl_sysfs_realpath(s, "usr/lib/udev/rules.d", &usr_lib);
+	for (size_t d = 0; d < ELEMENTSOF(dirs); d++) {
+		_autostrv_ char **names = NULL;
+
+		if (d == 3 && usr_lib) {
+			_autofree_ char *lib = NULL;
+			if (memctl_sysfs_realpath(s, dirs[d], &lib) >= 0 && streq(lib, usr_lib))
+				continue;
+		}
+		if (memctl_sysfs_list(s, dirs[d], NULL, &names) < 0)
+			continue;
+		for (char **n = names; *n; n++) {
+			_autofree_ char *text = NULL;
+			char path[PATH_MAX];
+			int lineno = 0;
+			size_t len = strlen(*n);
+
+			if (len < 6 || !streq(*n + len - 6, ".rules"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirs[d], *n);
+			if (memctl_sysfs_read(s, path, &text) < 0)
+				continue;
+			for (char *line = text, *next; line; line = next) {
+				next = strchr(line, '\n');
+				if (next)
+					*next++ = '\0';
+				lineno++;
+				if (line[0] == '#' || !rule_onlines_memory(line))
+					continue;
+				if (GROW(inv->online_rules, inv->n_online_rules, cap) < 0)
+					return -ENOMEM;
+				inv->online_rules[inv->n_online_rules++] = (struct memctl_udev_rule){
+					.file = strdup(path), .line = lineno, .text = strdup(line) };
+			}
+		}
+	}
+	return 0;
+}
+
 int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
@@ -619,7 +681,7 @@ int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret)
 		return -ENOMEM;
 	if ((r = scan_hotplug(s, &inv->hotplug)) < 0 || (r = scan_blocks(s, inv)) < 0 ||
 	    (r = scan_nodes(s, inv)) < 0 || (r = scan_tiers(s, inv)) < 0 || (r = scan_dax(s, inv)) < 0 ||
-	    (r = scan_iomem(s, inv)) < 0 || (r = scan_fw_memmap(s, inv)) < 0)
+	    (r = scan_iomem(s, inv)) < 0 || (r = scan_fw_memmap(s, inv)) < 0 || (r = scan_udev_rules(s, inv)) < 0)
 		return r;
 	account_nodes(inv);
 	*ret = steal(&inv);

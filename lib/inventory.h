@@ -143,6 +143,13 @@ struct memctl_fw_memmap {
 	char *type;
 };
 
+/* A udev rule that onlines hot-added memory by itself (distributions ship these). */
+struct memctl_udev_rule {
+	char *file;			/* path relative to the root */
+	int line;
+	char *text;
+};
+
 struct memctl_inventory {
 	struct memctl_hotplug hotplug;
 	struct memctl_block *blocks;	/* sorted by index */
@@ -159,6 +166,8 @@ struct memctl_inventory {
 	struct memctl_fw_memmap *memmap;
 	size_t n_memmap;
 	bool memmap_available;
+	struct memctl_udev_rule *online_rules;
+	size_t n_online_rules;
 };
 
 int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret);

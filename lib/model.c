@@ -123,6 +123,11 @@ struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv)
 	for (size_t i = 0; i < inv->n_memmap; i++)
 		free(inv->memmap[i].type);
 	free(inv->memmap);
+	for (size_t i = 0; i < inv->n_online_rules; i++) {
+		free(inv->online_rules[i].file);
+		free(inv->online_rules[i].text);
+	}
+	free(inv->online_rules);
 	free(inv);
 	return NULL;
 }

@@ -256,6 +256,13 @@ static struct json_object *warnings_json(const struct memctl_inventory *inv)
 				 d->blocks_online, d->n_blocks);
 		json_object_array_add(w, json_object_new_string(buf));
 	}
+	for (size_t i = 0; i < inv->n_online_rules; i++) {
+		snprintf(buf, sizeof(buf),
+			 "udev rule /%s:%d onlines hot-added memory by itself, racing any policy (memctld's "
+			 "takeover does not stop it): %.120s", inv->online_rules[i].file, inv->online_rules[i].line,
+			 inv->online_rules[i].text);
+		json_object_array_add(w, json_object_new_string(buf));
+	}
 	for (size_t i = 0; inv->iomem_available && inv->memmap_available && i < inv->n_devices; i++) {
 		const struct memctl_dax_device *d = &inv->devices[i];
 		if (d->mode != MEMCTL_MODE_SYSTEM_RAM || !d->has_resource ||

@@ -240,6 +240,25 @@ static void test_blocks_json_merges(void **state)
 	json_object_put(o);
 }
 
+static void test_udev_rules_that_online_memory(void **state)
+{
+	struct memctl_inventory *inv;
+
+	tree_file(*state, "usr/lib/udev/rules.d/40-redhat.rules",
+		  "# Memory hotadd request\n"
+		  "SUBSYSTEM!=\"memory\", GOTO=\"memory_hotplug_end\"\n"
+		  "SUBSYSTEM==\"memory\", ACTION==\"add\", ATTR{state}==\"offline\", ATTR{state}=\"online\"\n"
+		  "LABEL=\"memory_hotplug_end\"\n");
+	tree_file(*state, "etc/udev/rules.d/99-other.rules", "SUBSYSTEM==\"block\", ACTION==\"add\", RUN+=\"online\"\n");
+	tree_file(*state, "etc/udev/rules.d/50-off.rules.bak",
+		  "SUBSYSTEM==\"memory\", ACTION==\"add\", ATTR{state}=\"online\"\n");
+	inv = scan(*state);
+	assert_int_equal(inv->n_online_rules, 1);
+	assert_string_equal(inv->online_rules[0].file, "usr/lib/udev/rules.d/40-redhat.rules");
+	assert_int_equal(inv->online_rules[0].line, 3);
+	memctl_inventory_free(inv);
+}
+
 static char logged[1024];
 static void keep_log(int prio, const char *msg, void *userdata)
 {
@@ -271,6 +290,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocks_json_merges, setup, teardown),
 		cmocka_unit_test(test_missing_block_size_names_the_file),
+		cmocka_unit_test_setup_teardown(test_udev_rules_that_online_memory, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""memctld's Varlink socket, spoken to byte by byte: introspection, every
+io.memctl method, errors, peer-credential checks, and the CLI through it.
+memctld runs unprivileged-style against a copy of a fixture tree, with its
+socket in a temporary directory and no uevent source.
+
+  varlink-check.py MEMCTLD MEMCTL FIXTURE_DIR
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+failures = []
+
+
+def check(what, ok, detail=""):
+    print(f"{'ok  ' if ok else 'FAIL'} {what}{': ' + detail if detail and not ok else ''}")
+    if not ok:
+        failures.append(what)
+
+
+def call(path, method, params=None, raw=None):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    msg = raw if raw is not None else json.dumps({"method": method, "parameters": params or {}}).encode() + b"\0"
+    s.sendall(msg)
+    buf = b""
+    while b"\0" not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    s.close()
+    return json.loads(buf.split(b"\0")[0]) if b"\0" in buf else None
+
+
+def main(memctld, memctl, fixture):
+    with tempfile.TemporaryDirectory() as tmp:
+        root, rt = os.path.join(tmp, "root"), os.path.join(tmp, "rt")
+        shutil.copytree(fixture, root, symlinks=True)
+        policy = os.path.join(tmp, "memctl.conf")
+        with open(policy, "w") as f:
+            f.write('rules = ( { name = "hbm"; match = { origin = "hmem"; }; mode = "ignore"; } );\n')
+        env = dict(os.environ, MEMCTL_SOCKET=os.path.join(rt, "io.memctl"))
+        env.pop("NOTIFY_SOCKET", None)
+        d = subprocess.Popen([memctld, "--root", root, "--runtime-dir", rt, "--policy", policy,
+                              "--uevent-source", "none"], stderr=subprocess.PIPE, text=True)
+        sock = os.path.join(rt, "io.memctl")
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        try:
+            info = call(sock, "org.varlink.service.GetInfo")
+            check("GetInfo lists io.memctl", "io.memctl" in info["parameters"]["interfaces"], str(info))
+            desc = call(sock, "org.varlink.service.GetInterfaceDescription", {"interface": "io.memctl"})
+            text = desc["parameters"]["description"]
+            check("interface description", "interface io.memctl" in text and "method GetStatus" in text, text[:80])
+            nf = call(sock, "org.varlink.service.GetInterfaceDescription", {"interface": "io.other"})
+            check("unknown interface", nf.get("error") == "org.varlink.service.InterfaceNotFound", str(nf))
+            st = call(sock, "io.memctl.GetStatus")["parameters"]
+            devs = {x["device"]: x for x in st["devices"]}
+            check("GetStatus: inventory and rule", st["inventory"]["devices"][0]["device"] == "dax0.0" and
+                  devs["dax0.0"]["rule"] == "hbm" and devs["dax0.0"]["action"] == "leave", json.dumps(st)[:300])
+            plan = call(sock, "io.memctl.GetPlan")["parameters"]["plan"]
+            check("GetPlan", plan["devices"][0]["action"] == "leave", json.dumps(plan)[:200])
+            mnf = call(sock, "io.memctl.Frobnicate")
+            check("unknown method", mnf.get("error") == "org.varlink.service.MethodNotFound", str(mnf))
+            bad = call(sock, "io.memctl.Online", {})
+            check("missing parameter", bad.get("error") == "org.varlink.service.InvalidParameter" and
+                  bad["parameters"]["parameter"] == "device", str(bad))
+            nodev = call(sock, "io.memctl.Offline", {"device": "dax9.9"})
+            check("no such device", nodev.get("error") == "io.memctl.NoSuchDevice", str(nodev))
+            garbage = call(sock, None, raw=b"{not json\0")
+            check("malformed JSON hangs up", garbage is None)
+            check("daemon survives garbage", call(sock, "io.memctl.GetStatus").get("error") is None)
+
+            # The CLI through the daemon, and the daemon's rules for who may change things.
+            p = subprocess.run([memctl, "status"], env=env, capture_output=True, text=True)
+            check("memctl status via memctld", p.returncode == 0 and "memctld: policy" in p.stdout, p.stderr)
+            p = subprocess.run([memctl, "offline", "dax0.0"], env=env, capture_output=True, text=True)
+            check("memctl offline (root) on the fixture", p.returncode == 0, p.stderr)
+            st = call(sock, "io.memctl.GetStatus")["parameters"]
+            devs = {x["device"]: x for x in st["devices"]}
+            check("offline holds the device", devs["dax0.0"]["held"] and
+                  st["inventory"]["devices"][0]["blocks_online"] == 0, json.dumps(devs)[:300])
+            with open(policy, "w") as f:
+                f.write("rules = ( { name = oops } );\n")
+            p = subprocess.run([memctl, "reload"], env=env, capture_output=True, text=True)
+            check("broken reload refused with file:line", p.returncode == 1 and "memctl.conf:1:" in p.stderr,
+                  p.stderr)
+            st = call(sock, "io.memctl.GetStatus")["parameters"]
+            check("old policy kept", st["daemon"]["rules"] == 1 and st["daemon"]["policy_valid"], str(st["daemon"]))
+            if os.geteuid() == 0:
+                os.chmod(tmp, 0o755)
+                p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", memctl,
+                                    "offline", "dax0.0"], env=env, capture_output=True, text=True)
+                check("non-root offline refused", p.returncode == 1 and "permission denied" in p.stderr, p.stderr)
+                p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", memctl,
+                                    "status", "--json"], env=env, capture_output=True, text=True)
+                check("non-root status via memctld", p.returncode == 0 and '"daemon"' in p.stdout, p.stderr)
+        finally:
+            d.terminate()
+            try:
+                _, err = d.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                d.kill()
+                _, err = d.communicate()
+            check("memctld exits 0 on SIGTERM", d.returncode == 0, err[-500:])
+            check("socket removed on exit", not os.path.exists(sock))
+    if failures:
+        print(f"{len(failures)} failed: {', '.join(failures)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*(os.path.abspath(a) for a in sys.argv[1:4])))

@@ -91,9 +91,16 @@ static void print_devices(struct json_object *devices)
 
 		size_str(num(d, "size"), size, sizeof(size));
 		snprintf(node, sizeof(node), "%s", str(d, "target_node") ?: "-");
-		snprintf(online, sizeof(online), "%" PRId64 "/%" PRId64, num(d, "blocks_online"), num(d, "blocks"));
-		snprintf(mov, sizeof(mov), "%" PRId64, num(d, "online_movable"));
-		snprintf(nor, sizeof(nor), "%" PRId64, num(d, "online_normal"));
+		if (num(d, "blocks") < 0) {
+			/* its physical range is root-only: say so rather than print 0/0 */
+			snprintf(online, sizeof(online), "?");
+			snprintf(mov, sizeof(mov), "?");
+			snprintf(nor, sizeof(nor), "?");
+		} else {
+			snprintf(online, sizeof(online), "%" PRId64 "/%" PRId64, num(d, "blocks_online"), num(d, "blocks"));
+			snprintf(mov, sizeof(mov), "%" PRId64, num(d, "online_movable"));
+			snprintf(nor, sizeof(nor), "%" PRId64, num(d, "online_normal"));
+		}
 		backing(d, back, sizeof(back));
 		cells[0] = str(d, "device");
 		cells[1] = str(d, "origin");
@@ -149,7 +156,8 @@ static void print_settings(struct json_object *mem, struct json_object *iomem)
 	printf("crash_hotplug:            %s\n", str(mem, "crash_hotplug") ?: "(absent)");
 	printf("demotion_enabled:         %s\n", str(mem, "demotion_enabled") ?: "(absent)");
 	if (!json_object_get_boolean(get(iomem, "available")))
-		printf("note: /proc/iomem addresses are hidden from this user; run as root to see kmem ranges\n");
+		printf("note: /proc/iomem addresses and dax device ranges are hidden from this user; run as root, or\n"
+		       "      with memctld running, for kmem ranges and per-device blocks (shown as ?)\n");
 }
 
 /* The daemon's view of each device: rule, hold, last action and error. */

@@ -127,10 +127,18 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	add_opt_int(o, "numa_node", d->numa_node);
 	add(o, "driver", json_object_new_string(d->driver_name ? d->driver_name : "none"));
 	add(o, "mode", json_object_new_string(memctl_mode_name(d->mode)));
-	add(o, "blocks", u64(d->n_blocks));
-	add(o, "blocks_online", u64(d->blocks_online));
-	add(o, "online_movable", u64(d->online_in_zone[MEMCTL_ZONE_MOVABLE]));
-	add(o, "online_normal", u64(d->online_in_zone[MEMCTL_ZONE_NORMAL]));
+	/* resource and mappings are root-only (0400): without them the blocks are unknown, not zero. */
+	if (d->has_resource || d->n_mappings) {
+		add(o, "blocks", u64(d->n_blocks));
+		add(o, "blocks_online", u64(d->blocks_online));
+		add(o, "online_movable", u64(d->online_in_zone[MEMCTL_ZONE_MOVABLE]));
+		add(o, "online_normal", u64(d->online_in_zone[MEMCTL_ZONE_NORMAL]));
+	} else {
+		add(o, "blocks", NULL);
+		add(o, "blocks_online", NULL);
+		add(o, "online_movable", NULL);
+		add(o, "online_normal", NULL);
+	}
 	add(o, "memory_blocks", block_span(inv, d));
 	add_opt_bool(o, "memmap_on_memory", d->memmap_on_memory);
 	for (size_t i = 0; i < d->n_mappings; i++) {

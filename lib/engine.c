@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "sysfs.h"
 #include "util-mem.h"
 
 struct memctl_engine {
@@ -426,6 +427,12 @@ static void refresh_status(struct memctl_engine *e, const struct memctl_inventor
 	}
 }
 
+static int cmp_status(const void *a, const void *b)
+{
+	return memctl_natural_cmp(((const struct memctl_device_status *)a)->device,
+				  ((const struct memctl_device_status *)b)->device);
+}
+
 static int scan(struct memctl_engine *e, struct memctl_inventory **ret)
 {
 	return e->ops->scan(e->ctx, ret);
@@ -512,6 +519,9 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 		}
 		refresh_status(e, after, &res);
 	}
+	/* Status in device order for readers; no status pointer is held past this point. */
+	if (e->n_st > 1)
+		qsort(e->st, e->n_st, sizeof(*e->st), cmp_status);
 	if (ret)
 		*ret = res;
 	return 0;

@@ -3,7 +3,6 @@
  * memctl check [FILE...]: validate a policy. Without files, the installed one
  * ($MEMCTL_POLICY or /etc/memctl/memctl.conf and its .conf.d drop-ins).
  */
-#include <getopt.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,32 +42,18 @@ const char *cli_policy_path(const char *given)
 
 int cli_check(struct memctl_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
 	struct memctl_diags d = { 0 };
 	const char *main_file = NULL;
-	int c, r;
+	int first, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {
-		switch (c) {
-		case 'j':
-			cli->json = true;
-			break;
-		case 'h':
-			printf("%s", check_usage);
-			return EXIT_OK;
-		default:
-			fprintf(stderr, "%s", check_usage);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		r = memctl_policy_load_files(argv + optind, argc - optind, &p, &d);
+	first = cli_parse_options(cli, argc, argv, check_usage, true);
+	if (first == -ECANCELED)
+		return EXIT_OK;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc) {
+		r = memctl_policy_load_files(argv + first, argc - first, &p, &d);
 	} else {
 		main_file = cli_policy_path(NULL);
 		r = memctl_policy_load(main_file, true, &p, &d);
@@ -90,10 +75,10 @@ int cli_check(struct memctl_cli *cli, int argc, char **argv)
 	} else {
 		cli_print_diags(&d);
 		if (r >= 0)
-			printf("%s: valid, %zu rule%s%s\n", main_file ? main_file : argv[optind], p->n_rules,
-			       p->n_rules == 1 ? "" : "s", optind + 1 < argc ? " (all files together)" : "");
+			printf("%s: valid, %zu rule%s%s\n", main_file ? main_file : argv[first], p->n_rules,
+			       p->n_rules == 1 ? "" : "s", first + 1 < argc ? " (all files together)" : "");
 		else
-			fprintf(stderr, "%s: %zu error%s\n", main_file ? main_file : argv[optind], d.n_errors,
+			fprintf(stderr, "%s: %zu error%s\n", main_file ? main_file : argv[first], d.n_errors,
 				d.n_errors == 1 ? "" : "s");
 	}
 	memctl_diags_clear(&d);

@@ -73,7 +73,7 @@ int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret)
 	return r;
 }
 
-int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *usage_text)
+int cli_parse_options(struct memctl_cli *cli, int argc, char **argv, const char *usage_text, bool positional)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -90,17 +90,24 @@ int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *
 			break;
 		case 'h':
 			printf("%s", usage_text);
-			return 1;
+			return -ECANCELED;
 		default:
 			fprintf(stderr, "%s", usage_text);
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
+	if (!positional && optind < argc) {
 		fprintf(stderr, "memctl %s: unexpected argument '%s'\n%s", argv[0], argv[optind], usage_text);
 		return -EINVAL;
 	}
-	return 0;
+	return optind;
+}
+
+int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *usage_text)
+{
+	int r = cli_parse_options(cli, argc, argv, usage_text, false);
+
+	return r == -ECANCELED ? 1 : r < 0 ? r : 0;
 }
 
 void cli_print_json(struct json_object *o)

@@ -33,6 +33,9 @@ int cli_daemon_call(const char *method, struct json_object *params, struct json_
 int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret);
 /* Parse the verb's own options (--json, --help). Returns <0 on usage error, 1 on --help. */
 int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *usage);
+/* The same, allowing positional arguments: returns the index of the first one,
+ * -ECANCELED after --help, -EINVAL on a usage error (usage printed). */
+int cli_parse_options(struct memctl_cli *cli, int argc, char **argv, const char *usage, bool positional);
 void cli_print_json(struct json_object *o);
 
 struct memctl_diags;

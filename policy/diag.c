@@ -20,11 +20,10 @@ void memctl_diags_clear(struct memctl_diags *d)
 	*d = (struct memctl_diags){ 0 };
 }
 
-int memctl_diag_add(struct memctl_diags *d, enum memctl_severity sev, const char *code, const char *file, int line,
-		    const char *object, const char *fmt, ...)
+int memctl_diag_addv(struct memctl_diags *d, enum memctl_severity sev, const char *code, const char *file, int line,
+		     const char *object, const char *fmt, va_list ap)
 {
 	struct memctl_diag *g;
-	va_list ap;
 	char *msg;
 
 	if (!d)
@@ -37,10 +36,8 @@ int memctl_diag_add(struct memctl_diags *d, enum memctl_severity sev, const char
 		d->v = v;
 		d->cap = cap;
 	}
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	va_end(ap);
 	g = &d->v[d->n];
 	*g = (struct memctl_diag){
 		.severity = sev,
@@ -61,6 +58,18 @@ int memctl_diag_add(struct memctl_diags *d, enum memctl_severity sev, const char
 	if (sev == MEMCTL_ERROR)
 		d->n_errors++;
 	return 0;
+}
+
+int memctl_diag_add(struct memctl_diags *d, enum memctl_severity sev, const char *code, const char *file, int line,
+		    const char *object, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = memctl_diag_addv(d, sev, code, file, line, object, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 void memctl_diag_format(const struct memctl_diag *g, char *buf, size_t len)

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum memctl_severity {
@@ -30,5 +31,7 @@ struct memctl_diags {
 void memctl_diags_clear(struct memctl_diags *d);
 int memctl_diag_add(struct memctl_diags *d, enum memctl_severity sev, const char *code, const char *file, int line,
 		    const char *object, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+int memctl_diag_addv(struct memctl_diags *d, enum memctl_severity sev, const char *code, const char *file, int line,
+		     const char *object, const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
 /* "FILE:LINE: message", "OBJECT: message" or "message" into buf. */
 void memctl_diag_format(const struct memctl_diag *g, char *buf, size_t len);

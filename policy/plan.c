@@ -367,37 +367,32 @@ static int warn(struct planner *pl, const char *code, const char *object, const 
 	__attribute__((format(printf, 4, 5)));
 static int warn(struct planner *pl, const char *code, const char *object, const char *fmt, ...)
 {
-	_autofree_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = memctl_diag_addv(&pl->plan->diags, MEMCTL_WARNING, code, NULL, 0, object, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	return memctl_diag_add(&pl->plan->diags, MEMCTL_WARNING, code, NULL, 0, object, "%s", msg);
+	return r;
 }
 
+/* The device cannot be planned: no steps, action error, one error diagnostic. */
 static int fail(struct planner *pl, struct memctl_device_plan *dp, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int fail(struct planner *pl, struct memctl_device_plan *dp, const char *code, const char *fmt, ...)
 {
-	_autofree_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = memctl_diag_addv(&pl->plan->diags, MEMCTL_ERROR, code, NULL, 0, dp->device, fmt, ap);
 	va_end(ap);
 	if (r < 0)
-		return -ENOMEM;
+		return r;
 	free(dp->steps);
 	dp->steps = NULL;
 	dp->n_steps = 0;
-	if (set_reason(dp, MEMCTL_ACTION_ERROR, "%s", msg) < 0)
-		return -ENOMEM;
-	return memctl_diag_add(&pl->plan->diags, MEMCTL_ERROR, code, NULL, 0, dp->device, "%s", msg);
+	return set_reason(dp, MEMCTL_ACTION_ERROR, "%s", pl->plan->diags.v[pl->plan->diags.n - 1].message);
 }
 
 /* A device already on kmem: online what is offline, move what is in the wrong zone. */

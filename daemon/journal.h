@@ -17,6 +17,8 @@
 #define MEMCTL_MID_DEVICE_OFFLINED "c10ee7adc5f7487fb145df3e81de0ae9"
 #define MEMCTL_MID_POLICY_RELOADED "95de7adeedf844c2bd60bb939fc17469"
 #define MEMCTL_MID_POLICY_REJECTED "5f3beaa76e6d4296831394fb20aed20f"
+#define MEMCTL_MID_RESET "4b5630d1fb3a479ca48c84d2ab82993f"
+#define MEMCTL_MID_DEVICE_LOST "78a32e9d19b5408da7f3fc6eb79a3ac4"
 
 void journal_init(void);
 void journal_event(const struct memctl_event *ev, void *userdata);

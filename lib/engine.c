@@ -23,6 +23,8 @@ struct memctl_engine {
 	size_t n_st;
 	memctl_event_fn fn;
 	void *userdata;
+	memctl_held_fn held_fn;
+	void *held_userdata;
 	unsigned reconciles;
 };
 
@@ -58,6 +60,7 @@ static void status_clear(struct memctl_device_status *s)
 	free(s->rule);
 	free(s->last_action);
 	free(s->last_error);
+	free(s->held_for);
 }
 
 struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
@@ -80,6 +83,18 @@ void memctl_engine_set_event_fn(struct memctl_engine *e, memctl_event_fn fn, voi
 {
 	e->fn = fn;
 	e->userdata = userdata;
+}
+
+void memctl_engine_set_held_fn(struct memctl_engine *e, memctl_held_fn fn, void *userdata)
+{
+	e->held_fn = fn;
+	e->held_userdata = userdata;
+}
+
+static void held_changed(struct memctl_engine *e)
+{
+	if (e->held_fn)
+		e->held_fn(e, e->held_userdata);
 }
 
 const struct memctl_device_status *memctl_engine_status(const struct memctl_engine *e, size_t *ret_n)
@@ -325,6 +340,15 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 		}
 		return 0;
 	case MEMCTL_STEP_UNBIND:
+		/* Never pull a devdax device from under a process that has it open or mapped. */
+		if (s->driver == MEMCTL_DRIVER_DEVICE_DAX && e->ops->device_users) {
+			_autofree_ char *users = NULL;
+			r = e->ops->device_users(e->ctx, dev, &users);
+			if (r >= 0 && users) {
+				snprintf(err, len, "/dev/%s is in use by %s; not taking it away", dev, users);
+				return -EBUSY;
+			}
+		}
 		r = set_driver(e, dev, s->driver, false, err, len);
 		return r < 0 ? r : undo_push(u, (struct undo){ .kind = UNDO_BIND, .driver = s->driver });
 	case MEMCTL_STEP_BIND:
@@ -407,8 +431,14 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 static void refresh_status(struct memctl_engine *e, const struct memctl_inventory *inv,
 			   struct memctl_reconcile_result *res)
 {
-	for (size_t i = 0; i < e->n_st; i++)
+	size_t n_before = e->n_st;
+	bool *was = calloc(n_before + 1, sizeof(bool));
+
+	for (size_t i = 0; i < e->n_st; i++) {
+		if (was)
+			was[i] = e->st[i].present && e->st[i].blocks_online > 0;
 		e->st[i].present = false;
+	}
 	for (size_t i = 0; i < inv->n_devices; i++) {
 		const struct memctl_dax_device *d = &inv->devices[i];
 		struct memctl_device_status *st = status_for(e, d->name);
@@ -425,6 +455,22 @@ static void refresh_status(struct memctl_engine *e, const struct memctl_inventor
 		if (res)
 			res->online_bytes += (uint64_t)d->blocks_online * inv->hotplug.block_size;
 	}
+	/* A device gone while its memory was online: the kernel lost it under the system's feet. */
+	for (size_t i = 0; was && i < n_before; i++) {
+		struct memctl_device_status *st = &e->st[i];
+		struct emit_args a = { .kind = MEMCTL_EVENT_DEVICE_LOST, .device = st->device, .rule = st->rule,
+				       .node = st->node, .error = -ENODEV };
+		char msg[256];
+
+		if (!was[i] || st->present)
+			continue;
+		snprintf(msg, sizeof(msg), "disappeared with %zu memory blocks online (%zu movable, %zu normal)",
+			 st->blocks_online, st->online_movable, st->online_normal);
+		set_str(&st->last_error, msg);
+		st->blocks_online = 0;
+		emit(e, &a, "%s: %s", st->device, msg);
+	}
+	free(was);
 }
 
 static int cmp_status(const void *a, const void *b)
@@ -569,7 +615,11 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 	st = status_for(e, device);
 	if (!st)
 		return -ENOMEM;
-	st->held = false;
+	if (st->held) {
+		st->held = false;
+		set_str(&st->held_for, NULL);
+		held_changed(e);
+	}
 	for (size_t i = 0; i < plan->n_devices; i++) {
 		const struct memctl_device_plan *dp = &plan->devices[i];
 		if (!streq(dp->device, device))
@@ -622,11 +672,337 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 		return -ENOMEM;
 	/* Held before the first block goes, so that no reconcile in between brings it back. */
 	st->held = true;
+	set_str(&st->held_for, NULL);
+	held_changed(e);
 	r = run_steps(e, inv, device, st->rule, steps, n, st, NULL);
 	if (r < 0) {
 		st->held = false;
+		held_changed(e);
 		if (ret_error)
 			*ret_error = st->last_error ? strdup(st->last_error) : NULL;
 	}
 	return r;
+}
+
+/* ---- resets ------------------------------------------------------------- */
+
+int memctl_engine_hold(struct memctl_engine *e, const char *device, const char *held_for)
+{
+	struct memctl_device_status *st = status_for(e, device);
+
+	if (!st)
+		return -ENOMEM;
+	st->held = true;
+	set_str(&st->held_for, held_for);
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static const char *offline_reason(int r)
+{
+	switch (r) {
+	case -EBUSY: return "unmovable or busy pages (Device or resource busy)";
+	case -EINTR: return "the deadline cut the migration short";
+	case -ETIMEDOUT: return "no time left";
+	default: return strerror(-r);
+	}
+}
+
+/*
+ * Offline one device's online blocks within a deadline: each block gets up to
+ * 1 + retries tries, with exponential backoff between them, and the kernel's
+ * migration is interrupted (EINTR) when the deadline passes.
+ */
+static int offline_with_deadline(struct memctl_engine *e, const struct memctl_inventory *inv,
+				 const struct memctl_dax_device *d, uint64_t timeout_ms, int retries,
+				 struct undo_log *u, const struct memctl_reset_options *o, char *err, size_t len)
+{
+	uint64_t start = now_ms(), deadline = start + timeout_ms;
+	size_t total = 0, done = 0;
+
+	for (size_t i = 0; i < d->n_blocks; i++)
+		total += inv->blocks[d->blocks[i]].state != MEMCTL_BLOCK_OFFLINE;
+	for (size_t i = 0; i < d->n_blocks; i++) {
+		const struct memctl_block *b = &inv->blocks[d->blocks[i]];
+		uint64_t backoff = 50;
+		int tries = 0, r = 0;
+
+		if (b->state == MEMCTL_BLOCK_OFFLINE)
+			continue;
+		for (;;) {
+			uint64_t now = now_ms();
+
+			if (now >= deadline) {
+				snprintf(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index,
+					 offline_reason(r ? r : -ETIMEDOUT), tries, tries == 1 ? "y" : "ies",
+					 (now - start) / 1000.0);
+				return -ETIMEDOUT;
+			}
+			r = e->ops->offline_block ? e->ops->offline_block(e->ctx, b->index, deadline - now)
+						  : e->ops->set_block_state(e->ctx, b->index, "offline");
+			tries++;
+			if (r >= 0) {
+				enum memctl_block_state st;
+				enum memctl_zone z;
+				if (e->ops->get_block(e->ctx, b->index, &st, &z) >= 0 && st != MEMCTL_BLOCK_OFFLINE) {
+					snprintf(err, len, "memory%lu is %s after offlining", b->index,
+						 memctl_block_state_name(st));
+					return -EIO;
+				}
+				r = undo_push(u, (struct undo){ .kind = UNDO_ONLINE_BLOCK, .block = b->index, .zone = b->zone });
+				if (r < 0)
+					return r;
+				break;
+			}
+			if ((r == -EBUSY || r == -EAGAIN || r == -EINTR) && tries <= retries) {
+				uint64_t left = deadline - now_ms() > 0 ? deadline - now_ms() : 0;
+				sleep_ms(backoff < left ? backoff : left);
+				backoff *= 2;
+				continue;
+			}
+			snprintf(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index, offline_reason(r), tries,
+				 tries == 1 ? "y" : "ies", (now_ms() - start) / 1000.0);
+			return r;
+		}
+		done++;
+		if (o && o->progress)
+			o->progress(d->name, done, total, now_ms() - start, o->progress_userdata);
+	}
+	return 0;
+}
+
+struct reset_set {
+	size_t *idx;
+	int n;
+	char devices[512], memdevs[256];
+	uint64_t size;
+};
+
+static int resolve(struct memctl_engine *e, const struct memctl_inventory *inv, const char *target,
+		   struct reset_set *rs, char **ret_message)
+{
+	rs->n = memctl_inventory_resolve_target(inv, target, &rs->idx);
+	if (rs->n < 0)
+		return rs->n;
+	if (rs->n == 0) {
+		if (ret_message)
+			asprintf(ret_message, "%s: no dax device is backed by it (give a dax device, a CXL memdev or "
+					      "region, or a PCI address)", target);
+		return -ENODEV;
+	}
+	for (int i = 0; i < rs->n; i++) {
+		const struct memctl_dax_device *d = &inv->devices[rs->idx[i]];
+		const struct memctl_dax_region *r = d->region >= 0 ? &inv->regions[d->region] : NULL;
+		size_t off = strlen(rs->devices);
+
+		snprintf(rs->devices + off, sizeof(rs->devices) - off, "%s%s", off ? " " : "", d->name);
+		rs->size += d->size;
+		for (size_t k = 0; r && k < r->n_memdevs; k++) {
+			off = strlen(rs->memdevs);
+			if (r->memdevs[k].name && !strstr(rs->memdevs, r->memdevs[k].name))
+				snprintf(rs->memdevs + off, sizeof(rs->memdevs) - off, "%s%s", off ? " " : "",
+					 r->memdevs[k].name);
+		}
+	}
+	return 0;
+}
+
+static int run_hooks(const struct memctl_reset_options *o, const char *phase, const char *target,
+		     const struct reset_set *rs, bool stop, char **ret_failure)
+{
+	struct memctl_hook_env env = { .target = target, .devices = rs->devices, .memdevs = rs->memdevs,
+				       .size = rs->size };
+
+	if (!o || !o->hooks_dir)
+		return 0;
+	return memctl_hooks_run(o->hooks_dir, phase, &env, o->hook_timeout_ms ? o->hook_timeout_ms : 30000, stop,
+				o->hook_log, o->hook_userdata, ret_failure);
+}
+
+int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_policy *p, const char *target,
+				const struct memctl_reset_options *o, char **ret_message)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	struct reset_set rs = { 0 };
+	struct undo_log u = { 0 };
+	_autofree_ char *failure = NULL;
+	struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
+	char err[512] = "";
+	uint64_t start = now_ms();
+	size_t offlined = 0;
+	int r;
+
+	r = scan(e, &inv);
+	if (r < 0)
+		return r;
+	r = resolve(e, inv, target, &rs, ret_message);
+	if (r < 0)
+		goto out;
+
+	/* A rule may forbid taking the memory away. */
+	for (int i = 0; i < rs.n; i++) {
+		const struct memctl_dax_device *d = &inv->devices[rs.idx[i]];
+		const struct memctl_rule *rule = memctl_policy_match(p, inv, d);
+		if (rule && rule->on_reset == MEMCTL_ON_RESET_REFUSE && d->blocks_online > 0) {
+			if (ret_message)
+				asprintf(ret_message, "%s: rule \"%s\" says on_reset = \"refuse\"; its memory stays online",
+					 d->name, rule->name);
+			r = -EPERM;
+			goto out;
+		}
+	}
+	a.device = rs.devices;
+	emit(e, &a, "reset-prepare %s: %s (%s)", target, rs.devices, rs.memdevs[0] ? rs.memdevs : "no memdev");
+
+	r = run_hooks(o, "check", target, &rs, true, &failure);
+	if (r < 0) {
+		if (ret_message)
+			asprintf(ret_message, "%s: reset vetoed: %s", target, failure ? failure : strerror(-r));
+		goto out;
+	}
+	r = run_hooks(o, "pre", target, &rs, true, &failure);
+	if (r < 0) {
+		if (ret_message)
+			asprintf(ret_message, "%s: pre hook failed: %s", target, failure ? failure : strerror(-r));
+		(void)run_hooks(o, "undo", target, &rs, false, NULL);
+		goto out;
+	}
+
+	/* Held first (and saved), so that no reconcile or restart brings memory back mid-way. */
+	for (int i = 0; i < rs.n; i++)
+		if ((r = memctl_engine_hold(e, inv->devices[rs.idx[i]].name, target)) < 0)
+			goto out;
+	held_changed(e);
+
+	for (int i = 0; i < rs.n; i++) {
+		const struct memctl_dax_device *d = &inv->devices[rs.idx[i]];
+		size_t before = u.n;
+
+		r = offline_with_deadline(e, inv, d, p->defaults.offline_timeout_ms, p->defaults.offline_retries, &u, o,
+					  err, sizeof(err));
+		offlined += u.n - before;
+		if (r < 0)
+			break;
+	}
+	if (r < 0) {
+		struct emit_args f = { .kind = MEMCTL_EVENT_STEP_FAILED, .device = rs.devices, .node = -1, .error = r };
+		emit(e, &f, "reset-prepare %s failed: %s; putting the memory back", target, err);
+		for (int i = 0; i < rs.n; i++) {
+			struct memctl_device_status *st = status_for(e, inv->devices[rs.idx[i]].name);
+			if (st) {
+				st->held = false;
+				set_str(&st->held_for, NULL);
+				set_str(&st->last_error, err);
+			}
+		}
+		undo_all(e, rs.devices, NULL, &u);
+		held_changed(e);
+		(void)run_hooks(o, "undo", target, &rs, false, NULL);
+		if (ret_message)
+			asprintf(ret_message, "%s: not prepared: %s", target, err);
+		goto out;
+	}
+	free(u.v);
+	u = (struct undo_log){ 0 };
+
+	/* Remove: kmem lets go only of offline memory, so this is safe now. */
+	for (int i = 0; i < rs.n; i++) {
+		const struct memctl_dax_device *d = &inv->devices[rs.idx[i]];
+		struct memctl_device_status *st = status_for(e, d->name);
+		enum memctl_dax_driver now;
+
+		if (d->driver != MEMCTL_DRIVER_KMEM)
+			continue;
+		r = set_driver(e, d->name, MEMCTL_DRIVER_KMEM, false, err, sizeof(err));
+		if (r >= 0 && e->ops->get_driver(e->ctx, d->name, &now) >= 0 && now == MEMCTL_DRIVER_NONE)
+			r = set_driver(e, d->name, MEMCTL_DRIVER_DEVICE_DAX, true, err, sizeof(err));
+		if (r < 0) {
+			if (st)
+				set_str(&st->last_error, err);
+			if (ret_message)
+				asprintf(ret_message, "%s: memory offline but not removed: %s: %s (the device stays held)",
+					 target, d->name, err);
+			goto out;
+		}
+		if (st) {
+			set_str(&st->last_action, "reset-prepare: offline and remove");
+			st->last_usec = now_usec();
+			st->last_result = 0;
+			set_str(&st->last_error, NULL);
+		}
+	}
+	r = 0;
+	if (ret_message)
+		asprintf(ret_message, "%s: %s prepared for reset: %zu memory blocks offline and removed in %.1f s; "
+				      "held until reset-done", target, rs.devices, offlined, (now_ms() - start) / 1000.0);
+	{
+		struct emit_args ok = { .kind = MEMCTL_EVENT_DEVICE_OFFLINED, .device = rs.devices, .node = -1 };
+		emit(e, &ok, "reset-prepare %s: %s offline and removed, held (%zu blocks, %.1f s)", target, rs.devices,
+		     offlined, (now_ms() - start) / 1000.0);
+	}
+out:
+	free(u.v);
+	free(rs.idx);
+	return r;
+}
+
+int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy *p, const char *target,
+			     const struct memctl_reset_options *o, char **ret_message)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	struct reset_set rs = { 0 };
+	struct memctl_reconcile_result res = { 0 };
+	struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
+	size_t released = 0;
+	int r;
+
+	r = scan(e, &inv);
+	if (r < 0)
+		return r;
+	/* The devices may have come back under other names: release by target as well. */
+	(void)resolve(e, inv, target, &rs, NULL);
+	for (size_t i = 0; i < e->n_st; i++) {
+		struct memctl_device_status *st = &e->st[i];
+		bool mine = st->held_for && streq(st->held_for, target);
+
+		for (int k = 0; k < rs.n && !mine; k++)
+			mine = streq(st->device, inv->devices[rs.idx[k]].name);
+		if (!mine || !st->held)
+			continue;
+		st->held = false;
+		set_str(&st->held_for, NULL);
+		released++;
+	}
+	if (released == 0) {
+		if (ret_message)
+			asprintf(ret_message, "%s: nothing held for it (was reset-prepare run?)", target);
+		free(rs.idx);
+		return -ENOENT;
+	}
+	held_changed(e);
+	a.device = rs.devices;
+	emit(e, &a, "reset-done %s: %zu device%s released, applying the policy", target, released,
+	     released == 1 ? "" : "s");
+	r = memctl_engine_reconcile(e, p, &res);
+	(void)run_hooks(o, "post", target, &rs, false, NULL);
+	if (ret_message)
+		asprintf(ret_message, "%s: released %zu device%s; policy applied (%zu changed, %zu failed)", target,
+			 released, released == 1 ? "" : "s", res.changed, res.failed);
+	free(rs.idx);
+	return r < 0 ? r : res.failed ? -EIO : 0;
 }

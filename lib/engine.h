@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hooks.h"
 #include "kernel.h"
 #include "plan.h"
 #include "policy.h"
@@ -25,6 +26,9 @@ enum memctl_event_kind {
 	MEMCTL_EVENT_DEVICE_ONLINED,	/* all of a device's blocks online as planned */
 	MEMCTL_EVENT_DEVICE_OFFLINED,	/* none of a device's blocks online any more */
 	MEMCTL_EVENT_TAKEOVER,		/* auto_online_blocks written */
+	MEMCTL_EVENT_RESET,		/* reset-prepare / reset-done: start, result */
+	MEMCTL_EVENT_DEVICE_LOST,	/* a device vanished with memory online */
+	_MEMCTL_EVENT_MAX,
 };
 
 struct memctl_event {
@@ -49,7 +53,8 @@ struct memctl_device_status {
 	int node;
 	size_t blocks, blocks_online, online_movable, online_normal;
 	bool present;			/* seen in the last scan */
-	bool held;			/* taken out of policy by hand (memctl offline) */
+	bool held;			/* taken out of policy: memctl offline or reset-prepare */
+	char *held_for;			/* the reset target that holds it, NULL: by hand */
 	char *last_action;		/* "online memory48-63 movable", NULL: none yet */
 	uint64_t last_usec;		/* CLOCK_REALTIME of the last action */
 	int last_result;		/* 0 or -errno */
@@ -80,6 +85,37 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p, const char *device,
 			 enum memctl_zone_pref zone, char **ret_error);
 int memctl_engine_offline(struct memctl_engine *e, const char *device, char **ret_error);
+
+struct memctl_reset_options {
+	const char *hooks_dir;		/* NULL: no hooks */
+	uint64_t hook_timeout_ms;
+	memctl_hook_log_fn hook_log;
+	void *hook_userdata;
+	/* Called after every block offlined: done of total, for progress lines. */
+	void (*progress)(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata);
+	void *progress_userdata;
+};
+
+/*
+ * Before a device reset: every dax device backed by target (a dax device, CXL
+ * memdev, CXL region or PCI address) has its memory offlined (within the
+ * policy's offline_timeout, offline_retries tries per block, exponential
+ * backoff) and removed (kmem unbound, back to device_dax), and is held: no
+ * reconcile onlines it until memctl_engine_reset_done. check hooks may veto;
+ * pre hooks run before, undo hooks after a failure. On failure everything
+ * offlined is onlined again in its zone. *ret_message: one sentence (success
+ * or why not, naming each block that would not go).
+ */
+int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_policy *p, const char *target,
+				const struct memctl_reset_options *o, char **ret_message);
+/* After the reset: release what target holds, apply the policy, run post hooks. */
+int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy *p, const char *target,
+			     const struct memctl_reset_options *o, char **ret_message);
+
+/* Held devices survive a daemon restart: the daemon saves them and gives them back. */
+typedef void (*memctl_held_fn)(struct memctl_engine *e, void *userdata);
+void memctl_engine_set_held_fn(struct memctl_engine *e, memctl_held_fn fn, void *userdata);
+int memctl_engine_hold(struct memctl_engine *e, const char *device, const char *held_for);
 
 const struct memctl_device_status *memctl_engine_status(const struct memctl_engine *e, size_t *ret_n);
 unsigned memctl_engine_reconcile_count(const struct memctl_engine *e);

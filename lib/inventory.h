@@ -182,6 +182,11 @@ ssize_t memctl_inventory_block_by_index(const struct memctl_inventory *inv, unsi
 
 /* The iomem entry of "System RAM (kmem)" under a dax device's resource, -1 if none.
  * Also tells whether the same range is in the firmware memmap (a kexec kernel would get it). */
+/* The dax devices a reset target concerns: a dax device (dax0.0), a CXL memdev
+ * (mem0), a CXL region (region0) or a PCI address (0000:0d:00.0). Returns the
+ * number found (indices into inv->devices, ascending) or -ENOMEM. */
+int memctl_inventory_resolve_target(const struct memctl_inventory *inv, const char *target, size_t **ret);
+
 bool memctl_inventory_range_in_fw_memmap(const struct memctl_inventory *inv, uint64_t start, uint64_t end);
 
 const char *memctl_block_state_name(enum memctl_block_state s);

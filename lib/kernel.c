@@ -7,7 +7,10 @@
  * /sys directly and caches what it enumerates, so every call takes a fresh
  * context, and the ops refuse driver changes when memctl reads a fixture root.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +216,100 @@ static int real_set_memmap_on_memory(void *ctx, const char *device, bool on)
 	return memctl_sysfs_write(ctx, path, on ? "1" : "0");
 }
 
+/* ---- deadlines, users, resets ------------------------------------------- */
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only there to interrupt the write */
+}
+
+/*
+ * An offline migrates pages until it succeeds, fails, or a signal arrives:
+ * any pending signal aborts it with EINTR. A one-shot SIGALRM at the deadline
+ * (handler without SA_RESTART) is how the deadline is enforced.
+ */
+static int real_offline_block(void *ctx, unsigned long index, uint64_t timeout_ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old_sa;
+	struct itimerval t = { 0 }, off = { 0 };
+	sigset_t alrm, old_mask;
+	int r;
+
+	if (timeout_ms == 0)
+		return real_set_block_state(ctx, index, "offline");
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old_sa);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, &old_mask);
+	t.it_value.tv_sec = (time_t)(timeout_ms / 1000);
+	t.it_value.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &t, NULL);
+	r = real_set_block_state(ctx, index, "offline");
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	return r;
+}
+
+/* Processes with /dev/<device> among their open files or mappings, from /proc. */
+static int real_device_users(void *ctx, const char *device, char **ret_users)
+{
+	_autostrv_ char **pids = NULL;
+	char devpath[64], *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	snprintf(devpath, sizeof(devpath), "/dev/%s", device);
+	r = memctl_sysfs_list(ctx, "proc", NULL, &pids);
+	if (r < 0)
+		return r;
+	f = open_memstream(&out, &len);
+	if (!f)
+		return -ENOMEM;
+	for (char **p = pids; *p; p++) {
+		_autostrv_ char **fds = NULL;
+		_autofree_ char *maps = NULL, *comm = NULL;
+		char path[PATH_MAX];
+		bool uses = false;
+
+		if (!isdigit((unsigned char)**p))
+			continue;
+		snprintf(path, sizeof(path), "proc/%s/fd", *p);
+		if (memctl_sysfs_list(ctx, path, NULL, &fds) >= 0)
+			for (char **fd = fds; *fd && !uses; fd++) {
+				_autofree_ char *target = NULL;
+				snprintf(path, sizeof(path), "proc/%s/fd/%s", *p, *fd);
+				uses = memctl_sysfs_readlink(ctx, path, &target) >= 0 && streq(target, devpath);
+			}
+		if (!uses) {
+			snprintf(path, sizeof(path), "proc/%s/maps", *p);
+			uses = memctl_sysfs_read(ctx, path, &maps) >= 0 && strstr(maps, devpath);
+		}
+		if (!uses)
+			continue;
+		snprintf(path, sizeof(path), "proc/%s/comm", *p);
+		(void)memctl_sysfs_read(ctx, path, &comm);
+		fprintf(f, "%s%s (%s)", ftell(f) ? ", " : "", *p, comm ? comm : "?");
+	}
+	fclose(f);
+	if (len == 0) {
+		free(out);
+		out = NULL;
+	}
+	*ret_users = out;
+	return 0;
+}
+
+static int real_pci_reset(void *ctx, const char *pci_address)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/reset", pci_address);
+	return memctl_sysfs_write(ctx, path, "1");
+}
+
 const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.scan = real_scan,
 	.get_auto_online = real_get_auto_online,
@@ -225,4 +322,7 @@ const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.resize = real_resize,
 	.create_subdevice = real_create_subdevice,
 	.set_memmap_on_memory = real_set_memmap_on_memory,
+	.offline_block = real_offline_block,
+	.device_users = real_device_users,
+	.pci_reset = real_pci_reset,
 };

@@ -31,6 +31,13 @@ struct memctl_kernel_ops {
 	int (*resize)(void *ctx, const char *device, uint64_t size);
 	int (*create_subdevice)(void *ctx, const char *device, uint64_t size, char **ret_name);
 	int (*set_memmap_on_memory)(void *ctx, const char *device, bool on);
+	/* Offline one block, cut short after timeout_ms (0: no limit) with -EINTR:
+	 * the kernel keeps migrating until a signal arrives. */
+	int (*offline_block)(void *ctx, unsigned long index, uint64_t timeout_ms);
+	/* Who has /dev/<device> open or mapped: "1234 (qemu), 99 (app)", NULL when nobody. */
+	int (*device_users)(void *ctx, const char *device, char **ret_users);
+	/* Reset a PCI function (sysfs reset attribute). */
+	int (*pci_reset)(void *ctx, const char *pci_address);
 };
 
 /* The real kernel: sysfs through the seam plus libdaxctl for driver changes. */

@@ -178,3 +178,28 @@ struct memctl_dax_device *memctl_inventory_device(const struct memctl_inventory 
 			return &inv->devices[i];
 	return NULL;
 }
+
+int memctl_inventory_resolve_target(const struct memctl_inventory *inv, const char *target, size_t **ret)
+{
+	size_t *v = calloc(inv->n_devices + 1, sizeof(size_t));
+	int n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct memctl_dax_device *d = &inv->devices[i];
+		const struct memctl_dax_region *r = d->region >= 0 ? &inv->regions[d->region] : NULL;
+		bool hit = streq(d->name, target);
+
+		if (r && r->cxl_region && streq(r->cxl_region, target))
+			hit = true;
+		for (size_t k = 0; r && k < r->n_memdevs; k++)
+			if ((r->memdevs[k].name && streq(r->memdevs[k].name, target)) ||
+			    (r->memdevs[k].host && streq(r->memdevs[k].host, target)))
+				hit = true;
+		if (hit)
+			v[n++] = i;
+	}
+	*ret = v;
+	return n;
+}

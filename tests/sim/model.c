@@ -97,9 +97,21 @@ unsigned model_device_blocks(const struct model *m, int dev)
 }
 
 /* A fault for this call, if one is armed: returns its error (0: none). */
+static int fault_delay(struct model *m, enum model_op op, long target, const char *state, uint64_t *ret_delay);
+
 static int fault(struct model *m, enum model_op op, long target, const char *state)
 {
+	return fault_delay(m, op, target, state, NULL);
+}
+
+static int fault_delay(struct model *m, enum model_op op, long target, const char *state, uint64_t *ret_delay)
+{
 	m->calls[op]++;
+	/* A process killed mid-way makes no further changes: every later change fails. */
+	if (op != MODEL_OP_SCAN && m->crash_after > 0 && --m->crash_after == 0)
+		m->crashed = true;
+	if (op != MODEL_OP_SCAN && m->crashed)
+		return -ECANCELED;
 	for (int i = 0; i < m->n_faults; i++) {
 		struct model_fault *f = &m->faults[i];
 		if (f->op != op || f->times == 0 || (f->target >= 0 && f->target != target) ||
@@ -107,8 +119,17 @@ static int fault(struct model *m, enum model_op op, long target, const char *sta
 			continue;
 		if (f->times > 0)
 			f->times--;
-		if (f->remove_device && target >= 0 && op != MODEL_OP_SET_BLOCK) {
-			m->devices[target].present = false;
+		if (ret_delay)
+			*ret_delay = f->delay_ms;
+		if (f->remove_device && target >= 0) {
+			int dev = op == MODEL_OP_SET_BLOCK ? m->blocks[target].device : (int)target;
+			if (dev >= 0) {
+				/* kmem's removal takes the offline memory with it; online memory stays, orphaned */
+				m->devices[dev].present = false;
+				for (unsigned long b = 0; b < MODEL_MAX_BLOCKS; b++)
+					if (m->blocks[b].device == dev && m->blocks[b].state == MEMCTL_BLOCK_OFFLINE)
+						m->blocks[b].present = false;
+			}
 			return -ENODEV;
 		}
 		return f->error;
@@ -171,6 +192,16 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 			inv->regions[reg] = (struct memctl_dax_region){ .id = d->region, .origin = d->origin,
 									.dynamic = d->dynamic, .align = 2 << 20 };
 			asprintf(&inv->regions[reg].path, "sys/devices/model/region%d", d->region);
+			if (d->memdev[0]) {
+				struct memctl_cxl_memdev *md = calloc(1, sizeof(*md));
+				md->name = strdup(d->memdev);
+				md->serial = strdup("0x1");
+				md->host = strdup(d->pci);
+				md->decoder = strdup("decoder2.0");
+				inv->regions[reg].memdevs = md;
+				inv->regions[reg].n_memdevs = 1;
+				asprintf(&inv->regions[reg].cxl_region, "region%d", d->region);
+			}
 			inv->n_regions++;
 		}
 		v = &inv->devices[inv->n_devices++];
@@ -439,6 +470,55 @@ static int m_set_memmap_on_memory(void *ctx, const char *device, bool on)
 	return 0;
 }
 
+static int m_offline_block(void *ctx, unsigned long index, uint64_t timeout_ms)
+{
+	struct model *m = ctx;
+	uint64_t delay = 0;
+	int r;
+
+	if (index >= MODEL_MAX_BLOCKS || !m->blocks[index].present)
+		return -ENOENT;
+	if (m->blocks[index].device >= 0 && !m->devices[m->blocks[index].device].present)
+		return -ENODEV;
+	r = fault_delay(m, MODEL_OP_SET_BLOCK, (long)index, "offline", &delay);
+	/* A migration slower than the deadline is cut short by the timer signal. */
+	if (timeout_ms && delay > timeout_ms)
+		return -EINTR;
+	if (r < 0)
+		return r;
+	if (m->blocks[index].state != MEMCTL_BLOCK_OFFLINE) {
+		m->blocks[index].state = MEMCTL_BLOCK_OFFLINE;
+		uevent(m, "memory", "offline");
+	}
+	return 0;
+}
+
+static int m_device_users(void *ctx, const char *device, char **ret_users)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device);
+
+	if (i < 0)
+		return -ENODEV;
+	*ret_users = m->devices[i].users[0] ? strdup(m->devices[i].users) : NULL;
+	return 0;
+}
+
+static int m_pci_reset(void *ctx, const char *pci)
+{
+	struct model *m = ctx;
+
+	/* The kernel refuses nothing here: losing online memory is the caller's problem. */
+	for (int i = 0; i < m->n_devices; i++)
+		if (streq(m->devices[i].pci, pci))
+			for (unsigned long b = 0; b < MODEL_MAX_BLOCKS; b++)
+				if (m->blocks[b].present && m->blocks[b].device == i &&
+				    m->blocks[b].state == MEMCTL_BLOCK_ONLINE)
+					return -EBUSY;
+	m->pci_resets++;
+	return 0;
+}
+
 const struct memctl_kernel_ops model_ops = {
 	.scan = m_scan,
 	.get_auto_online = m_get_auto_online,
@@ -451,4 +531,7 @@ const struct memctl_kernel_ops model_ops = {
 	.resize = m_resize,
 	.create_subdevice = m_create_subdevice,
 	.set_memmap_on_memory = m_set_memmap_on_memory,
+	.offline_block = m_offline_block,
+	.device_users = m_device_users,
+	.pci_reset = m_pci_reset,
 };

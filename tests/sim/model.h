@@ -36,6 +36,7 @@ struct model_fault {
 	int error;		/* -errno to return */
 	int times;		/* how often it fires; -1: always */
 	bool remove_device;	/* instead of failing: the device disappears (surprise removal) */
+	uint64_t delay_ms;	/* SET_BLOCK offline: takes this long; past the caller's deadline -> EINTR */
 };
 
 struct model_block {
@@ -57,6 +58,9 @@ struct model_device {
 	int target_node;
 	enum memctl_dax_driver driver;
 	int memmap_on_memory;	/* -1: attribute absent */
+	char users[64];		/* processes that have /dev/<name> open, "" for none */
+	char pci[16];		/* PCI address of the memdev behind it, "" for none */
+	char memdev[16];	/* CXL memdev, "" for none */
 };
 
 struct model {
@@ -70,6 +74,9 @@ struct model {
 	unsigned calls[_MODEL_OP_MAX];
 	unsigned leaked_unbinds;	/* kmem unbound with blocks online: must stay 0 */
 	unsigned uevents;		/* uevents the kernel would have sent */
+	unsigned pci_resets;
+	int crash_after;		/* >0: the caller "dies" after this many more changes (0: never) */
+	bool crashed;
 	void (*on_uevent)(void *userdata, const char *subsystem, const char *action);
 	void *uevent_userdata;
 };

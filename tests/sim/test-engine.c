@@ -36,7 +36,7 @@ static struct memctl_policy *policy(const char *text)
 }
 
 struct events {
-	unsigned n[MEMCTL_EVENT_TAKEOVER + 1];
+	unsigned n[_MEMCTL_EVENT_MAX];
 	char last_failure[512];
 };
 

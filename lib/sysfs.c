@@ -385,9 +385,17 @@ int memctl_sysfs_realpath(struct memctl_sysfs *s, const char *path, char **ret)
 		int r = record_walk(s, rel, false, rec, sizeof(rec));
 		if (r < 0)
 			return r;
-		/* A replay must be able to resolve the same path: the target must exist. */
-		if (fstatat(s->rootfd, rec, &st, 0) == 0 && S_ISDIR(st.st_mode))
-			mkdir_p_at_record(s->record, rec);
+		/* A replay must be able to resolve the same path: the target must exist,
+		 * and must survive git, which drops empty directories: hence .keep. */
+		if (fstatat(s->rootfd, rec, &st, 0) == 0 && S_ISDIR(st.st_mode) &&
+		    mkdir_p_at_record(s->record, rec) >= 0) {
+			char keep[PATH_MAX * 2];
+			int fd;
+			snprintf(keep, sizeof(keep), "%s/%s/.keep", s->record, rec);
+			fd = open(keep, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			if (fd >= 0)
+				close(fd);
+		}
 	}
 	snprintf(full, sizeof(full), "%s/%s", s->root, rel);
 	canon = realpath(full, NULL);
@@ -472,7 +480,8 @@ int memctl_sysfs_list(struct memctl_sysfs *s, const char *dir, const char *prefi
 	record_dir(s, rel);
 
 	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+		/* sysfs and procfs have no dot files; fixture trees have .keep markers. */
+		if (de->d_name[0] == '.')
 			continue;
 		if (prefix && strncmp(de->d_name, prefix, plen) != 0)
 			continue;

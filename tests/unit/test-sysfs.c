@@ -115,6 +115,15 @@ static void test_recording(void **state)
 		tree_link(*state, "sys/bus/dax/devices/empty", "../../../devices/platform/hmem.0/empty");
 		assert_int_equal(memctl_sysfs_realpath(s, "sys/bus/dax/devices/empty", &canon), 0);
 	}
+	/* git keeps no empty directory: the recording marks it, and listings skip the mark */
+	{
+		char keep[PATH_MAX];
+		_autostrv_ char **names = NULL;
+		snprintf(keep, sizeof(keep), "%s/sys/devices/platform/hmem.0/empty/.keep", rec);
+		assert_int_equal(access(keep, F_OK), 0);
+		assert_int_equal(memctl_sysfs_list(s, "sys/devices/platform/hmem.0/empty", NULL, &names), 0);
+		assert_null(names[0]);
+	}
 
 	assert_int_equal(memctl_sysfs_new(rec, &replay), 0);
 	{

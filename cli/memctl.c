@@ -26,13 +26,16 @@ static const struct {
 	{ "reload", cli_reload, "make memctld re-read the policy" },
 	{ "online", cli_online, "online a device's memory (through memctld)" },
 	{ "offline", cli_offline, "offline a device's memory and hold it (through memctld)" },
+	{ "reset-prepare", cli_reset_prepare, "take memory away before a device reset" },
+	{ "reset-done", cli_reset_done, "give it back after the reset" },
+	{ "reset", cli_reset, "prepare, reset the PCI function, done" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: memctl [--root DIR] COMMAND [--json]\n\nCommands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
+		fprintf(f, "  %-14s %s\n", verbs[i].name, verbs[i].help);
 	fprintf(f, "\nOptions:\n"
 		   "  --root DIR   read sysfs/procfs below DIR instead of / ($MEMCTL_SYSFS_ROOT)\n"
 		   "  -h, --help   show this help\n"

@@ -22,6 +22,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "engine.h"
+#include "hooks.h"
 #include "journal.h"
 #include "manager.h"
 #include "parse.h"
@@ -49,6 +50,7 @@ struct manager {
 	struct memctl_engine *engine;
 
 	char *policy_path;
+	char *hooks_dir;
 	struct memctl_policy *policy;	/* the last good one */
 	bool policy_ok;
 
@@ -177,6 +179,59 @@ static void takeover_restore(struct manager *m)
 	unlink(path);
 }
 
+/* ---- held devices survive restarts -------------------------------------- */
+
+static void held_path(struct manager *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/held", m->runtime_dir);
+}
+
+/* Written whole and renamed into place, so a crash never leaves half a list. */
+static void save_held(struct memctl_engine *e, void *userdata)
+{
+	struct manager *m = userdata;
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	size_t n;
+	const struct memctl_device_status *st = memctl_engine_status(e, &n);
+	FILE *f;
+
+	held_path(m, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		journal_log(LOG_ERR, NULL, "cannot save held devices to %s: %m", tmp);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (st[i].held)
+			fprintf(f, "%s %s\n", st[i].device, st[i].held_for ? st[i].held_for : "-");
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		journal_log(LOG_ERR, NULL, "cannot write %s: %m", tmp);
+	fclose(f);
+	if (rename(tmp, path) < 0)
+		journal_log(LOG_ERR, NULL, "cannot save held devices to %s: %m", path);
+}
+
+static void load_held(struct manager *m)
+{
+	char path[PATH_MAX], line[256];
+	FILE *f;
+
+	held_path(m, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char dev[64], target[128];
+		if (sscanf(line, "%63s %127s", dev, target) != 2)
+			continue;
+		memctl_engine_hold(m->engine, dev, streq(target, "-") ? NULL : target);
+		journal_log(LOG_NOTICE, NULL, "%s: still held (%s) from before a restart", dev,
+			    streq(target, "-") ? "memctl offline" : target);
+	}
+	fclose(f);
+}
+
 /* ---- reconcile ---------------------------------------------------------- */
 
 static void notify_status(struct manager *m)
@@ -242,13 +297,39 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	while ((dev = udev_monitor_receive_device(m->monitor))) {
 		const char *subsystem = udev_device_get_subsystem(dev), *action = udev_device_get_action(dev);
 
-		/* PCI devices matter only in error recovery (device resets: a later issue). */
-		if (!(subsystem && streq(subsystem, "pci") &&
-		      !udev_device_get_property_value(dev, "ERROR_EVENT")))
+		const char *error_event = udev_device_get_property_value(dev, "ERROR_EVENT");
+
+		/* PCI devices matter only in AER/EEH error recovery. */
+		if (subsystem && streq(subsystem, "pci")) {
+			if (error_event && action && streq(action, "change"))
+				manager_pci_error(m, udev_device_get_sysname(dev), error_event);
+		} else {
 			manager_uevent(m, subsystem ? subsystem : "", action ? action : "");
+		}
 		udev_device_unref(dev);
 	}
 	return 0;
+}
+
+/*
+ * AER/EEH recovery of a PCI function that backs online memory: take the memory
+ * away while the device recovers (best effort, under the deadline, no hooks:
+ * there is no one to ask), bring it back on success, keep it held on failure.
+ */
+void manager_pci_error(struct manager *m, const char *pci, const char *event)
+{
+	_autofree_ char *message = NULL;
+
+	if (streq(event, "BEGIN_RECOVERY")) {
+		int r = manager_reset_prepare(m, pci, false, &message);
+		if (r == -ENODEV)
+			return;	/* no memory of ours behind it */
+	} else if (streq(event, "SUCCESSFUL_RECOVERY")) {
+		(void)manager_reset_done(m, pci, false, &message);
+	} else if (streq(event, "FAILED_RECOVERY")) {
+		journal_log(LOG_CRIT, MEMCTL_MID_RESET, "%s: error recovery failed; its memory stays offline and held "
+			    "(memctl reset-done %s once it works again)", pci, pci);
+	}
 }
 
 int manager_reload(struct manager *m, char **ret_errors)
@@ -447,6 +528,141 @@ static int vl_offline(struct varlink_call *call, struct json_object *params, voi
 	return manual_result(call, m, device, r, error);
 }
 
+/* ---- resets ------------------------------------------------------------- */
+
+static void hook_log(const char *phase, const char *hook, int status, const char *output, void *userdata)
+{
+	size_t n = strlen(output);
+
+	while (n > 0 && output[n - 1] == '\n')
+		n--;
+	journal_log(status == 0 ? LOG_INFO : LOG_WARNING, MEMCTL_MID_RESET, "hook %s (%s): %s%s%.*s", hook, phase,
+		    status == 0 ? "ok" : status < 0 ? "timed out" : "failed", n ? ": " : "", (int)(n > 400 ? 400 : n),
+		    output);
+}
+
+static void reset_progress(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata)
+{
+	sd_notifyf(false, "STATUS=reset-prepare: %s: %zu of %zu memory blocks offline (%.1f s)", device, done, total,
+		   elapsed_ms / 1000.0);
+}
+
+static struct memctl_reset_options reset_options(struct manager *m, bool hooks)
+{
+	return (struct memctl_reset_options){ .hooks_dir = hooks ? m->hooks_dir : NULL, .hook_timeout_ms = 30000,
+					      .hook_log = hook_log, .progress = reset_progress };
+}
+
+int manager_reset_prepare(struct manager *m, const char *target, bool hooks, char **ret_message)
+{
+	struct memctl_reset_options o = reset_options(m, hooks);
+	int r = memctl_engine_reset_prepare(m->engine, m->policy, target, &o, ret_message);
+
+	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, MEMCTL_MID_RESET, "%s",
+		    ret_message && *ret_message ? *ret_message : strerror(-r));
+	notify_status(m);
+	return r;
+}
+
+int manager_reset_done(struct manager *m, const char *target, bool hooks, char **ret_message)
+{
+	struct memctl_reset_options o = reset_options(m, hooks);
+	int r = memctl_engine_reset_done(m->engine, m->policy, target, &o, ret_message);
+
+	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, MEMCTL_MID_RESET, "%s",
+		    ret_message && *ret_message ? *ret_message : strerror(-r));
+	notify_status(m);
+	return r;
+}
+
+static int reset_reply(struct varlink_call *call, const char *target, int r, const char *message)
+{
+	struct json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "target", json_object_new_string(target));
+	json_object_object_add(p, r < 0 ? "reason" : "message", json_object_new_string(message ? message : strerror(-r)));
+	if (r >= 0)
+		return varlink_reply(call, p);
+	return varlink_error(call, r == -ENODEV || r == -ENOENT ? MEMCTL_VARLINK_INTERFACE ".NoSuchDevice"
+				   : r == -ECANCELED || r == -EPERM ? MEMCTL_VARLINK_INTERFACE ".ResetRefused"
+								    : MEMCTL_VARLINK_INTERFACE ".ResetFailed", p);
+}
+
+static int vl_reset_prepare(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	const char *target = param_string(params, "target");
+	_autofree_ char *message = NULL;
+	int r;
+
+	if (!target)
+		return invalid_parameter(call, "target");
+	r = manager_reset_prepare(userdata, target, true, &message);
+	return reset_reply(call, target, r, message);
+}
+
+static int vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	const char *target = param_string(params, "target");
+	_autofree_ char *message = NULL;
+	int r;
+
+	if (!target)
+		return invalid_parameter(call, "target");
+	r = manager_reset_done(userdata, target, true, &message);
+	return reset_reply(call, target, r, message);
+}
+
+/* The PCI function to reset for a target: itself, or the host of its memdevs. */
+static int reset_pci_address(struct manager *m, const char *target, char **ret)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_autofree_ size_t *idx = NULL;
+	int n, r;
+
+	r = m->ops->scan(m->ops_ctx, &inv);
+	if (r < 0)
+		return r;
+	n = memctl_inventory_resolve_target(inv, target, &idx);
+	for (int i = 0; i < n; i++) {
+		const struct memctl_dax_device *d = &inv->devices[idx[i]];
+		const struct memctl_dax_region *reg = d->region >= 0 ? &inv->regions[d->region] : NULL;
+		if (reg && reg->n_memdevs == 1 && reg->memdevs[0].host) {
+			*ret = strdup(reg->memdevs[0].host);
+			return *ret ? 0 : -ENOMEM;
+		}
+	}
+	return -ENXIO;
+}
+
+static int vl_reset(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	const char *target = param_string(params, "target");
+	_autofree_ char *message = NULL, *pci = NULL, *done = NULL, *both = NULL;
+	int r;
+
+	if (!target)
+		return invalid_parameter(call, "target");
+	r = reset_pci_address(m, target, &pci);
+	if (r < 0)
+		return reset_reply(call, target, -ENODEV, "no single PCI function backs it: reset it yourself between "
+							 "reset-prepare and reset-done");
+	r = manager_reset_prepare(m, target, true, &message);
+	if (r < 0)
+		return reset_reply(call, target, r, message);
+	r = m->ops->pci_reset(m->ops_ctx, pci);
+	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, MEMCTL_MID_RESET, "%s: PCI reset of %s: %s", target, pci,
+		    r < 0 ? strerror(-r) : "done");
+	if (r < 0) {
+		asprintf(&both, "%s; PCI reset of %s failed: %s (the memory stays offline and held; reset-done "
+				"brings it back)", message, pci, strerror(-r));
+		return reset_reply(call, target, -EIO, both);
+	}
+	r = manager_reset_done(m, target, true, &done);
+	asprintf(&both, "%s; PCI function %s reset; %s", message, pci, done ? done : strerror(-r));
+	return reset_reply(call, target, r, both);
+}
+
 static const char interface_description[] =
 	"# memctl: policy for device-dax memory (memctld(8))\n"
 	"interface io.memctl\n"
@@ -461,11 +677,20 @@ static const char interface_description[] =
 	"method Online(device: string, zone: ?string) -> ()\n"
 	"# Offline all of a device's memory and hold it offline.\n"
 	"method Offline(device: string) -> ()\n"
+	"# Before a device reset: offline and remove the memory of every dax device\n"
+	"# backed by target (dax device, CXL memdev or region, PCI address); hold it.\n"
+	"method ResetPrepare(target: string) -> (target: string, message: string)\n"
+	"# After the reset: release the hold and apply the policy again.\n"
+	"method ResetDone(target: string) -> (target: string, message: string)\n"
+	"# ResetPrepare, reset the PCI function behind target, ResetDone.\n"
+	"method Reset(target: string) -> (target: string, message: string)\n"
 	"\n"
 	"error PermissionDenied (method: string, reason: string)\n"
 	"error PolicyRejected (errors: string)\n"
 	"error NoSuchDevice (device: string, reason: string)\n"
 	"error OperationFailed (device: string, reason: string)\n"
+	"error ResetRefused (target: string, reason: string)\n"
+	"error ResetFailed (target: string, reason: string)\n"
 	"error InternalError (reason: string)\n";
 
 static const struct varlink_method methods[] = {
@@ -474,6 +699,9 @@ static const struct varlink_method methods[] = {
 	{ "io.memctl.Reload", vl_reload, true },
 	{ "io.memctl.Online", vl_online, true },
 	{ "io.memctl.Offline", vl_offline, true },
+	{ "io.memctl.ResetPrepare", vl_reset_prepare, true },
+	{ "io.memctl.ResetDone", vl_reset_done, true },
+	{ "io.memctl.Reset", vl_reset, true },
 	{},
 };
 
@@ -566,6 +794,15 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	if (r < 0)
 		return r;
 	memctl_engine_set_event_fn(m->engine, journal_event, m);
+	memctl_engine_set_held_fn(m->engine, save_held, m);
+
+	load_held(m);
+	{
+		const char *h = cfg->hooks_dir ? cfg->hooks_dir : getenv("MEMCTL_HOOKS_DIR");
+		m->hooks_dir = strdup(h && *h ? h : MEMCTL_HOOKS_DIR_DEFAULT);
+		if (!m->hooks_dir)
+			return -ENOMEM;
+	}
 
 	r = load_policy(m, NULL);
 	if (r < 0) {
@@ -661,6 +898,7 @@ struct manager *manager_free(struct manager *m)
 	memctl_policy_free(m->policy);
 	memctl_sysfs_free(m->sysfs);
 	free(m->policy_path);
+	free(m->hooks_dir);
 	free(m->runtime_dir);
 	free(m);
 	return NULL;

@@ -29,6 +29,7 @@ static void usage(FILE *f)
 		   "  --root DIR             read sysfs below DIR ($MEMCTL_SYSFS_ROOT)\n"
 		   "  --runtime-dir DIR      socket and state ($RUNTIME_DIRECTORY, default /run/memctl)\n"
 		   "  --uevent-source SRC    udev | kernel | none (default: udev when udevd runs)\n"
+		   "  --hooks-dir DIR        reset hooks ($MEMCTL_HOOKS_DIR, default /etc/memctl/hooks.d)\n"
 		   "  -h, --help             this help\n"
 		   "  --version              the version\n");
 }
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "runtime-dir", required_argument, NULL, 'd' },
 		{ "uevent-source", required_argument, NULL, 'u' },
+		{ "hooks-dir", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -61,6 +63,9 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			cfg.uevent_source = optarg;
+			break;
+		case 'k':
+			cfg.hooks_dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);

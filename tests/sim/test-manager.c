@@ -158,6 +158,62 @@ static void test_clean_exit_restores_auto_online(void **state)
 	assert_int_not_equal(access(saved, F_OK), 0);
 }
 
+static void test_pci_error_recovery(void **state)
+{
+	struct fixture *f = *state;
+	int dev;
+
+	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
+	snprintf(f->m.devices[dev].pci, sizeof(f->m.devices[dev].pci), "0000:0d:00.0");
+	snprintf(f->m.devices[dev].memdev, sizeof(f->m.devices[dev].memdev), "mem0");
+	assert_int_equal(manager_start(f->mgr), 0);
+	run_until_idle(f->mgr);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+
+	/* AER recovery begins: the memory goes away and stays away */
+	manager_pci_error(f->mgr, "0000:0d:00.0", "BEGIN_RECOVERY");
+	assert_int_equal(f->m.devices[dev].driver, MEMCTL_DRIVER_DEVICE_DAX);
+	manager_uevent(f->mgr, "dax", "change");
+	run_until_idle(f->mgr);
+	assert_int_equal(model_device_blocks(&f->m, dev), 0);
+	/* a failed recovery keeps it held */
+	manager_pci_error(f->mgr, "0000:0d:00.0", "FAILED_RECOVERY");
+	manager_uevent(f->mgr, "dax", "change");
+	run_until_idle(f->mgr);
+	assert_int_equal(model_device_blocks(&f->m, dev), 0);
+	/* a later successful recovery brings it back by policy */
+	manager_pci_error(f->mgr, "0000:0d:00.0", "SUCCESSFUL_RECOVERY");
+	run_until_idle(f->mgr);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+	/* a device no memory of ours sits behind: nothing happens */
+	manager_pci_error(f->mgr, "0000:99:00.0", "BEGIN_RECOVERY");
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+}
+
+static void test_held_survives_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &f->m,
+				      .policy_path = f->policy, .runtime_dir = f->dir };
+	_autofree_ char *msg = NULL;
+	int dev;
+
+	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
+	snprintf(f->m.devices[dev].memdev, sizeof(f->m.devices[dev].memdev), "mem0");
+	assert_int_equal(manager_start(f->mgr), 0);
+	assert_int_equal(manager_reset_prepare(f->mgr, "mem0", false, &msg), 0);
+	/* memctld goes away (whatever way: the held list is on disk before any memory moved) */
+	f->mgr = manager_free(f->mgr);
+	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	assert_int_equal(manager_start(f->mgr), 0);
+	run_until_idle(f->mgr);
+	assert_int_equal(model_device_blocks(&f->m, dev), 0);
+	free(msg);
+	msg = NULL;
+	assert_int_equal(manager_reset_done(f->mgr, "mem0", false, &msg), 0);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +221,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hotplug_after_start_is_onlined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_reload_keeps_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean_exit_restores_auto_online, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pci_error_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_survives_restart, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * offline; and the daemon half of status.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,8 +15,31 @@
 #include "util-mem.h"
 #include "varlink.h"
 
+static void print_progress(struct json_object *p, void *userdata)
+{
+	struct json_object *dev = NULL, *done = NULL, *total = NULL, *ms = NULL;
+
+	json_object_object_get_ex(p, "device", &dev);
+	json_object_object_get_ex(p, "blocks_done", &done);
+	json_object_object_get_ex(p, "blocks_total", &total);
+	json_object_object_get_ex(p, "elapsed_ms", &ms);
+	fprintf(stderr, "\r%s: %" PRId64 "/%" PRId64 " memory blocks offline, %.1f s ", json_object_get_string(dev),
+		json_object_get_int64(done), json_object_get_int64(total), json_object_get_int64(ms) / 1000.0);
+	*(bool *)userdata = true;
+}
+
+static int daemon_call(const char *method, struct json_object *params, struct json_object **ret_params, bool quiet,
+		       bool progress);
+
 int cli_daemon_call(const char *method, struct json_object *params, struct json_object **ret_params, bool quiet)
 {
+	return daemon_call(method, params, ret_params, quiet, false);
+}
+
+static int daemon_call(const char *method, struct json_object *params, struct json_object **ret_params, bool quiet,
+		       bool progress)
+{
+	bool printed = false;
 	char path[PATH_MAX];
 	_autoclose_ int fd = -1;
 	struct json_object *reply = NULL, *err = NULL, *p = NULL;
@@ -29,7 +53,11 @@ int cli_daemon_call(const char *method, struct json_object *params, struct json_
 		json_object_put(params);
 		return -ENOTCONN;
 	}
-	r = memctl_varlink_call(fd, method, params, &reply);
+	/* A progress line only for a person at a terminal. */
+	r = memctl_varlink_call_more(fd, method, params, progress && isatty(STDERR_FILENO) ? print_progress : NULL,
+				     &printed, &reply);
+	if (printed)
+		fprintf(stderr, "\n");
 	if (r < 0) {
 		fprintf(stderr, "memctl: %s failed: %s\n", method, strerror(-r));
 		return r;
@@ -159,7 +187,7 @@ static int reset_call(const char *verb, const char *method, const char *usage, i
 	}
 	p = json_object_new_object();
 	json_object_object_add(p, "target", json_object_new_string(argv[1]));
-	if (cli_daemon_call(method, p, &reply, false) < 0)
+	if (daemon_call(method, p, &reply, false, true) < 0)
 		return EXIT_FAILED;
 	if (json_object_object_get_ex(reply, "message", &msg))
 		printf("%s\n", json_object_get_string(msg));

@@ -58,6 +58,7 @@ struct manager {
 	unsigned uevents;
 	bool ready;
 	struct memctl_reconcile_result last;
+	struct varlink_call *progress_call;	/* a client asking for progress of a reset, or NULL */
 };
 
 #define SETTLE_CAP_FACTOR 5	/* a continuous storm still reconciles every 5 settle periods */
@@ -543,14 +544,25 @@ static void hook_log(const char *phase, const char *hook, int status, const char
 
 static void reset_progress(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata)
 {
+	struct manager *m = userdata;
+
 	sd_notifyf(false, "STATUS=reset-prepare: %s: %zu of %zu memory blocks offline (%.1f s)", device, done, total,
 		   elapsed_ms / 1000.0);
+	if (m->progress_call) {
+		struct json_object *p = json_object_new_object();
+		json_object_object_add(p, "device", json_object_new_string(device));
+		json_object_object_add(p, "blocks_done", json_object_new_int64((int64_t)done));
+		json_object_object_add(p, "blocks_total", json_object_new_int64((int64_t)total));
+		json_object_object_add(p, "elapsed_ms", json_object_new_int64((int64_t)elapsed_ms));
+		varlink_notify(m->progress_call, p);
+	}
 }
 
 static struct memctl_reset_options reset_options(struct manager *m, bool hooks)
 {
 	return (struct memctl_reset_options){ .hooks_dir = hooks ? m->hooks_dir : NULL, .hook_timeout_ms = 30000,
-					      .hook_log = hook_log, .progress = reset_progress };
+					      .hook_log = hook_log, .progress = reset_progress,
+					      .progress_userdata = m };
 }
 
 int manager_reset_prepare(struct manager *m, const char *target, bool hooks, char **ret_message)
@@ -594,9 +606,13 @@ static int vl_reset_prepare(struct varlink_call *call, struct json_object *param
 	_autofree_ char *message = NULL;
 	int r;
 
+	struct manager *m = userdata;
+
 	if (!target)
 		return invalid_parameter(call, "target");
-	r = manager_reset_prepare(userdata, target, true, &message);
+	m->progress_call = call;
+	r = manager_reset_prepare(m, target, true, &message);
+	m->progress_call = NULL;
 	return reset_reply(call, target, r, message);
 }
 
@@ -647,7 +663,9 @@ static int vl_reset(struct varlink_call *call, struct json_object *params, void 
 	if (r < 0)
 		return reset_reply(call, target, -ENODEV, "no single PCI function backs it: reset it yourself between "
 							 "reset-prepare and reset-done");
+	m->progress_call = call;
 	r = manager_reset_prepare(m, target, true, &message);
+	m->progress_call = NULL;
 	if (r < 0)
 		return reset_reply(call, target, r, message);
 	r = m->ops->pci_reset(m->ops_ctx, pci);

@@ -26,7 +26,7 @@ struct conn {
 
 struct varlink_call {
 	struct conn *conn;
-	bool oneway, replied;
+	bool oneway, more, replied;
 };
 
 struct varlink_server {
@@ -111,6 +111,23 @@ static int send_reply(struct varlink_call *call, const char *error, struct json_
 	return r;
 }
 
+int varlink_notify(struct varlink_call *call, struct json_object *params)
+{
+	struct json_object *msg;
+	int r;
+
+	if (!call->more || call->replied || call->oneway) {
+		json_object_put(params);
+		return 0;
+	}
+	msg = json_object_new_object();
+	json_object_object_add(msg, "parameters", params ? params : json_object_new_object());
+	json_object_object_add(msg, "continues", json_object_new_boolean(true));
+	r = conn_send(call->conn, msg);
+	json_object_put(msg);
+	return r;
+}
+
 int varlink_reply(struct varlink_call *call, struct json_object *params)
 {
 	return send_reply(call, NULL, params);
@@ -175,6 +192,8 @@ static void dispatch(struct conn *c, struct json_object *msg)
 	json_object_object_get_ex(msg, "parameters", &params);
 	if (json_object_object_get_ex(msg, "oneway", &oneway))
 		call.oneway = json_object_get_boolean(oneway);
+	if (json_object_object_get_ex(msg, "more", &oneway))
+		call.more = json_object_get_boolean(oneway);
 	if (params && !json_object_is_type(params, json_type_object)) {
 		error_with(&call, "org.varlink.service.InvalidParameter", "parameter", "parameters");
 		return;

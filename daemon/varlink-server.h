@@ -33,3 +33,5 @@ uid_t varlink_call_uid(const struct varlink_call *call);
 /* params consumed (may be NULL). */
 int varlink_reply(struct varlink_call *call, struct json_object *params);
 int varlink_error(struct varlink_call *call, const char *error, struct json_object *params);
+/* An intermediate reply ("continues": true) when the caller asked for "more"; else nothing. */
+int varlink_notify(struct varlink_call *call, struct json_object *params);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Varlink framing and the blocking client. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,8 @@ int memctl_varlink_connect(const char *path, int *ret_fd)
 	return 0;
 }
 
-int memctl_varlink_call(int fd, const char *method, struct json_object *params, struct json_object **ret_reply)
+int memctl_varlink_call_more(int fd, const char *method, struct json_object *params,
+			     memctl_varlink_progress_fn on_progress, void *userdata, struct json_object **ret_reply)
 {
 	struct memctl_varlink_buffer in = { 0 };
 	struct json_object *req = json_object_new_object();
@@ -106,6 +108,8 @@ int memctl_varlink_call(int fd, const char *method, struct json_object *params, 
 
 	json_object_object_add(req, "method", json_object_new_string(method));
 	json_object_object_add(req, "parameters", params ? params : json_object_new_object());
+	if (on_progress)
+		json_object_object_add(req, "more", json_object_new_boolean(true));
 	text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	len = strlen(text) + 1;	/* with the terminating NUL */
 	while (off < len) {
@@ -122,12 +126,24 @@ int memctl_varlink_call(int fd, const char *method, struct json_object *params, 
 	json_object_put(req);
 
 	for (;;) {
+		struct json_object *reply = NULL, *cont = NULL, *p = NULL;
 		char buf[65536];
 		ssize_t n;
 
-		r = memctl_varlink_buffer_take(&in, ret_reply);
-		if (r != 0)
+		r = memctl_varlink_buffer_take(&in, &reply);
+		if (r < 0)
 			break;
+		if (r > 0) {
+			if (on_progress && json_object_object_get_ex(reply, "continues", &cont) &&
+			    json_object_get_boolean(cont)) {
+				json_object_object_get_ex(reply, "parameters", &p);
+				on_progress(p, userdata);
+				json_object_put(reply);
+				continue;
+			}
+			*ret_reply = reply;
+			break;
+		}
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -141,4 +157,9 @@ int memctl_varlink_call(int fd, const char *method, struct json_object *params, 
 	}
 	memctl_varlink_buffer_free(&in);
 	return r < 0 ? r : 0;
+}
+
+int memctl_varlink_call(int fd, const char *method, struct json_object *params, struct json_object **ret_reply)
+{
+	return memctl_varlink_call_more(fd, method, params, NULL, NULL, ret_reply);
 }

@@ -34,3 +34,9 @@ int memctl_varlink_connect(const char *path, int *ret_fd);
 /* One call: sends {"method", "parameters"} (params consumed, may be NULL) and
  * returns the reply object ({"parameters"} or {"error", "parameters"}). */
 int memctl_varlink_call(int fd, const char *method, struct json_object *params, struct json_object **ret_reply);
+
+/* The same with "more": every intermediate reply ("continues": true) goes to
+ * on_progress with its parameters; the last one is returned. */
+typedef void (*memctl_varlink_progress_fn)(struct json_object *params, void *userdata);
+int memctl_varlink_call_more(int fd, const char *method, struct json_object *params,
+			     memctl_varlink_progress_fn on_progress, void *userdata, struct json_object **ret_reply);

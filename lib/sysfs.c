@@ -283,6 +283,12 @@ int memctl_sysfs_read(struct memctl_sysfs *s, const char *path, char **ret)
 	record_file(s, rel, buf, len);
 	while (len > 0 && buf[len - 1] == '\n')
 		buf[--len] = '\0';
+	/* Callers keep many of these (valid_zones of every block): give back the slack. */
+	if (size - len > 64) {
+		char *small = realloc(buf, len + 1);
+		if (small)
+			buf = small;
+	}
 	*ret = steal(&buf);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,8 @@ static void reconcile(struct manager *m)
 	r = memctl_engine_reconcile(m->engine, m->policy, &m->last);
 	if (r < 0)
 		journal_log(LOG_ERR, NULL, "cannot reconcile: %s", strerror(-r));
+	/* A scan of a large machine allocates a lot briefly; an idle daemon should not keep it. */
+	malloc_trim(0);
 	notify_status(m);
 }
 

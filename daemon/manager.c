@@ -404,7 +404,8 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 	size_t n;
 	int r;
 
-	r = m->ops->scan(m->ops_ctx, &inv);
+	/* The whole picture for people, udev rules included (the engine's scans skip them). */
+	r = m->sysfs ? memctl_inventory_scan(m->sysfs, &inv) : m->ops->scan(m->ops_ctx, &inv);
 	if (r < 0)
 		return r;
 	p = json_object_new_object();

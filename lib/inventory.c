@@ -673,6 +673,11 @@ static int scan_udev_rules(struct memctl_sysfs *s, struct memctl_inventory *inv)
 
 int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret)
 {
+	return memctl_inventory_scan_flags(s, 0, ret);
+}
+
+int memctl_inventory_scan_flags(struct memctl_sysfs *s, unsigned flags, struct memctl_inventory **ret)
+{
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
 	int r;
 
@@ -681,7 +686,8 @@ int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret)
 		return -ENOMEM;
 	if ((r = scan_hotplug(s, &inv->hotplug)) < 0 || (r = scan_blocks(s, inv)) < 0 ||
 	    (r = scan_nodes(s, inv)) < 0 || (r = scan_tiers(s, inv)) < 0 || (r = scan_dax(s, inv)) < 0 ||
-	    (r = scan_iomem(s, inv)) < 0 || (r = scan_fw_memmap(s, inv)) < 0 || (r = scan_udev_rules(s, inv)) < 0)
+	    (r = scan_iomem(s, inv)) < 0 || (r = scan_fw_memmap(s, inv)) < 0 ||
+	    (!(flags & MEMCTL_SCAN_NO_UDEV_RULES) && (r = scan_udev_rules(s, inv)) < 0))
 		return r;
 	account_nodes(inv);
 	*ret = steal(&inv);

@@ -171,6 +171,10 @@ struct memctl_inventory {
 };
 
 int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret);
+
+/* What a scan may leave out when only the kernel's state matters (the engine). */
+#define MEMCTL_SCAN_NO_UDEV_RULES (1u << 0)
+int memctl_inventory_scan_flags(struct memctl_sysfs *s, unsigned flags, struct memctl_inventory **ret);
 struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv);
 void memctl_dax_device_clear(struct memctl_dax_device *d);
 void memctl_inventory_freep(struct memctl_inventory **inv);

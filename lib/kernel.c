@@ -27,9 +27,10 @@
 
 #define MEMORY_DIR "sys/devices/system/memory"
 
+/* The engine scans after every change: it needs the kernel's state, not the udev rules on disk. */
 static int real_scan(void *ctx, struct memctl_inventory **ret)
 {
-	return memctl_inventory_scan(ctx, ret);
+	return memctl_inventory_scan_flags(ctx, MEMCTL_SCAN_NO_UDEV_RULES, ret);
 }
 
 static int real_get_auto_online(void *ctx, char **ret)

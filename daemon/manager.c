@@ -569,10 +569,14 @@ static struct memctl_reset_options reset_options(struct manager *m, bool hooks)
 					      .progress_userdata = m };
 }
 
-int manager_reset_prepare(struct manager *m, const char *target, bool hooks, char **ret_message)
+typedef int (*reset_fn)(struct memctl_engine *e, const struct memctl_policy *p, const char *target,
+			const struct memctl_reset_options *o, char **ret_message);
+
+/* One reset phase through the engine, logged and reflected in STATUS=. */
+static int reset_phase(struct manager *m, reset_fn fn, const char *target, bool hooks, char **ret_message)
 {
 	struct memctl_reset_options o = reset_options(m, hooks);
-	int r = memctl_engine_reset_prepare(m->engine, m->policy, target, &o, ret_message);
+	int r = fn(m->engine, m->policy, target, &o, ret_message);
 
 	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, MEMCTL_MID_RESET, "%s",
 		    ret_message && *ret_message ? *ret_message : strerror(-r));
@@ -580,15 +584,14 @@ int manager_reset_prepare(struct manager *m, const char *target, bool hooks, cha
 	return r;
 }
 
+int manager_reset_prepare(struct manager *m, const char *target, bool hooks, char **ret_message)
+{
+	return reset_phase(m, memctl_engine_reset_prepare, target, hooks, ret_message);
+}
+
 int manager_reset_done(struct manager *m, const char *target, bool hooks, char **ret_message)
 {
-	struct memctl_reset_options o = reset_options(m, hooks);
-	int r = memctl_engine_reset_done(m->engine, m->policy, target, &o, ret_message);
-
-	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, MEMCTL_MID_RESET, "%s",
-		    ret_message && *ret_message ? *ret_message : strerror(-r));
-	notify_status(m);
-	return r;
+	return reset_phase(m, memctl_engine_reset_done, target, hooks, ret_message);
 }
 
 static int reset_reply(struct varlink_call *call, const char *target, int r, const char *message)

@@ -312,6 +312,29 @@ static enum memctl_zone zone_of_block(const struct memctl_inventory *inv, unsign
 	return bi >= 0 ? inv->blocks[bi].zone : MEMCTL_ZONE_MOVABLE;
 }
 
+/* demotion_enabled = 1, verified by reading it back (another writer may race us). */
+static int enable_demotion(struct memctl_engine *e, char *err, size_t len)
+{
+	bool on = false;
+	int r;
+
+	r = e->ops->set_demotion(e->ctx, true);
+	if (r < 0) {
+		snprintf(err, len, "cannot write /sys/kernel/mm/numa/demotion_enabled: %s", strerror(-r));
+		return r;
+	}
+	r = e->ops->get_demotion(e->ctx, &on);
+	if (r < 0) {
+		snprintf(err, len, "cannot read back /sys/kernel/mm/numa/demotion_enabled: %s", strerror(-r));
+		return r;
+	}
+	if (!on) {
+		snprintf(err, len, "/sys/kernel/mm/numa/demotion_enabled reads false after writing 1");
+		return -EIO;
+	}
+	return 0;
+}
+
 /* One step; on failure err says what went wrong, naming the block or driver. */
 static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev,
 		    const struct memctl_step *s, struct undo_log *u, char *err, size_t len)
@@ -325,6 +348,8 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 		if (r < 0)
 			snprintf(err, len, "cannot write auto_online_blocks: %s", strerror(-r));
 		return r;
+	case MEMCTL_STEP_ENABLE_DEMOTION:
+		return enable_demotion(e, err, len);
 	case MEMCTL_STEP_ONLINE:
 		for (unsigned long i = s->first; i <= s->last && r >= 0; i++)
 			r = online_block(e, i, s->zone, err, len);
@@ -395,6 +420,8 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		}
 		if (s->op == MEMCTL_STEP_ONLINE)
 			a.zone = s->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable";
+		if (s->op == MEMCTL_STEP_ENABLE_DEMOTION)
+			a.node = s->node;
 		r = run_step(e, inv, dev, s, &u, err, sizeof(err));
 		if (st) {
 			set_str(&st->last_action, text);

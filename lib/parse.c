@@ -107,6 +107,48 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Hand-written like the other parsers here: it is a whitespace-separated list
+ * of small integers, and strtol plus a bounds check is all it takes.
+ */
+int memctl_parse_distance(const char *text, int **ret, size_t *ret_n)
+{
+	_autofree_ int *v = NULL;
+	size_t n = 0, cap = 0;
+	const char *p = text;
+
+	for (;;) {
+		char *e;
+		long d;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		errno = 0;
+		d = strtol(p, &e, 10);
+		if (errno || d > 255 || (*e && !isspace((unsigned char)*e)))
+			return -EINVAL;
+		if (n == cap) {
+			int *nv;
+			cap = cap ? cap * 2 : 8;
+			nv = realloc(v, cap * sizeof(int));
+			if (!nv)
+				return -ENOMEM;
+			v = nv;
+		}
+		v[n++] = (int)d;
+		p = e;
+	}
+	if (n == 0)
+		return -EINVAL;
+	*ret = steal(&v);
+	*ret_n = n;
+	return 0;
+}
+
 int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 {
 	_autofree_ int *v = NULL;

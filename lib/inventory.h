@@ -217,6 +217,8 @@ ssize_t memctl_inventory_block_by_index(const struct memctl_inventory *inv, unsi
  * (memory-only nodes appear when their first memory comes online).
  */
 bool memctl_inventory_node_is_slower_tier(const struct memctl_inventory *inv, int id);
+/* The first slower-tier node with memory online, -1 when there is none. */
+int memctl_inventory_slower_tier_online(const struct memctl_inventory *inv);
 
 /* The iomem entry of "System RAM (kmem)" under a dax device's resource, -1 if none.
  * Also tells whether the same range is in the firmware memmap (a kexec kernel would get it). */

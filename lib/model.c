@@ -182,6 +182,14 @@ bool memctl_inventory_node_is_slower_tier(const struct memctl_inventory *inv, in
 	return !node || !node->has_cpu;
 }
 
+int memctl_inventory_slower_tier_online(const struct memctl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->n_nodes; i++)
+		if (inv->nodes[i].blocks_online > 0 && memctl_inventory_node_is_slower_tier(inv, inv->nodes[i].id))
+			return inv->nodes[i].id;
+	return -1;
+}
+
 bool memctl_inventory_range_in_fw_memmap(const struct memctl_inventory *inv, uint64_t start, uint64_t end)
 {
 	for (size_t i = 0; i < inv->n_memmap; i++) {

@@ -373,6 +373,34 @@ static void test_demotion_enabled_after_slow_memory_online(void **state)
 	}
 }
 
+/* The plan counts on onlining a held device; the engine does not enable demotion for memory that stays offline. */
+static void test_demotion_waits_for_held_memory(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
+		policy("defaults = { demotion = \"enable\"; };\n"
+		       "rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
+	_autofree_ char *err = NULL;
+	struct events ev = { 0 };
+	struct model m;
+	int dev;
+
+	model_init(&m);
+	dev = setup_device(&m, START_KMEM_MOVABLE);
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	memctl_engine_set_event_fn(e, count_event, &ev);
+	assert_int_equal(memctl_engine_offline(e, "dax0.0", &err), 0);
+	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, 0), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+	assert_int_equal(m.demotion_enabled, 0);
+	assert_int_equal(m.calls[MODEL_OP_SET_DEMOTION], 0);
+	assert_int_equal(ev.n[MEMCTL_EVENT_STEP_FAILED], 0);
+	/* onlined by hand: the next reconcile turns it on */
+	assert_int_equal(memctl_engine_online(e, p, "dax0.0", MEMCTL_ZONE_PREF_MOVABLE, &err), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+	assert_int_equal(m.demotion_enabled, 1);
+}
+
 /* A refused write, or one that does not stick, is a failed step with a sentence; the memory stays online. */
 static void test_demotion_failure_is_reported(void **state)
 {
@@ -420,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_other_memory_onlined_under_takeover),
 		cmocka_unit_test(test_demotion_enabled_after_slow_memory_online),
 		cmocka_unit_test(test_demotion_failure_is_reported),
+		cmocka_unit_test(test_demotion_waits_for_held_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,7 +67,8 @@ static void print_plan(const struct memctl_plan *plan, const struct memctl_inven
 			break;
 		}
 	}
-	print_steps("\nAfter the devices (memory no dax device owns):", plan->post, plan->n_post);
+	/* post: memory no dax device owns, then global knobs (demotion) */
+	print_steps("\nAfter the devices:", plan->post, plan->n_post);
 	printf("\n");
 	cli_print_diags(&plan->diags);
 	if (plan->diags.n_errors)

@@ -3,7 +3,6 @@
  * memctl status: one row per dax device, one per NUMA node, then the kernel's
  * hotplug settings and warnings. Rendered from the same JSON as --json.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -293,40 +292,16 @@ static int status_policy(const struct memctl_cli *cli, const char *given, struct
 
 int cli_status(struct memctl_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
 	struct json_object *o, *warnings, *reply = NULL;
 	bool local = cli->root || getenv("MEMCTL_SYSFS_ROOT");
 	const char *policy_given = NULL, *policy_file = NULL;
-	int c;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jp:h", opts, NULL)) >= 0) {
-		switch (c) {
-		case 'j':
-			cli->json = true;
-			break;
-		case 'p':
-			policy_given = optarg;
-			break;
-		case 'h':
-			printf("%s", status_usage);
-			return EXIT_OK;
-		default:
-			fprintf(stderr, "%s", status_usage);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "memctl status: unexpected argument '%s'\n%s", argv[optind], status_usage);
-		return EXIT_USAGE;
-	}
+	r = cli_parse_policy_options(cli, argc, argv, status_usage, &policy_given);
+	if (r != 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
 	/* Ask memctld when it runs (and we look at the live system with its policy); else scan here. */
 	if (!local && !policy_given && cli_daemon_call("io.memctl.GetStatus", NULL, &reply, true) == 0) {
 		o = json_object_get(get(reply, "inventory"));

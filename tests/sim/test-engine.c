@@ -328,11 +328,12 @@ static void test_other_memory_onlined_under_takeover(void **state)
 	assert_int_equal(model_blocks(&m, -1, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 4);
 }
 
+#define ENABLE_DEMOTION \
+	"defaults = { demotion = \"enable\"; };\nrules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );"
+
 /* defaults.demotion = "enable": switched on once the slow node's memory is online, and only then. */
 static void test_demotion_enabled_after_slow_memory_online(void **state)
 {
-	static const char enable[] = "defaults = { demotion = \"enable\"; };\n"
-				     "rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );";
 	static const char leave[] = "rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );";
 	static const char devdax[] = "defaults = { demotion = \"enable\"; };\n"
 				     "rules = ( { name = \"r\"; match = {}; mode = \"devdax\"; } );";
@@ -341,9 +342,9 @@ static void test_demotion_enabled_after_slow_memory_online(void **state)
 		int tier0, tier1;	/* memory_tierN of node 0 (CPUs) and node 1 (the device), -1: unknown */
 		int want;
 	} cases[] = {
-		{ enable, -1, -1, 1 },	/* no tiers: a CPU-less node counts as slower */
-		{ enable, 4, 22, 1 },	/* kmem's default tier above DRAM's */
-		{ enable, 4, 4, 0 },	/* same tier as the CPUs' memory: nowhere to demote to */
+		{ ENABLE_DEMOTION, -1, -1, 1 },	/* no tiers: a CPU-less node counts as slower */
+		{ ENABLE_DEMOTION, 4, 22, 1 },	/* kmem's default tier above DRAM's */
+		{ ENABLE_DEMOTION, 4, 4, 0 },	/* same tier as the CPUs' memory: nowhere to demote to */
 		{ leave, -1, -1, 0 },	/* the default never touches the knob */
 		{ devdax, -1, -1, 0 },	/* nothing of a slower tier comes online */
 	};
@@ -378,8 +379,7 @@ static void test_demotion_waits_for_held_memory(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("defaults = { demotion = \"enable\"; };\n"
-		       "rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
+		policy(ENABLE_DEMOTION);
 	_autofree_ char *err = NULL;
 	struct events ev = { 0 };
 	struct model m;
@@ -404,12 +404,10 @@ static void test_demotion_waits_for_held_memory(void **state)
 /* A refused write, or one that does not stick, is a failed step with a sentence; the memory stays online. */
 static void test_demotion_failure_is_reported(void **state)
 {
-	static const char enable[] = "defaults = { demotion = \"enable\"; };\n"
-				     "rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );";
 
 	for (int sticks = 0; sticks < 2; sticks++) {
 		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(enable);
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(ENABLE_DEMOTION);
 		struct memctl_reconcile_result res;
 		struct events ev = { 0 };
 		struct model m;

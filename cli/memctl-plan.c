@@ -3,7 +3,6 @@
  * memctl plan: what the policy would do to the current inventory, step by
  * step, without changing anything.
  */
-#include <getopt.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,7 +66,8 @@ static void print_plan(const struct memctl_plan *plan, const struct memctl_inven
 			break;
 		}
 	}
-	print_steps("\nAfter the devices (memory no dax device owns):", plan->post, plan->n_post);
+	/* post: memory no dax device owns, then global knobs (demotion) */
+	print_steps("\nAfter the devices:", plan->post, plan->n_post);
 	printf("\n");
 	cli_print_diags(&plan->diags);
 	if (plan->diags.n_errors)
@@ -82,40 +82,16 @@ static void print_plan(const struct memctl_plan *plan, const struct memctl_inven
 
 int cli_plan(struct memctl_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
 	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
 	struct memctl_diags d = { 0 };
 	const char *policy_file = NULL;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jp:h", opts, NULL)) >= 0) {
-		switch (c) {
-		case 'j':
-			cli->json = true;
-			break;
-		case 'p':
-			policy_file = optarg;
-			break;
-		case 'h':
-			printf("%s", plan_usage);
-			return EXIT_OK;
-		default:
-			fprintf(stderr, "%s", plan_usage);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "memctl plan: unexpected argument '%s'\n%s", argv[optind], plan_usage);
-		return EXIT_USAGE;
-	}
+	r = cli_parse_policy_options(cli, argc, argv, plan_usage, &policy_file);
+	if (r != 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
 	policy_file = cli_policy_path(policy_file);
 	r = memctl_policy_load(policy_file, true, &p, &d);
 	if (r < 0) {

@@ -9,11 +9,16 @@
 #include <string.h>
 
 #include "memctl.h"
+#include "policy-load.h"
 #include "report.h"
 #include "util-mem.h"
 
-static const char status_usage[] = "Usage: memctl status [--json]\n"
-				   "Show dax devices, NUMA nodes and memory hotplug settings.\n";
+static const char status_usage[] =
+	"Usage: memctl status [--policy FILE] [--json]\n"
+	"Show dax devices, NUMA nodes (tiers, distances, HMAT performance, zones) and\n"
+	"memory hotplug settings.\n"
+	"  --policy FILE  compare each node's MOVABLE:NORMAL ratio with this policy's\n"
+	"                 max_movable_ratio (default: the installed policy, when readable)\n";
 
 static const char *str(struct json_object *o, const char *key)
 {
@@ -117,26 +122,94 @@ static void print_devices(struct json_object *devices)
 	table_free(t);
 }
 
+/* "4", "36 (slower)", "- (slower)": the tier and whether demotion could go there. */
+static void tier_cell(struct json_object *node, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", str(node, "tier") ?: "-",
+		 json_object_get_boolean(get(node, "slower_tier")) ? " (slower)" : "");
+}
+
+/* Distance to each node with CPUs but this one: "0:28". "-" when the kernel shows none. */
+static void distance_cell(struct json_object *nodes, struct json_object *node, char *buf, size_t len)
+{
+	struct json_object *dist = get(node, "distances");
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; dist && i < json_object_array_length(nodes) && off < len; i++) {
+		struct json_object *other = json_object_array_get_idx(nodes, i);
+		const char *cpus = str(other, "cpus"), *id = str(other, "node");
+
+		if (!cpus || !*cpus || num(other, "node") == num(node, "node") || !get(dist, id))
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s:%s", off ? "," : "", id, str(dist, id));
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+/* HMAT from any initiator (access0): "240/300ns 8192/6144MB/s" (read/write). */
+static void hmat_cell(struct json_object *node, char *buf, size_t len)
+{
+	struct json_object *hmat = get(node, "hmat"), *a = hmat ? get(hmat, "access0") : NULL;
+
+	if (!a) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%s/%sns %s/%sMB/s", str(a, "read_latency_ns") ?: "?", str(a, "write_latency_ns") ?: "?",
+		 str(a, "read_bandwidth_mbps") ?: "?", str(a, "write_bandwidth_mbps") ?: "?");
+}
+
+/* MOVABLE:NORMAL, with the policy's limit when known: "0.50", "4.00 > 3.00". */
+static void ratio_cell(struct json_object *node, char *buf, size_t len)
+{
+	const char *ratio = str(node, "movable_normal_ratio"), *max = str(node, "max_movable_ratio");
+
+	if (!ratio)
+		snprintf(buf, len, "-");
+	else if (max && json_object_get_boolean(get(node, "ratio_exceeded")))
+		snprintf(buf, len, "%s > %s", ratio, max);
+	else
+		snprintf(buf, len, "%s", ratio);
+}
+
 static void print_nodes(struct json_object *nodes)
 {
-	static const char *const hdr[] = { "NODE", "CPUS", "ONLINE", "MOVABLE", "NORMAL", "TIER" };
+	static const char *const hdr[] = { "NODE", "CPUS", "ONLINE", "MOVABLE", "NORMAL", "MOV:NORM", "TIER",
+					   "DISTANCE", "HMAT (READ/WRITE)" };
 	struct table *t = table_new(hdr, ELEMENTSOF(hdr));
 	size_t n = json_object_array_length(nodes);
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(nodes, i);
-		char id[16], on[16], mov[16], nor[16], tier[16];
+		char id[16], on[16], mov[16], nor[16], ratio[32], tier[32], dist[64], hmat[64];
 		const char *cpus = str(o, "cpus");
 
 		snprintf(id, sizeof(id), "%" PRId64, num(o, "node"));
 		size_str(num(o, "online_bytes"), on, sizeof(on));
 		size_str(num(o, "movable_bytes"), mov, sizeof(mov));
 		size_str(num(o, "normal_bytes"), nor, sizeof(nor));
-		snprintf(tier, sizeof(tier), "%s", str(o, "tier") ?: "-");
-		table_add(t, (const char *const[]){ id, cpus && *cpus ? cpus : "(memory only)", on, mov, nor, tier });
+		ratio_cell(o, ratio, sizeof(ratio));
+		tier_cell(o, tier, sizeof(tier));
+		distance_cell(nodes, o, dist, sizeof(dist));
+		hmat_cell(o, hmat, sizeof(hmat));
+		table_add(t, (const char *const[]){ id, cpus && *cpus ? cpus : "(memory only)", on, mov, nor, ratio,
+						    tier, dist, hmat });
 	}
 	table_print(t);
 	table_free(t);
+}
+
+/* Where the node table's limits came from, and what the policy says about demotion. */
+static void print_policy(struct json_object *policy)
+{
+	if (!policy) {
+		printf("policy:                   (none: MOV:NORM not compared with a limit)\n");
+		return;
+	}
+	printf("policy:                   %s (max_movable_ratio %s, demotion %s)\n", str(policy, "file") ?: "?",
+	       str(policy, "max_movable_ratio") ?: "?", str(policy, "demotion") ?: "?");
 }
 
 static void print_settings(struct json_object *mem, struct json_object *iomem)
@@ -189,23 +262,55 @@ static void print_daemon(struct json_object *reply)
 	       str(daemon, "kernel_auto_online") ?: "?");
 }
 
+/*
+ * The policy status compares against. --policy FILE must load. Without it, on
+ * the live system, the policy memctld would use, when it is readable and valid;
+ * under --root (a fixture tree) none: the host's policy has nothing to do with it.
+ * Returns 0 (*ret may stay NULL) or -1 after printing why an explicit file failed.
+ */
+static int status_policy(const struct memctl_cli *cli, const char *given, struct memctl_policy **ret,
+			 const char **ret_file)
+{
+	struct memctl_diags d = { 0 };
+	const char *file;
+	int r;
+
+	if (!given && (cli->root || getenv("MEMCTL_SYSFS_ROOT")))
+		return 0;
+	file = cli_policy_path(given);
+	r = memctl_policy_load(file, true, ret, &d);
+	if (r < 0 && given) {
+		cli_print_diags(&d);
+		fprintf(stderr, "memctl: policy %s is not valid\n", file);
+		memctl_diags_clear(&d);
+		return -1;
+	}
+	memctl_diags_clear(&d);
+	*ret_file = file;
+	return 0;
+}
+
 int cli_status(struct memctl_cli *cli, int argc, char **argv)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
 	struct json_object *o, *warnings, *reply = NULL;
 	bool local = cli->root || getenv("MEMCTL_SYSFS_ROOT");
+	const char *policy_given = NULL, *policy_file = NULL;
 	int r;
 
-	r = cli_parse_common(cli, argc, argv, status_usage);
+	r = cli_parse_policy_options(cli, argc, argv, status_usage, &policy_given);
 	if (r != 0)
 		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	/* Ask memctld when it runs (and we look at the live system); else scan here. */
-	if (!local && cli_daemon_call("io.memctl.GetStatus", NULL, &reply, true) == 0) {
+	/* Ask memctld when it runs (and we look at the live system with its policy); else scan here. */
+	if (!local && !policy_given && cli_daemon_call("io.memctl.GetStatus", NULL, &reply, true) == 0) {
 		o = json_object_get(get(reply, "inventory"));
 	} else {
+		if (status_policy(cli, policy_given, &p, &policy_file) < 0)
+			return EXIT_FAILED;
 		if (cli_scan(cli, &inv) < 0)
 			return EXIT_FAILED;
-		o = memctl_status_json(inv);
+		o = memctl_status_json_with_policy(inv, p, policy_file);
 	}
 	if (!o) {
 		fprintf(stderr, "memctl: out of memory\n");
@@ -220,6 +325,7 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		print_nodes(get(o, "nodes"));
 		printf("\n");
 		print_settings(get(o, "memory"), get(o, "iomem"));
+		print_policy(get(o, "policy"));
 		warnings = get(o, "warnings");
 		for (size_t i = 0; warnings && i < json_object_array_length(warnings); i++)
 			printf("warning: %s\n", json_object_get_string(json_object_array_get_idx(warnings, i)));

@@ -76,21 +76,31 @@ int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret)
 	return r;
 }
 
-int cli_parse_options(struct memctl_cli *cli, int argc, char **argv, const char *usage_text, bool positional)
+/* --json, --help and (when ret_policy is given) --policy FILE. */
+static int parse_options(struct memctl_cli *cli, int argc, char **argv, const char *usage_text, bool positional,
+			 const char **ret_policy)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "policy", required_argument, NULL, 'p' },
 		{},
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, ret_policy ? "jhp:" : "jh", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'j':
 			cli->json = true;
 			break;
+		case 'p':
+			if (ret_policy) {	/* else --policy is not an option of this verb */
+				*ret_policy = optarg;
+				break;
+			}
+			fprintf(stderr, "%s", usage_text);
+			return -EINVAL;
 		case 'h':
 			printf("%s", usage_text);
 			return -ECANCELED;
@@ -104,6 +114,19 @@ int cli_parse_options(struct memctl_cli *cli, int argc, char **argv, const char 
 		return -EINVAL;
 	}
 	return optind;
+}
+
+int cli_parse_options(struct memctl_cli *cli, int argc, char **argv, const char *usage_text, bool positional)
+{
+	return parse_options(cli, argc, argv, usage_text, positional, NULL);
+}
+
+int cli_parse_policy_options(struct memctl_cli *cli, int argc, char **argv, const char *usage_text,
+			     const char **ret_policy)
+{
+	int r = parse_options(cli, argc, argv, usage_text, false, ret_policy);
+
+	return r == -ECANCELED ? 1 : r < 0 ? r : 0;
 }
 
 int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *usage_text)

@@ -39,6 +39,10 @@ int cli_parse_common(struct memctl_cli *cli, int argc, char **argv, const char *
 /* The same, allowing positional arguments: returns the index of the first one,
  * -ECANCELED after --help, -EINVAL on a usage error (usage printed). */
 int cli_parse_options(struct memctl_cli *cli, int argc, char **argv, const char *usage, bool positional);
+/* --json, --policy FILE and --help, no positional arguments (status, plan).
+ * Returns 0, 1 after --help, <0 on a usage error (usage printed). */
+int cli_parse_policy_options(struct memctl_cli *cli, int argc, char **argv, const char *usage,
+			     const char **ret_policy);
 void cli_print_json(struct json_object *o);
 
 struct memctl_diags;

@@ -409,7 +409,8 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 	if (r < 0)
 		return r;
 	p = json_object_new_object();
-	json_object_object_add(p, "inventory", memctl_status_json(inv));
+	/* Node ratios against the policy this daemon applies (the last good one). */
+	json_object_object_add(p, "inventory", memctl_status_json_with_policy(inv, m->policy, m->policy_path));
 	daemon = json_object_new_object();
 	json_object_object_add(daemon, "policy", json_object_new_string(m->policy_path));
 	json_object_object_add(daemon, "policy_valid", json_object_new_boolean(m->policy_ok));

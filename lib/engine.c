@@ -312,7 +312,43 @@ static enum memctl_zone zone_of_block(const struct memctl_inventory *inv, unsign
 	return bi >= 0 ? inv->blocks[bi].zone : MEMCTL_ZONE_MOVABLE;
 }
 
-/* One step; on failure err says what went wrong, naming the block or driver. */
+/*
+ * demotion_enabled = 1, verified by reading it back (another writer may race
+ * us). The plan counted on the devices' steps: when the slower-tier memory is
+ * not online after all (its device is held, or its steps failed) the step is
+ * skipped (returns 1); the reconcile that follows its onlining plans it again.
+ */
+static int enable_demotion(struct memctl_engine *e, char *err, size_t len)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *now = NULL;
+	bool on = false;
+	int r;
+
+	r = e->ops->scan(e->ctx, &now);
+	if (r < 0) {
+		snprintf(err, len, "cannot scan before enabling demotion: %s", strerror(-r));
+		return r;
+	}
+	if (memctl_inventory_slower_tier_online(now) < 0)
+		return 1;
+	r = e->ops->set_demotion(e->ctx, true);
+	if (r < 0) {
+		snprintf(err, len, "cannot write /sys/kernel/mm/numa/demotion_enabled: %s", strerror(-r));
+		return r;
+	}
+	r = e->ops->get_demotion(e->ctx, &on);
+	if (r < 0) {
+		snprintf(err, len, "cannot read back /sys/kernel/mm/numa/demotion_enabled: %s", strerror(-r));
+		return r;
+	}
+	if (!on) {
+		snprintf(err, len, "/sys/kernel/mm/numa/demotion_enabled reads false after writing 1");
+		return -EIO;
+	}
+	return 0;
+}
+
+/* One step; on failure err says what went wrong, naming the block or driver. >0: skipped. */
 static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev,
 		    const struct memctl_step *s, struct undo_log *u, char *err, size_t len)
 {
@@ -325,6 +361,8 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 		if (r < 0)
 			snprintf(err, len, "cannot write auto_online_blocks: %s", strerror(-r));
 		return r;
+	case MEMCTL_STEP_ENABLE_DEMOTION:
+		return enable_demotion(e, err, len);
 	case MEMCTL_STEP_ONLINE:
 		for (unsigned long i = s->first; i <= s->last && r >= 0; i++)
 			r = online_block(e, i, s->zone, err, len);
@@ -395,6 +433,8 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		}
 		if (s->op == MEMCTL_STEP_ONLINE)
 			a.zone = s->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable";
+		if (s->op == MEMCTL_STEP_ENABLE_DEMOTION)
+			a.node = s->node;
 		r = run_step(e, inv, dev, s, &u, err, sizeof(err));
 		if (st) {
 			set_str(&st->last_action, text);
@@ -415,6 +455,8 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 			undo_all(e, dev, rule, &u);
 			return r;
 		}
+		if (r > 0)
+			continue;	/* nothing to do after all (enable_demotion) */
 		a.kind = s->op == MEMCTL_STEP_SET_AUTO_ONLINE ? MEMCTL_EVENT_TAKEOVER : MEMCTL_EVENT_STEP_DONE;
 		if (res)
 			res->steps_done++;

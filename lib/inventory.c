@@ -171,6 +171,89 @@ static int scan_blocks(struct memctl_sysfs *s, struct memctl_inventory *inv)
 /* ---- NUMA nodes and tiers ----------------------------------------------- */
 
 /*
+ * nodeN/distance has one entry per online node, in id order (the kernel
+ * prints it with for_each_online_node). When the counts disagree (a node came
+ * or went between the two reads) the distances are left out, not guessed.
+ */
+static int scan_node_distances(struct memctl_sysfs *s, struct memctl_node *node, const char *name,
+			       const int *online_ids, size_t n_online)
+{
+	_autofree_ char *text = NULL;
+	_autofree_ int *dist = NULL;
+	size_t n = 0;
+	int r;
+
+	text = read_opt(s, NODE_DIR "/%s/%s", name, "distance");
+	if (!text)
+		return 0;
+	r = memctl_parse_distance(text, &dist, &n);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		memctl_log_debug("%s/%s/distance: cannot parse \"%s\"; distances left out", NODE_DIR, name, text);
+		return 0;
+	}
+	if (n != n_online) {
+		memctl_log_debug("%s/%s/distance: %zu entries for %zu online nodes; distances left out", NODE_DIR,
+				 name, n, n_online);
+		return 0;
+	}
+	node->distances = calloc(n, sizeof(*node->distances));
+	if (!node->distances)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		node->distances[i] = (struct memctl_node_distance){ .node = online_ids[i], .distance = dist[i] };
+	node->n_distances = n;
+	return 0;
+}
+
+static int64_t read_opt_i64(struct memctl_sysfs *s, const char *path)
+{
+	uint64_t v;
+
+	return memctl_sysfs_read_u64(s, path, 10, &v) < 0 || v > INT64_MAX ? -1 : (int64_t)v;
+}
+
+/* HMAT: nodeN/accessK/initiators/{read,write}_{latency,bandwidth} and the nodeM links beside them. */
+static int scan_node_access(struct memctl_sysfs *s, struct memctl_node *node, const char *name)
+{
+	for (int k = 0; k < MEMCTL_ACCESS_CLASSES; k++) {
+		struct memctl_node_access *a = &node->access[k];
+		_autostrv_ char **links = NULL;
+		char dir[PATH_MAX], path[PATH_MAX + 32];
+		size_t n = 0;
+
+		*a = (struct memctl_node_access){ .read_latency = -1, .write_latency = -1, .read_bandwidth = -1,
+						  .write_bandwidth = -1 };
+		snprintf(dir, sizeof(dir), NODE_DIR "/%s/access%d/initiators", name, k);
+		if (memctl_sysfs_list(s, dir, "node", &links) < 0)
+			continue;
+		a->present = true;
+		snprintf(path, sizeof(path), "%s/read_latency", dir);
+		a->read_latency = read_opt_i64(s, path);
+		snprintf(path, sizeof(path), "%s/write_latency", dir);
+		a->write_latency = read_opt_i64(s, path);
+		snprintf(path, sizeof(path), "%s/read_bandwidth", dir);
+		a->read_bandwidth = read_opt_i64(s, path);
+		snprintf(path, sizeof(path), "%s/write_bandwidth", dir);
+		a->write_bandwidth = read_opt_i64(s, path);
+		while (links[n])
+			n++;
+		if (n == 0)
+			continue;
+		a->initiators = calloc(n, sizeof(int));
+		if (!a->initiators)
+			return -ENOMEM;
+		for (char **l = links; *l; l++) {
+			unsigned long id;
+			if (parse_indexed_name(*l, "node", &id) && id <= INT_MAX)
+				a->initiators[a->n_initiators++] = (int)id;
+		}
+	}
+	return 0;
+}
+
+/*
  * Block -> node comes from listing each node's directory (memoryN links): one
  * readdir per node instead of one per block, which matters at 32k blocks.
  */
@@ -211,6 +294,9 @@ static int scan_nodes(struct memctl_sysfs *s, struct memctl_inventory *inv)
 		for (size_t i = 0; i < n_online; i++)
 			if (online_ids[i] == (int)id)
 				node->online = true;
+		if ((r = scan_node_distances(s, node, *n, online_ids, n_online)) < 0 ||
+		    (r = scan_node_access(s, node, *n)) < 0)
+			return r;
 
 		snprintf(path, sizeof(path), NODE_DIR "/%s", *n);
 		r = memctl_sysfs_list(s, path, "memory", &entries);

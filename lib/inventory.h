@@ -74,6 +74,26 @@ struct memctl_hotplug {
 	int demotion_enabled;		/* -1 when absent */
 };
 
+/* nodeN/distance, paired with the online node each entry is for. */
+struct memctl_node_distance {
+	int node;
+	int distance;			/* ACPI SLIT: 10 = local */
+};
+
+/*
+ * HMAT performance of a memory node as seen from its best initiators
+ * (nodeN/accessK/initiators/, Documentation/admin-guide/mm/numaperf.rst):
+ * access class 0 = any initiator, 1 = CPU initiators only.
+ */
+#define MEMCTL_ACCESS_CLASSES 2
+struct memctl_node_access {
+	bool present;			/* accessK/initiators exists */
+	int64_t read_latency, write_latency;	/* ns; -1 when absent */
+	int64_t read_bandwidth, write_bandwidth;	/* MB/s; -1 when absent */
+	int *initiators;		/* node ids of the nodeM links, ascending */
+	size_t n_initiators;
+};
+
 struct memctl_node {
 	int id;
 	char *cpulist;			/* "" for a memory-only node */
@@ -82,6 +102,9 @@ struct memctl_node {
 	int tier;			/* memory_tierN, -1 when unknown */
 	size_t blocks, blocks_online;
 	uint64_t online_bytes[_MEMCTL_ZONE_MAX];
+	struct memctl_node_distance *distances;	/* NULL when absent or not matching the online nodes */
+	size_t n_distances;
+	struct memctl_node_access access[MEMCTL_ACCESS_CLASSES];
 };
 
 struct memctl_cxl_memdev {
@@ -183,6 +206,19 @@ void memctl_inventory_freep(struct memctl_inventory **inv);
 struct memctl_dax_device *memctl_inventory_device(const struct memctl_inventory *inv, const char *name);
 struct memctl_node *memctl_inventory_node(const struct memctl_inventory *inv, int id);
 ssize_t memctl_inventory_block_by_index(const struct memctl_inventory *inv, unsigned long index);
+
+/*
+ * Whether memory on node id is on a slower tier than the CPUs' own memory
+ * (so that demotion has somewhere to go). When the kernel shows tiers for the
+ * node and for a node with CPUs: its memory_tier is higher (larger abstract
+ * distance) than the lowest tier of any node with CPUs. Otherwise (no tiering
+ * in the kernel, or the node gets its tier only once its memory is online):
+ * it is a node without CPUs, which includes a node not in the inventory yet
+ * (memory-only nodes appear when their first memory comes online).
+ */
+bool memctl_inventory_node_is_slower_tier(const struct memctl_inventory *inv, int id);
+/* The first slower-tier node with memory online, -1 when there is none. */
+int memctl_inventory_slower_tier_online(const struct memctl_inventory *inv);
 
 /* The iomem entry of "System RAM (kmem)" under a dax device's resource, -1 if none.
  * Also tells whether the same range is in the firmware memmap (a kexec kernel would get it). */

@@ -311,6 +311,29 @@ static int real_pci_reset(void *ctx, const char *pci_address)
 	return memctl_sysfs_write(ctx, path, "1");
 }
 
+#define DEMOTION_ENABLED "sys/kernel/mm/numa/demotion_enabled"
+
+/* The kernel takes kstrtobool input and prints "true"/"false". */
+static int real_set_demotion(void *ctx, bool on)
+{
+	return memctl_sysfs_write(ctx, DEMOTION_ENABLED, on ? "1" : "0");
+}
+
+static int real_get_demotion(void *ctx, bool *ret)
+{
+	_autofree_ char *v = NULL;
+	int r;
+
+	r = memctl_sysfs_read(ctx, DEMOTION_ENABLED, &v);
+	if (r < 0)
+		return r;
+	r = memctl_parse_bool(v);
+	if (r < 0)
+		return r;
+	*ret = r;
+	return 0;
+}
+
 const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.scan = real_scan,
 	.get_auto_online = real_get_auto_online,
@@ -326,4 +349,6 @@ const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.offline_block = real_offline_block,
 	.device_users = real_device_users,
 	.pci_reset = real_pci_reset,
+	.set_demotion = real_set_demotion,
+	.get_demotion = real_get_demotion,
 };

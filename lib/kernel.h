@@ -38,6 +38,9 @@ struct memctl_kernel_ops {
 	int (*device_users)(void *ctx, const char *device, char **ret_users);
 	/* Reset a PCI function (sysfs reset attribute). */
 	int (*pci_reset)(void *ctx, const char *pci_address);
+	/* /sys/kernel/mm/numa/demotion_enabled: write, and read back (1/0). */
+	int (*set_demotion)(void *ctx, bool on);
+	int (*get_demotion)(void *ctx, bool *ret);
 };
 
 /* The real kernel: sysfs through the seam plus libdaxctl for driver changes. */

@@ -110,8 +110,12 @@ struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv)
 	for (size_t i = 0; i < inv->n_blocks; i++)
 		free(inv->blocks[i].valid_zones);
 	free(inv->blocks);
-	for (size_t i = 0; i < inv->n_nodes; i++)
+	for (size_t i = 0; i < inv->n_nodes; i++) {
 		free(inv->nodes[i].cpulist);
+		free(inv->nodes[i].distances);
+		for (size_t k = 0; k < MEMCTL_ACCESS_CLASSES; k++)
+			free(inv->nodes[i].access[k].initiators);
+	}
 	free(inv->nodes);
 	for (size_t i = 0; i < inv->n_regions; i++)
 		region_clear(&inv->regions[i]);
@@ -159,6 +163,31 @@ struct memctl_node *memctl_inventory_node(const struct memctl_inventory *inv, in
 		if (inv->nodes[i].id == id)
 			return &inv->nodes[i];
 	return NULL;
+}
+
+bool memctl_inventory_node_is_slower_tier(const struct memctl_inventory *inv, int id)
+{
+	const struct memctl_node *node = memctl_inventory_node(inv, id);
+	int cpu_tier = -1;
+
+	if (id < 0)
+		return false;
+	for (size_t i = 0; i < inv->n_nodes; i++) {
+		const struct memctl_node *n = &inv->nodes[i];
+		if (n->has_cpu && n->tier >= 0 && (cpu_tier < 0 || n->tier < cpu_tier))
+			cpu_tier = n->tier;
+	}
+	if (node && node->tier >= 0 && cpu_tier >= 0)
+		return node->tier > cpu_tier;
+	return !node || !node->has_cpu;
+}
+
+int memctl_inventory_slower_tier_online(const struct memctl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->n_nodes; i++)
+		if (inv->nodes[i].blocks_online > 0 && memctl_inventory_node_is_slower_tier(inv, inv->nodes[i].id))
+			return inv->nodes[i].id;
+	return -1;
 }
 
 bool memctl_inventory_range_in_fw_memmap(const struct memctl_inventory *inv, uint64_t start, uint64_t end)

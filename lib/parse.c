@@ -107,6 +107,56 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Append x to the growing array *v (n used, cap allocated). */
+static int push_int(int **v, size_t *n, size_t *cap, int x)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		int *nv = realloc(*v, c * sizeof(int));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+/*
+ * Hand-written like the other parsers here: it is a whitespace-separated list
+ * of small integers, and strtol plus a bounds check is all it takes.
+ */
+int memctl_parse_distance(const char *text, int **ret, size_t *ret_n)
+{
+	_autofree_ int *v = NULL;
+	size_t n = 0, cap = 0;
+	const char *p = text;
+
+	for (;;) {
+		char *e;
+		long d;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		errno = 0;
+		d = strtol(p, &e, 10);
+		if (errno || d > 255 || (*e && !isspace((unsigned char)*e)))
+			return -EINVAL;
+		if (push_int(&v, &n, &cap, (int)d) < 0)
+			return -ENOMEM;
+		p = e;
+	}
+	if (n == 0)
+		return -EINVAL;
+	*ret = steal(&v);
+	*ret_n = n;
+	return 0;
+}
+
 int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 {
 	_autofree_ int *v = NULL;
@@ -130,17 +180,9 @@ int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 		}
 		if (a < 0 || b < a || b > 1 << 20)
 			return -ERANGE;
-		for (long i = a; i <= b; i++) {
-			if (n == cap) {
-				int *nv;
-				cap = cap ? cap * 2 : 16;
-				nv = realloc(v, cap * sizeof(int));
-				if (!nv)
-					return -ENOMEM;
-				v = nv;
-			}
-			v[n++] = (int)i;
-		}
+		for (long i = a; i <= b; i++)
+			if (push_int(&v, &n, &cap, (int)i) < 0)
+				return -ENOMEM;
 		p = e;
 		if (*p == ',')
 			p++;

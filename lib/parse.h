@@ -19,6 +19,10 @@ void memctl_iomem_free(struct memctl_iomem_entry *e, size_t n);
 /* "0-3,8,10-11" -> sorted ints. An empty string is an empty list. */
 int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n);
 
+/* nodeN/distance: "10 28 20", one distance per online node in id order.
+ * Distances are 0..255 (ACPI SLIT); anything else is -EINVAL. */
+int memctl_parse_distance(const char *text, int **ret, size_t *ret_n);
+
 enum memctl_block_state memctl_parse_block_state(const char *text);
 
 /* First zone named in valid_zones ("Movable", "Normal Movable", "none"). */

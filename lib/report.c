@@ -164,7 +164,84 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	return o;
 }
 
-static struct json_object *node_json(const struct memctl_inventory *inv, const struct memctl_node *n)
+/* {"0": 10, "1": 28}: distance to each online node, by node id. */
+static struct json_object *node_distances_json(const struct memctl_node *n)
+{
+	struct json_object *o;
+
+	if (!n->distances)
+		return NULL;
+	o = json_object_new_object();
+	for (size_t i = 0; i < n->n_distances; i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "%d", n->distances[i].node);
+		add(o, key, json_object_new_int(n->distances[i].distance));
+	}
+	return o;
+}
+
+/* Ratios with two decimals: enough to compare, and stable in golden files. */
+static struct json_object *ratio_json(double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.2f", v);
+	return json_object_new_double_s(v, buf);
+}
+
+static void add_opt_i64(struct json_object *o, const char *key, int64_t v)
+{
+	add(o, key, v >= 0 ? json_object_new_int64(v) : NULL);
+}
+
+/* {"access0": {...}, "access1": {...}}, only the classes the kernel shows; NULL without HMAT. */
+static struct json_object *node_hmat_json(const struct memctl_node *n)
+{
+	struct json_object *o = NULL;
+
+	for (int k = 0; k < MEMCTL_ACCESS_CLASSES; k++) {
+		const struct memctl_node_access *a = &n->access[k];
+		struct json_object *c, *init;
+		char key[16];
+
+		if (!a->present)
+			continue;
+		if (!o)
+			o = json_object_new_object();
+		c = json_object_new_object();
+		init = json_object_new_array();
+		for (size_t i = 0; i < a->n_initiators; i++)
+			json_object_array_add(init, json_object_new_int(a->initiators[i]));
+		add(c, "initiators", init);
+		add_opt_i64(c, "read_latency_ns", a->read_latency);
+		add_opt_i64(c, "write_latency_ns", a->write_latency);
+		add_opt_i64(c, "read_bandwidth_mbps", a->read_bandwidth);
+		add_opt_i64(c, "write_bandwidth_mbps", a->write_bandwidth);
+		snprintf(key, sizeof(key), "access%d", k);
+		add(o, key, c);
+	}
+	return o;
+}
+
+/* Tier, distances, HMAT and the MOVABLE:NORMAL ratio of one node (issue 8). */
+static void add_node_numa(struct json_object *o, const struct memctl_inventory *inv, const struct memctl_node *n,
+			  const struct memctl_policy *p)
+{
+	uint64_t movable = n->online_bytes[MEMCTL_ZONE_MOVABLE], normal = n->online_bytes[MEMCTL_ZONE_NORMAL];
+
+	add(o, "slower_tier", json_object_new_boolean(memctl_inventory_node_is_slower_tier(inv, n->id)));
+	add(o, "distances", node_distances_json(n));
+	add(o, "hmat", node_hmat_json(n));
+	/* Without NORMAL memory there is no ratio (a memory-only node): null, as the planner skips it. */
+	add(o, "movable_normal_ratio", normal ? ratio_json((double)movable / (double)normal) : NULL);
+	add(o, "max_movable_ratio", p ? ratio_json(p->defaults.max_movable_ratio) : NULL);
+	add(o, "ratio_exceeded",
+	    p ? json_object_new_boolean(memctl_movable_ratio_exceeded(movable, normal, p->defaults.max_movable_ratio))
+	      : NULL);
+}
+
+static struct json_object *node_json(const struct memctl_inventory *inv, const struct memctl_node *n,
+				     const struct memctl_policy *p)
 {
 	struct json_object *o = json_object_new_object();
 	uint64_t total = 0;
@@ -182,7 +259,7 @@ static struct json_object *node_json(const struct memctl_inventory *inv, const s
 	add(o, "movable_bytes", u64(n->online_bytes[MEMCTL_ZONE_MOVABLE]));
 	add(o, "normal_bytes", u64(n->online_bytes[MEMCTL_ZONE_NORMAL]));
 	add(o, "other_bytes", u64(total - n->online_bytes[MEMCTL_ZONE_MOVABLE] - n->online_bytes[MEMCTL_ZONE_NORMAL]));
-	(void)inv;
+	add_node_numa(o, inv, n, p);
 	return o;
 }
 
@@ -284,7 +361,24 @@ static struct json_object *warnings_json(const struct memctl_inventory *inv)
 	return w;
 }
 
+/* The policy values status compares against, and where they came from. */
+static struct json_object *policy_json(const struct memctl_policy *p, const char *file)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_opt_str(o, "file", file);
+	add(o, "max_movable_ratio", ratio_json(p->defaults.max_movable_ratio));
+	add(o, "demotion", json_object_new_string(memctl_demotion_name(p->defaults.demotion)));
+	return o;
+}
+
 struct json_object *memctl_status_json(const struct memctl_inventory *inv)
+{
+	return memctl_status_json_with_policy(inv, NULL, NULL);
+}
+
+struct json_object *memctl_status_json_with_policy(const struct memctl_inventory *inv, const struct memctl_policy *p,
+						   const char *policy_file)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *devs = json_object_new_array(), *regions = json_object_new_array(),
@@ -314,8 +408,9 @@ struct json_object *memctl_status_json(const struct memctl_inventory *inv)
 	}
 	add(o, "regions", regions);
 	for (size_t i = 0; i < inv->n_nodes; i++)
-		json_object_array_add(nodes, node_json(inv, &inv->nodes[i]));
+		json_object_array_add(nodes, node_json(inv, &inv->nodes[i], p));
 	add(o, "nodes", nodes);
+	add(o, "policy", p ? policy_json(p, policy_file) : NULL);
 	add(o, "iomem", iomem_json(inv));
 	add(o, "warnings", warnings_json(inv));
 	return o;
@@ -400,6 +495,9 @@ static struct json_object *step_json(const struct memctl_step *s)
 	case MEMCTL_STEP_RESIZE:
 	case MEMCTL_STEP_CREATE_SUBDEVICE:
 		add(o, "size", u64(s->size));
+		break;
+	case MEMCTL_STEP_ENABLE_DEMOTION:
+		add(o, "node", json_object_new_int(s->node));
 		break;
 	case MEMCTL_STEP_SET_MEMMAP_ON_MEMORY:
 		add(o, "value", json_object_new_boolean(s->flag));

@@ -11,10 +11,14 @@
 
 #include "inventory.h"
 
-struct json_object *memctl_status_json(const struct memctl_inventory *inv);
-struct json_object *memctl_blocks_json(const struct memctl_inventory *inv);
-
 #include "plan.h"
+
+struct json_object *memctl_status_json(const struct memctl_inventory *inv);
+/* The same, with each node's MOVABLE:NORMAL ratio compared with the policy's
+ * max_movable_ratio (p NULL: the ratio alone). policy_file names where p came from. */
+struct json_object *memctl_status_json_with_policy(const struct memctl_inventory *inv, const struct memctl_policy *p,
+						   const char *policy_file);
+struct json_object *memctl_blocks_json(const struct memctl_inventory *inv);
 
 /* A plan as JSON: steps before, per device, after; warnings and errors. */
 struct json_object *memctl_plan_json(const struct memctl_plan *plan);

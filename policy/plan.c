@@ -30,6 +30,7 @@ const char *memctl_step_op_name(enum memctl_step_op op)
 	case MEMCTL_STEP_CREATE_SUBDEVICE: return "create-subdevice";
 	case MEMCTL_STEP_BIND: return "bind";
 	case MEMCTL_STEP_ONLINE: return "online";
+	case MEMCTL_STEP_ENABLE_DEMOTION: return "enable-demotion";
 	}
 	return "?";
 }
@@ -101,6 +102,9 @@ void memctl_step_format(const struct memctl_step *s, char *buf, size_t len)
 	case MEMCTL_STEP_CREATE_SUBDEVICE:
 		size_name(s->size, b, sizeof(b));
 		snprintf(buf, len, "create sub-device %s (devdax)", b);
+		break;
+	case MEMCTL_STEP_ENABLE_DEMOTION:
+		snprintf(buf, len, "enable demotion (node %d is a slower tier)", s->node);
 		break;
 	}
 }
@@ -755,6 +759,38 @@ static int plan_other_memory(struct planner *pl)
 	return 0;
 }
 
+/*
+ * defaults.demotion = "enable": turn demotion on once memory of a slower tier
+ * (memctl_inventory_node_is_slower_tier) is online, or will be when this
+ * plan has run (the node accounting after all devices says so). Never turned
+ * off: other software or the administrator may rely on it.
+ */
+static int plan_demotion(struct planner *pl)
+{
+	const struct memctl_inventory *inv = pl->inv;
+	int node = -1;
+
+	if (pl->p->defaults.demotion != MEMCTL_DEMOTION_ENABLE || inv->hotplug.demotion_enabled == 1)
+		return 0;
+	for (size_t i = 0; i < pl->n_acct && node < 0; i++)
+		if (pl->acct[i].movable + pl->acct[i].normal > 0 && memctl_inventory_node_is_slower_tier(inv, pl->acct[i].node))
+			node = pl->acct[i].node;
+	if (node < 0)
+		return 0;
+	if (inv->hotplug.demotion_enabled < 0)
+		return warn(pl, "demotion-unsupported", NULL,
+			    "demotion = \"enable\" but this kernel has no /sys/kernel/mm/numa/demotion_enabled "
+			    "(memory tiering, Linux 5.15+ with NUMA): memory on node %d is not a demotion target",
+			    node);
+	return add_step(&pl->plan->post, &pl->plan->n_post,
+			(struct memctl_step){ .op = MEMCTL_STEP_ENABLE_DEMOTION, .node = node });
+}
+
+bool memctl_movable_ratio_exceeded(uint64_t movable, uint64_t normal, double ratio)
+{
+	return normal > 0 && (long double)movable > (long double)ratio * normal;
+}
+
 static int check_ratios(struct planner *pl)
 {
 	double ratio = pl->p->defaults.max_movable_ratio;
@@ -764,8 +800,7 @@ static int check_ratios(struct planner *pl)
 		char obj[32];
 		int r;
 
-		/* A node without NORMAL memory has no ratio to keep (memory-only CXL/hmem nodes). */
-		if (a->normal == 0 || (long double)a->movable <= (long double)ratio * a->normal)
+		if (!memctl_movable_ratio_exceeded(a->movable, a->normal, ratio))
 			continue;
 		snprintf(obj, sizeof(obj), "node %d", a->node);
 		r = warn(pl, "ratio-exceeded", obj,
@@ -818,7 +853,7 @@ int memctl_plan_build(const struct memctl_inventory *inv, const struct memctl_po
 		goto out;
 	if (pl.n_acct)
 		qsort(pl.acct, pl.n_acct, sizeof(*pl.acct), cmp_acct);
-	if ((r = check_ratios(&pl)) < 0)
+	if ((r = plan_demotion(&pl)) < 0 || (r = check_ratios(&pl)) < 0)
 		goto out;
 	*ret = steal(&plan);
 out:

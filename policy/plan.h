@@ -23,6 +23,7 @@ enum memctl_step_op {
 	MEMCTL_STEP_CREATE_SUBDEVICE,	/* size, bound to device_dax */
 	MEMCTL_STEP_BIND,		/* driver */
 	MEMCTL_STEP_ONLINE,		/* blocks first..last into zone */
+	MEMCTL_STEP_ENABLE_DEMOTION,	/* demotion_enabled = 1, for node (slower tier) */
 };
 
 struct memctl_step {
@@ -34,6 +35,7 @@ struct memctl_step {
 	int flag;			/* SET_MEMMAP_ON_MEMORY */
 	const char *value;		/* SET_AUTO_ONLINE (static string) */
 	bool may_fail;			/* offlining that the kernel may well refuse */
+	int node;			/* ENABLE_DEMOTION: the first slower-tier node with memory online */
 };
 
 enum memctl_action {
@@ -83,6 +85,10 @@ const struct memctl_rule *memctl_policy_match(const struct memctl_policy *p, con
  * movable and normal bytes online, so that MOVABLE:NORMAL stays <= ratio
  * (the rest go to ZONE_NORMAL).
  */
+/* Whether MOVABLE:NORMAL on a node is above ratio. A node without NORMAL memory
+ * (memory-only CXL/hmem) has no ratio to keep and is never "above". */
+bool memctl_movable_ratio_exceeded(uint64_t movable, uint64_t normal, double ratio);
+
 size_t memctl_auto_movable_blocks(uint64_t movable, uint64_t normal, size_t n, uint64_t block_size, double ratio);
 
 const char *memctl_step_op_name(enum memctl_step_op op);

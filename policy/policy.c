@@ -54,6 +54,11 @@ static const struct name_value kao_names[] = {
 	{ "leave", MEMCTL_KAO_LEAVE },
 	{},
 };
+static const struct name_value demotion_names[] = {
+	{ "enable", MEMCTL_DEMOTION_ENABLE },
+	{ "leave", MEMCTL_DEMOTION_LEAVE },
+	{},
+};
 static const struct name_value origin_names[] = {
 	{ "hmem", MEMCTL_ORIGIN_HMEM },
 	{ "cxl", MEMCTL_ORIGIN_CXL },
@@ -82,6 +87,11 @@ const char *memctl_rule_mode_name(enum memctl_rule_mode m)
 const char *memctl_on_reset_name(enum memctl_on_reset r)
 {
 	return name_of(on_reset_names, r);
+}
+
+const char *memctl_demotion_name(enum memctl_demotion d)
+{
+	return name_of(demotion_names, d);
 }
 
 static void allowed_list(const struct name_value *t, char *buf, size_t len)
@@ -284,7 +294,8 @@ static int get_string(struct ctx *c, config_setting_t *s, const char *allowed, c
 static int parse_defaults(struct ctx *c, config_setting_t *g, struct memctl_defaults *df)
 {
 	static const char keys[] =
-		"zone, max_movable_ratio, offline_timeout, offline_retries, settle, kernel_auto_online, other_memory";
+		"zone, max_movable_ratio, offline_timeout, offline_retries, settle, kernel_auto_online, other_memory, "
+		"demotion";
 	int n = config_setting_length(g);
 
 	if (want_type(c, g, CONFIG_TYPE_GROUP, "defaults: { key = value; ... };") < 0)
@@ -322,6 +333,9 @@ static int parse_defaults(struct ctx *c, config_setting_t *g, struct memctl_defa
 		} else if (streq(k, "other_memory")) {
 			if (get_enum(c, s, other_memory_names, &v) == 0)
 				df->other_memory = v;
+		} else if (streq(k, "demotion")) {
+			if (get_enum(c, s, demotion_names, &v) == 0)
+				df->demotion = v;
 		} else {
 			ERROR(c, s, "unknown-key", "unknown key '%s' in defaults; allowed: %s", k, keys);
 		}
@@ -625,6 +639,8 @@ int memctl_policy_new(struct memctl_policy **ret)
 		.settle_ms = 200,
 		.kernel_auto_online = MEMCTL_KAO_TAKEOVER,
 		.other_memory = MEMCTL_ZONE_PREF_MOVABLE,
+		/* A system-wide knob that changes where every process's pages go: only when asked. */
+		.demotion = MEMCTL_DEMOTION_LEAVE,
 	};
 	*ret = p;
 	return 0;

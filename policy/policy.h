@@ -39,6 +39,13 @@ enum memctl_kernel_auto_online {
 	MEMCTL_KAO_LEAVE,
 };
 
+/* defaults.demotion: whether memctl turns on /sys/kernel/mm/numa/demotion_enabled. */
+enum memctl_demotion {
+	MEMCTL_DEMOTION_UNSET = 0,
+	MEMCTL_DEMOTION_LEAVE,		/* never touch the global knob (the default) */
+	MEMCTL_DEMOTION_ENABLE,		/* enable it once memory of a slower tier is online */
+};
+
 struct memctl_defaults {
 	enum memctl_zone_pref zone;
 	double max_movable_ratio;
@@ -47,6 +54,7 @@ struct memctl_defaults {
 	uint64_t settle_ms;
 	enum memctl_kernel_auto_online kernel_auto_online;
 	enum memctl_zone_pref other_memory;
+	enum memctl_demotion demotion;
 };
 
 struct memctl_match {
@@ -109,3 +117,4 @@ int memctl_parse_duration_ms(const char *text, uint64_t *ret);
 const char *memctl_zone_pref_name(enum memctl_zone_pref z);
 const char *memctl_rule_mode_name(enum memctl_rule_mode m);
 const char *memctl_on_reset_name(enum memctl_on_reset r);
+const char *memctl_demotion_name(enum memctl_demotion d);

@@ -15,6 +15,8 @@ void model_init(struct model *m)
 	memset(m, 0, sizeof(*m));
 	m->block_size = 128ULL << 20;
 	snprintf(m->auto_online, sizeof(m->auto_online), "offline");
+	for (int n = 0; n < 4; n++)
+		m->node_tier[n] = -1;
 	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++)
 		m->blocks[i] = (struct model_block){ .index = i, .node = -1, .device = -1 };
 	for (unsigned long i = 0; i < 32; i++)
@@ -161,7 +163,8 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 	inv->hotplug.block_size = m->block_size;
 	inv->hotplug.auto_online_blocks = strdup(m->auto_online);
 	inv->hotplug.auto_movable_ratio = inv->hotplug.auto_movable_numa_aware = -1;
-	inv->hotplug.crash_hotplug = inv->hotplug.demotion_enabled = -1;
+	inv->hotplug.crash_hotplug = -1;
+	inv->hotplug.demotion_enabled = m->demotion_enabled;
 	inv->blocks = calloc(MODEL_MAX_BLOCKS, sizeof(*inv->blocks));
 	inv->nodes = calloc(8, sizeof(*inv->nodes));
 	inv->regions = calloc(MODEL_MAX_DEVICES, sizeof(*inv->regions));
@@ -172,7 +175,7 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 	}
 	for (int n = 0; n < 4; n++) {
 		inv->nodes[n] = (struct memctl_node){ .id = n, .cpulist = strdup(n == 0 ? "0-1" : ""), .has_cpu = n == 0,
-						      .online = true, .tier = -1 };
+						      .online = true, .tier = m->node_tier[n] };
 		inv->n_nodes++;
 	}
 	/* devices and regions first: blocks refer to device indices in the inventory */
@@ -519,6 +522,30 @@ static int m_pci_reset(void *ctx, const char *pci)
 	return 0;
 }
 
+static int m_set_demotion(void *ctx, bool on)
+{
+	struct model *m = ctx;
+	int r = fault(m, MODEL_OP_SET_DEMOTION, -1, on ? "1" : "0");
+
+	if (r < 0)
+		return r;
+	if (m->demotion_enabled < 0)
+		return -ENOENT;
+	if (!m->demotion_sticks_off)
+		m->demotion_enabled = on;
+	return 0;
+}
+
+static int m_get_demotion(void *ctx, bool *ret)
+{
+	struct model *m = ctx;
+
+	if (m->demotion_enabled < 0)
+		return -ENOENT;
+	*ret = m->demotion_enabled == 1;
+	return 0;
+}
+
 const struct memctl_kernel_ops model_ops = {
 	.scan = m_scan,
 	.get_auto_online = m_get_auto_online,
@@ -534,4 +561,6 @@ const struct memctl_kernel_ops model_ops = {
 	.offline_block = m_offline_block,
 	.device_users = m_device_users,
 	.pci_reset = m_pci_reset,
+	.set_demotion = m_set_demotion,
+	.get_demotion = m_get_demotion,
 };

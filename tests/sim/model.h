@@ -26,6 +26,7 @@ enum model_op {
 	MODEL_OP_CREATE,
 	MODEL_OP_SET_AUTO_ONLINE,
 	MODEL_OP_SCAN,
+	MODEL_OP_SET_DEMOTION,
 	_MODEL_OP_MAX,
 };
 
@@ -75,6 +76,9 @@ struct model {
 	unsigned leaked_unbinds;	/* kmem unbound with blocks online: must stay 0 */
 	unsigned uevents;		/* uevents the kernel would have sent */
 	unsigned pci_resets;
+	int demotion_enabled;		/* -1: no memory tiering in this kernel, else 0/1 */
+	bool demotion_sticks_off;	/* writes "succeed" but it still reads 0 (another writer) */
+	int node_tier[4];		/* memory_tierN per node, -1: tiers unknown (the default) */
 	int crash_after;		/* >0: the caller "dies" after this many more changes (0: never) */
 	bool crashed;
 	void (*on_uevent)(void *userdata, const char *subsystem, const char *action);

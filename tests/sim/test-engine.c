@@ -328,6 +328,110 @@ static void test_other_memory_onlined_under_takeover(void **state)
 	assert_int_equal(model_blocks(&m, -1, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 4);
 }
 
+#define ENABLE_DEMOTION \
+	"defaults = { demotion = \"enable\"; };\nrules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );"
+
+/* defaults.demotion = "enable": switched on once the slow node's memory is online, and only then. */
+static void test_demotion_enabled_after_slow_memory_online(void **state)
+{
+	static const char leave[] = "rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );";
+	static const char devdax[] = "defaults = { demotion = \"enable\"; };\n"
+				     "rules = ( { name = \"r\"; match = {}; mode = \"devdax\"; } );";
+	struct {
+		const char *policy;
+		int tier0, tier1;	/* memory_tierN of node 0 (CPUs) and node 1 (the device), -1: unknown */
+		int want;
+	} cases[] = {
+		{ ENABLE_DEMOTION, -1, -1, 1 },	/* no tiers: a CPU-less node counts as slower */
+		{ ENABLE_DEMOTION, 4, 22, 1 },	/* kmem's default tier above DRAM's */
+		{ ENABLE_DEMOTION, 4, 4, 0 },	/* same tier as the CPUs' memory: nowhere to demote to */
+		{ leave, -1, -1, 0 },	/* the default never touches the knob */
+		{ devdax, -1, -1, 0 },	/* nothing of a slower tier comes online */
+	};
+
+	for (size_t c = 0; c < ELEMENTSOF(cases); c++) {
+		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(cases[c].policy);
+		struct memctl_reconcile_result res;
+		struct model m;
+
+		model_init(&m);
+		m.node_tier[0] = cases[c].tier0;
+		m.node_tier[1] = cases[c].tier1;
+		setup_device(&m, START_DEVDAX);
+		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+		if (m.demotion_enabled != cases[c].want) {
+			print_error("case %zu: demotion_enabled %d, want %d\n", c, m.demotion_enabled, cases[c].want);
+			fail();
+		}
+		assert_int_equal(m.calls[MODEL_OP_SET_DEMOTION], (unsigned)cases[c].want);
+		assert_int_equal(res.failed, 0);
+		/* idempotence: already on, nothing more to write */
+		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+		assert_int_equal(res.steps_done, 0);
+		assert_int_equal(m.calls[MODEL_OP_SET_DEMOTION], (unsigned)cases[c].want);
+	}
+}
+
+/* The plan counts on onlining a held device; the engine does not enable demotion for memory that stays offline. */
+static void test_demotion_waits_for_held_memory(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
+		policy(ENABLE_DEMOTION);
+	_autofree_ char *err = NULL;
+	struct events ev = { 0 };
+	struct model m;
+	int dev;
+
+	model_init(&m);
+	dev = setup_device(&m, START_KMEM_MOVABLE);
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	memctl_engine_set_event_fn(e, count_event, &ev);
+	assert_int_equal(memctl_engine_offline(e, "dax0.0", &err), 0);
+	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, 0), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+	assert_int_equal(m.demotion_enabled, 0);
+	assert_int_equal(m.calls[MODEL_OP_SET_DEMOTION], 0);
+	assert_int_equal(ev.n[MEMCTL_EVENT_STEP_FAILED], 0);
+	/* onlined by hand: the next reconcile turns it on */
+	assert_int_equal(memctl_engine_online(e, p, "dax0.0", MEMCTL_ZONE_PREF_MOVABLE, &err), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+	assert_int_equal(m.demotion_enabled, 1);
+}
+
+/* A refused write, or one that does not stick, is a failed step with a sentence; the memory stays online. */
+static void test_demotion_failure_is_reported(void **state)
+{
+
+	for (int sticks = 0; sticks < 2; sticks++) {
+		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(ENABLE_DEMOTION);
+		struct memctl_reconcile_result res;
+		struct events ev = { 0 };
+		struct model m;
+		int dev;
+
+		model_init(&m);
+		dev = setup_device(&m, START_DEVDAX);
+		if (sticks)
+			m.demotion_sticks_off = true;
+		else
+			model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_SET_DEMOTION, .target = -1,
+								  .error = -EPERM, .times = -1 });
+		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+		memctl_engine_set_event_fn(e, count_event, &ev);
+		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+		assert_int_equal(m.demotion_enabled, 0);
+		assert_int_equal(res.steps_failed, 1);
+		assert_int_equal(ev.n[MEMCTL_EVENT_STEP_FAILED], 1);
+		assert_non_null(strstr(ev.last_failure, "enable demotion (node 1 is a slower tier)"));
+		assert_non_null(strstr(ev.last_failure, sticks ? "reads false after writing 1" : "Operation not permitted"));
+		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +444,9 @@ int main(void)
 		cmocka_unit_test(test_reserve_carves_and_stays_idempotent),
 		cmocka_unit_test(test_manual_offline_holds),
 		cmocka_unit_test(test_other_memory_onlined_under_takeover),
+		cmocka_unit_test(test_demotion_enabled_after_slow_memory_online),
+		cmocka_unit_test(test_demotion_failure_is_reported),
+		cmocka_unit_test(test_demotion_waits_for_held_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

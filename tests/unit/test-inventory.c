@@ -259,6 +259,121 @@ static void test_udev_rules_that_online_memory(void **state)
 	memctl_inventory_free(inv);
 }
 
+/* HMAT and SLIT as v6.12 shows them; node0 has no HMAT files at all. */
+static void numa_files(const char *root)
+{
+	tree_file(root, "sys/devices/system/node/node0/distance", "10 28\n");
+	tree_file(root, "sys/devices/system/node/node1/distance", "28 10\n");
+	tree_file(root, "sys/devices/system/node/node1/access0/initiators/read_latency", "240\n");
+	tree_file(root, "sys/devices/system/node/node1/access0/initiators/read_bandwidth", "8192\n");
+	tree_link(root, "sys/devices/system/node/node1/access0/initiators/node0", "../../../node0");
+}
+
+static struct json_object *node_obj(struct json_object *status, int i)
+{
+	struct json_object *nodes;
+
+	assert_true(json_object_object_get_ex(status, "nodes", &nodes));
+	return json_object_array_get_idx(nodes, i);
+}
+
+static const char *json_at(struct json_object *o, const char *a, const char *b, const char *c)
+{
+	struct json_object *v = o;
+
+	for (const char *k[] = { a, b, c }, **p = k; p < k + 3 && *p; p++)
+		if (!v || !json_object_object_get_ex(v, *p, &v))
+			return "(absent)";
+	return v ? json_object_get_string(v) : "(null)";
+}
+
+static void test_node_distances_and_hmat(void **state)
+{
+	struct memctl_inventory *inv;
+	struct json_object *o, *n0, *n1;
+	const struct memctl_node *node;
+
+	numa_files(*state);
+	inv = scan(*state);
+	node = memctl_inventory_node(inv, 1);
+	assert_int_equal(node->n_distances, 2);
+	assert_int_equal(node->distances[0].node, 0);
+	assert_int_equal(node->distances[0].distance, 28);
+	assert_int_equal(node->distances[1].distance, 10);
+	assert_true(node->access[0].present);
+	assert_false(node->access[1].present);
+	assert_int_equal(node->access[0].read_latency, 240);
+	assert_int_equal(node->access[0].write_latency, -1);
+	assert_int_equal(node->access[0].n_initiators, 1);
+	assert_int_equal(node->access[0].initiators[0], 0);
+	assert_false(memctl_inventory_node(inv, 0)->access[0].present);
+
+	o = memctl_status_json(inv);
+	n0 = node_obj(o, 0);
+	n1 = node_obj(o, 1);
+	assert_string_equal(json_at(n0, "distances", "1", NULL), "28");
+	assert_string_equal(json_at(n1, "distances", "0", NULL), "28");
+	/* absent stays absent: no HMAT for node0, no write values and no access1 for node1 */
+	assert_string_equal(json_at(n0, "hmat", NULL, NULL), "(null)");
+	assert_string_equal(json_at(n1, "hmat", "access0", "read_latency_ns"), "240");
+	assert_string_equal(json_at(n1, "hmat", "access0", "read_bandwidth_mbps"), "8192");
+	assert_string_equal(json_at(n1, "hmat", "access0", "write_latency_ns"), "(null)");
+	assert_string_equal(json_at(n1, "hmat", "access1", NULL), "(absent)");
+	assert_string_equal(json_at(n1, "hmat", "access0", "initiators"), "[ 0 ]");
+	/* tiers 4 (CPUs) and 22: node1 is slower */
+	assert_string_equal(json_at(n0, "slower_tier", NULL, NULL), "false");
+	assert_string_equal(json_at(n1, "slower_tier", NULL, NULL), "true");
+	json_object_put(o);
+	memctl_inventory_free(inv);
+}
+
+/* Distances that do not line up with the online nodes, or do not parse, are left out (not guessed). */
+static void test_node_distances_left_out(void **state)
+{
+	struct memctl_inventory *inv;
+
+	tree_file(*state, "sys/devices/system/node/node0/distance", "10 20 30\n");
+	tree_file(*state, "sys/devices/system/node/node1/distance", "20 ten\n");
+	inv = scan(*state);
+	assert_null(memctl_inventory_node(inv, 0)->distances);
+	assert_null(memctl_inventory_node(inv, 1)->distances);
+	memctl_inventory_free(inv);
+}
+
+/* MOVABLE:NORMAL per node; compared with max_movable_ratio only when a policy is given. */
+static void test_node_ratio_against_policy(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
+	struct memctl_node *n0 = memctl_inventory_node(inv, 0);
+	struct json_object *o;
+
+	assert_int_equal(memctl_policy_new(&p), 0);
+	n0->online_bytes[MEMCTL_ZONE_MOVABLE] = 4 * n0->online_bytes[MEMCTL_ZONE_NORMAL];
+
+	o = memctl_status_json(inv);
+	assert_string_equal(json_at(node_obj(o, 0), "movable_normal_ratio", NULL, NULL), "4.00");
+	assert_string_equal(json_at(node_obj(o, 0), "max_movable_ratio", NULL, NULL), "(null)");
+	assert_string_equal(json_at(node_obj(o, 0), "ratio_exceeded", NULL, NULL), "(null)");
+	/* node1 has no NORMAL memory: no ratio */
+	assert_string_equal(json_at(node_obj(o, 1), "movable_normal_ratio", NULL, NULL), "(null)");
+	assert_string_equal(json_at(o, "policy", NULL, NULL), "(null)");
+	json_object_put(o);
+
+	o = memctl_status_json_with_policy(inv, p, "/etc/memctl/memctl.conf");
+	assert_string_equal(json_at(node_obj(o, 0), "max_movable_ratio", NULL, NULL), "3.00");
+	assert_string_equal(json_at(node_obj(o, 0), "ratio_exceeded", NULL, NULL), "true");
+	assert_string_equal(json_at(node_obj(o, 1), "ratio_exceeded", NULL, NULL), "false");
+	assert_string_equal(json_at(o, "policy", "file", NULL), "/etc/memctl/memctl.conf");
+	assert_string_equal(json_at(o, "policy", "demotion", NULL), "leave");
+	json_object_put(o);
+
+	p->defaults.max_movable_ratio = 4.0;
+	o = memctl_status_json_with_policy(inv, p, NULL);
+	assert_string_equal(json_at(node_obj(o, 0), "ratio_exceeded", NULL, NULL), "false");
+	json_object_put(o);
+}
+
 static char logged[1024];
 static void keep_log(int prio, const char *msg, void *userdata)
 {
@@ -291,6 +406,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocks_json_merges, setup, teardown),
 		cmocka_unit_test(test_missing_block_size_names_the_file),
 		cmocka_unit_test_setup_teardown(test_udev_rules_that_online_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_distances_and_hmat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_distances_left_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_ratio_against_policy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,6 +92,30 @@ static void test_int_list(void **state)
 	assert_int_equal(memctl_parse_int_list("1 2", &v, &n), -EINVAL);
 }
 
+static void test_distance(void **state)
+{
+	int *v = NULL;
+	size_t n = 0;
+
+	assert_int_equal(memctl_parse_distance("10 28 255\n", &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0], 10);
+	assert_int_equal(v[1], 28);
+	assert_int_equal(v[2], 255);
+	free(v);
+
+	v = (void *)0x1;
+	n = 42;
+	assert_int_equal(memctl_parse_distance("", &v, &n), -EINVAL);
+	assert_int_equal(memctl_parse_distance("10 256", &v, &n), -EINVAL);
+	assert_int_equal(memctl_parse_distance("10 -1", &v, &n), -EINVAL);
+	assert_int_equal(memctl_parse_distance("10,20", &v, &n), -EINVAL);
+	assert_int_equal(memctl_parse_distance("10 2x", &v, &n), -EINVAL);
+	/* out-parameters untouched on failure */
+	assert_ptr_equal(v, (void *)0x1);
+	assert_int_equal(n, 42);
+}
+
 static void test_block_state_and_zone(void **state)
 {
 	assert_int_equal(memctl_parse_block_state("online"), MEMCTL_BLOCK_ONLINE);
@@ -140,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_iomem_hidden_addresses),
 		cmocka_unit_test(test_iomem_malformed),
 		cmocka_unit_test(test_int_list),
+		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_block_state_and_zone),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_format_size),

@@ -317,6 +317,69 @@ static void test_other_memory_under_takeover(void **state)
 	assert_int_equal(b->n_post, 0);
 }
 
+/* Which nodes count as a slower tier, with and without the kernel's tiers. */
+static void test_slower_tier(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+
+	/* no tiers known: CPU-less nodes, and nodes not (yet) in the inventory */
+	assert_false(memctl_inventory_node_is_slower_tier(inv, 0));
+	assert_true(memctl_inventory_node_is_slower_tier(inv, 1));
+	assert_true(memctl_inventory_node_is_slower_tier(inv, 5));
+	assert_false(memctl_inventory_node_is_slower_tier(inv, -1));
+	/* tiers known: a higher memory_tier than the CPUs' lowest */
+	inv->nodes[0].tier = 4;
+	inv->nodes[1].tier = 4;
+	assert_false(memctl_inventory_node_is_slower_tier(inv, 1));
+	inv->nodes[1].tier = 22;
+	assert_true(memctl_inventory_node_is_slower_tier(inv, 1));
+	assert_false(memctl_inventory_node_is_slower_tier(inv, 0));
+}
+
+#define DEMOTION(v) "defaults: { demotion = \"" v "\"; };\n"
+static void test_enable_demotion(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *devdax = hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *online =
+		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *enable = policy(DEMOTION("enable") HMEM_RULE(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *leave = policy(DEMOTION("leave") HMEM_RULE(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *to_devdax =
+		policy(DEMOTION("enable") "rules = ( { name = \"d\"; match = {}; mode = \"devdax\"; } );\n");
+	_cleanup_(memctl_plan_freep) struct memctl_plan *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL,
+						       *f = NULL, *g = NULL;
+
+	devdax->hotplug.demotion_enabled = 0;
+	online->hotplug.demotion_enabled = 0;
+	/* memory that this plan onlines on node 1 */
+	a = plan(devdax, enable);
+	assert_string_equal(steps(a->post, a->n_post), "enable demotion (node 1 is a slower tier)");
+	assert_int_equal(a->post[0].node, 1);
+	/* memory already online; and "leave" never writes */
+	b = plan(online, enable);
+	assert_string_equal(steps(b->post, b->n_post), "enable demotion (node 1 is a slower tier)");
+	c = plan(online, leave);
+	assert_int_equal(c->n_post, 0);
+	/* a plan that takes the slow memory away enables nothing */
+	d = plan(online, to_devdax);
+	assert_int_equal(d->n_post, 0);
+	/* already on: nothing to do */
+	online->hotplug.demotion_enabled = 1;
+	e = plan(online, enable);
+	assert_int_equal(e->n_post, 0);
+	/* same tier as the CPUs' memory: nowhere to demote to */
+	online->hotplug.demotion_enabled = 0;
+	online->nodes[0].tier = online->nodes[1].tier = 4;
+	f = plan(online, enable);
+	assert_int_equal(f->n_post, 0);
+	/* a kernel without the knob: a warning, no step */
+	online->nodes[1].tier = 22;
+	online->hotplug.demotion_enabled = -1;
+	g = plan(online, enable);
+	assert_int_equal(g->n_post, 0);
+	assert_non_null(find_diag(g, "demotion-unsupported"));
+}
+
 static void test_errors_for_devices_that_cannot_be_onlined(void **state)
 {
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
@@ -413,6 +476,8 @@ int main(void)
 		cmocka_unit_test(test_other_memory_under_takeover),
 		cmocka_unit_test(test_errors_for_devices_that_cannot_be_onlined),
 		cmocka_unit_test(test_cxl_matching),
+		cmocka_unit_test(test_slower_tier),
+		cmocka_unit_test(test_enable_demotion),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,20 @@ static void test_defaults_when_empty(void **state)
 	assert_int_equal(p->defaults.settle_ms, 200);
 	assert_int_equal(p->defaults.kernel_auto_online, MEMCTL_KAO_TAKEOVER);
 	assert_int_equal(p->defaults.other_memory, MEMCTL_ZONE_PREF_MOVABLE);
+	assert_int_equal(p->defaults.demotion, MEMCTL_DEMOTION_LEAVE);
+}
+
+static void test_demotion(void **state)
+{
+	struct memctl_diags d = { 0 };
+	_cleanup_(memctl_policy_freep) struct memctl_policy *on = parse_ok("defaults: { demotion = \"enable\"; };\n", &d);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *off = parse_ok("defaults: { demotion = \"leave\"; };\n", &d);
+
+	assert_int_equal(d.n, 0);
+	assert_int_equal(on->defaults.demotion, MEMCTL_DEMOTION_ENABLE);
+	assert_int_equal(off->defaults.demotion, MEMCTL_DEMOTION_LEAVE);
+	assert_string_equal(memctl_demotion_name(on->defaults.demotion), "enable");
+	assert_string_equal(memctl_demotion_name(off->defaults.demotion), "leave");
 }
 
 /* Each case: text, the line the first error must name, its code and a fragment of its message. */
@@ -133,6 +147,8 @@ static const struct {
 	{ "defaults: {\n  kernel_auto_online = \"grab\";\n};\n", 2, "bad-value", "takeover | leave" },
 	{ "defaults: {\n  other_memory = \"auto-movable\";\n};\n", 2, "bad-value", "movable | normal | auto | offline" },
 	{ "defaults: {\n  zonee = \"movable\";\n};\n", 2, "unknown-key", "unknown key 'zonee' in defaults" },
+	{ "defaults: {\n  demotion = \"on\";\n};\n", 2, "bad-value", "demotion = \"on\" is not known; allowed: enable | leave" },
+	{ "defaults: {\n\n  demotion = true;\n};\n", 3, "wrong-type", "demotion must be a string, not a boolean" },
 	{ "defaults = 5;\n", 1, "wrong-type", "defaults must be a group" },
 	{ "rules = 5;\n", 1, "wrong-type", "rules must be a list" },
 	{ "rules = (\n  { match = {}; mode = \"devdax\"; }\n);\n", 2, "missing-key", "rule without a name" },
@@ -293,6 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_policy),
 		cmocka_unit_test(test_defaults_when_empty),
+		cmocka_unit_test(test_demotion),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_dropin_merging),
 		cmocka_unit_test(test_shadowed_and_never_matching),

@@ -142,6 +142,65 @@ void cli_print_json(struct json_object *o)
 								  JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* Print NAME once: the lists below are short, a linear look-back is enough. */
+static void print_unique(const char **seen, size_t *n_seen, const char *name)
+{
+	if (!name)
+		return;
+	for (size_t i = 0; i < *n_seen; i++)
+		if (streq(seen[i], name))
+			return;
+	seen[(*n_seen)++] = name;
+	printf("%s\n", name);
+}
+
+/*
+ * Hidden, for completion/memctl.bash: one name per line, so the completion
+ * never drifts from the verb table or the inventory.
+ *   __complete verbs     the verbs
+ *   __complete devices   dax devices (what online and offline take)
+ *   __complete targets   dax devices, CXL regions, CXL memdevs, PCI addresses
+ *                        (what the reset verbs take; see memctl_inventory_resolve_target)
+ */
+static int cli_complete(struct memctl_cli *cli, int argc, char **argv)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_autofree_ const char **seen = NULL;
+	size_t n_seen = 0, n_max;
+	bool targets;
+
+	if (argc != 2)
+		return EXIT_USAGE;
+	if (streq(argv[1], "verbs")) {
+		for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+			printf("%s\n", verbs[i].name);
+		return EXIT_OK;
+	}
+	targets = streq(argv[1], "targets");
+	if (!targets && !streq(argv[1], "devices"))
+		return EXIT_USAGE;
+	if (cli_scan(cli, &inv) < 0)
+		return EXIT_FAILED;
+	n_max = inv->n_devices;
+	for (size_t i = 0; i < inv->n_regions; i++)
+		n_max += 1 + 2 * inv->regions[i].n_memdevs;
+	seen = calloc(n_max ? n_max : 1, sizeof(*seen));
+	if (!seen)
+		return EXIT_FAILED;
+	for (size_t i = 0; i < inv->n_devices; i++)
+		print_unique(seen, &n_seen, inv->devices[i].name);
+	for (size_t i = 0; targets && i < inv->n_regions; i++) {
+		const struct memctl_dax_region *r = &inv->regions[i];
+
+		print_unique(seen, &n_seen, r->cxl_region);
+		for (size_t m = 0; m < r->n_memdevs; m++) {
+			print_unique(seen, &n_seen, r->memdevs[m].name);
+			print_unique(seen, &n_seen, r->memdevs[m].host);
+		}
+	}
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -178,6 +237,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
 		if (streq(argv[optind], verbs[i].name))
 			return verbs[i].run(&cli, argc - optind, argv + optind);
+	if (streq(argv[optind], "__complete"))
+		return cli_complete(&cli, argc - optind, argv + optind);
 	fprintf(stderr, "memctl: unknown command '%s' (try 'memctl --help')\n", argv[optind]);
 	return EXIT_USAGE;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -144,6 +145,28 @@ static void test_bad_reload_keeps_policy(void **state)
 	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
 }
 
+/* A valid policy that others could have written is rejected on reload like a broken one. */
+static void test_world_writable_reload_keeps_policy(void **state)
+{
+	struct fixture *f = *state;
+	_autofree_ char *errors = NULL;
+	int dev;
+
+	assert_int_equal(manager_start(f->mgr), 0);
+	run_until_idle(f->mgr);
+	write_policy(f, "rules = ( { name = \"keep\"; match = {}; mode = \"devdax\"; } );\n");
+	assert_int_equal(chmod(f->policy, 0666), 0);
+	assert_int_equal(manager_reload(f->mgr, &errors), -EPERM);
+	assert_non_null(strstr(errors, "memctl.conf: world-writable, so others could change the policy: refused"));
+	dev = model_add_device(&f->m, "dax2.0", 2, MEMCTL_ORIGIN_HMEM, 12 * GIB, 1 * GIB, 1, MEMCTL_DRIVER_DEVICE_DAX);
+	manager_uevent(f->mgr, "dax", "add");
+	run_until_idle(f->mgr);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+	/* made safe, the same file is taken */
+	assert_int_equal(chmod(f->policy, 0644), 0);
+	assert_int_equal(manager_reload(f->mgr, NULL), 0);
+}
+
 static void test_clean_exit_restores_auto_online(void **state)
 {
 	struct fixture *f = *state;
@@ -220,6 +243,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_storm_coalesces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug_after_start_is_onlined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_reload_keeps_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_world_writable_reload_keeps_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean_exit_restores_auto_online, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_error_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_survives_restart, setup, teardown),

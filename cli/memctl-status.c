@@ -233,6 +233,34 @@ static void print_settings(struct json_object *mem, struct json_object *iomem)
 		       "      with memctld running, for kmem ranges and per-device blocks (shown as ?)\n");
 }
 
+/* kmem ranges and what kexec/kdump make of them (memctld(8), KEXEC AND KDUMP). */
+static void print_kexec(struct json_object *kexec)
+{
+	static const char *const hdr[] = { "KMEM RANGE", "DEVICE", "DRIVER MANAGED", "IN FIRMWARE MEMMAP" };
+	struct json_object *ranges = get(kexec, "kmem_ranges"), *rules = get(kexec, "kdump_udev_rules"),
+			   *loaded = get(kexec, "crash_kernel_loaded");
+	size_t n = ranges ? json_object_array_length(ranges) : 0, n_rules = rules ? json_object_array_length(rules) : 0;
+
+	printf("crash kernel loaded:      %s\n", loaded ? (json_object_get_boolean(loaded) ? "yes" : "no") : "(absent)");
+	for (size_t i = 0; i < n_rules; i++) {
+		struct json_object *r = json_object_array_get_idx(rules, i);
+		printf("%s%s:%s\n", i ? "                          " : "kdump udev rules:         ", str(r, "file"),
+		       str(r, "line"));
+	}
+	if (n == 0)
+		return;
+	printf("\n");
+	struct table *t = table_new(hdr, ELEMENTSOF(hdr));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(ranges, i), *fw = get(r, "in_firmware_memmap");
+		table_add(t, (const char *const[]){ str(r, "range"), str(r, "device"),
+						    json_object_get_boolean(get(r, "driver_managed")) ? "yes" : "no",
+						    fw ? (json_object_get_boolean(fw) ? "yes" : "no") : "(no memmap)" });
+	}
+	table_print(t);
+	table_free(t);
+}
+
 /* The daemon's view of each device: rule, hold, last action and error. */
 static void print_daemon(struct json_object *reply)
 {
@@ -326,6 +354,7 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		printf("\n");
 		print_settings(get(o, "memory"), get(o, "iomem"));
 		print_policy(get(o, "policy"));
+		print_kexec(get(o, "kexec"));
 		warnings = get(o, "warnings");
 		for (size_t i = 0; warnings && i < json_object_array_length(warnings); i++)
 			printf("warning: %s\n", json_object_get_string(json_object_array_get_idx(warnings, i)));

@@ -17,6 +17,7 @@
 
 #include "hooks.h"
 #include "util-mem.h"
+#include "writers.h"
 
 static uint64_t now_ms(void)
 {
@@ -24,12 +25,6 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Owned by root (or by us, for unprivileged tests) and writable by nobody else. */
-static bool safe_owner(const struct stat *st)
-{
-	return (st->st_uid == 0 || st->st_uid == geteuid()) && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
 static int hook_filter(const struct dirent *de)
@@ -126,15 +121,15 @@ int memctl_hooks_run(const char *dir, const char *phase, const struct memctl_hoo
 {
 	struct dirent **ents = NULL;
 	struct stat st;
-	char size[32], *envp[8];
+	char size[32], why[64], *envp[8];
 	int n, result = 0;
 
 	if (stat(dir, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (!safe_owner(&st)) {
+	if (memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
 		if (ret_failure)
-			asprintf(ret_failure, "%s is writable by others or not owned by root: refusing to run its hooks",
-				 dir);
+			asprintf(ret_failure, "%s is %s, so others could add hooks: refusing to run its hooks", dir,
+				 why);
 		return -EPERM;
 	}
 	snprintf(size, sizeof(size), "%" PRIu64, env->size);
@@ -155,9 +150,9 @@ int memctl_hooks_run(const char *dir, const char *phase, const struct memctl_hoo
 		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
 		if (result < 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR))
 			continue;
-		if (!safe_owner(&st)) {
+		if (memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
 			if (ret_failure && !*ret_failure)
-				asprintf(ret_failure, "hook %s is writable by others or not owned by root: not run", path);
+				asprintf(ret_failure, "hook %s is %s, so others could change it: not run", path, why);
 			result = -EPERM;
 			continue;
 		}

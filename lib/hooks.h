@@ -4,7 +4,7 @@
  * lexical order with the phase as their argument (check | pre | post | undo)
  * and MEMCTL_* in the environment, each under a time limit. A hook in the
  * check or pre phase that fails vetoes the reset. Hooks and their directory
- * must belong to root and not be writable by anyone else.
+ * must be writable by root alone (memctl_writable_by_others()).
  */
 #pragma once
 
@@ -29,7 +29,7 @@ typedef void (*memctl_hook_log_fn)(const char *phase, const char *hook, int stat
  * stop_on_failure the first failing hook stops the run and *ret_failure says
  * "HOOK: exit N: last output line" (or "timed out after N s"). Returns 0, or
  * -ECANCELED when a hook failed, or -EPERM when the directory or a hook is
- * not safe (owned by another user or writable by others: *ret_failure says which).
+ * writable by someone other than root (*ret_failure says which and why).
  */
 int memctl_hooks_run(const char *dir, const char *phase, const struct memctl_hook_env *env, uint64_t timeout_ms,
 		     bool stop_on_failure, memctl_hook_log_fn log, void *userdata, char **ret_failure);

@@ -710,13 +710,63 @@ static bool rule_onlines_memory(const char *line)
 		(strstr(line, "RUN") && strstr(line, "online")));
 }
 
+/*
+ * kdump tools reload the crash kernel from udev on memory events (Debian's
+ * kdump-tools, Fedora's kdump-utils), once per memory block, unless the
+ * kernel keeps the crash kernel's memory map itself (crash_hotplug = 1; some
+ * rules test that). A rules file counts when it matches the memory subsystem
+ * and mentions kdump; the line named is the first that runs something for
+ * kdump, else the first that mentions it.
+ */
+struct kdump_scan {
+	bool memory;
+	int line;
+	bool runs;
+	char *text;
+};
+
+static void kdump_scan_line(struct kdump_scan *k, const char *line, int lineno)
+{
+	bool runs;
+
+	if (strstr(line, "SUBSYSTEM==\"memory\""))
+		k->memory = true;
+	if (!strstr(line, "kdump"))
+		return;
+	runs = strstr(line, "RUN") || strstr(line, "PROGRAM");
+	if (k->line && (k->runs || !runs))
+		return;
+	free(k->text);
+	k->text = strdup(line);
+	k->line = lineno;
+	k->runs = runs;
+}
+
+/* Takes k's text. */
+static int kdump_scan_done(struct memctl_inventory *inv, struct kdump_scan *k, const char *path, size_t *cap)
+{
+	struct memctl_kexec *x = &inv->kexec;
+
+	if (!k->memory || !k->line) {
+		free(k->text);
+		return 0;
+	}
+	if (GROW(x->kdump_rules, x->n_kdump_rules, *cap) < 0) {
+		free(k->text);
+		return -ENOMEM;
+	}
+	x->kdump_rules[x->n_kdump_rules++] = (struct memctl_udev_rule){
+		.file = strdup(path), .line = k->line, .text = k->text };
+	return 0;
+}
+
 static int scan_udev_rules(struct memctl_sysfs *s, struct memctl_inventory *inv)
 {
 	/* udev's search order; on merged-/usr systems lib/ is usr/lib/, read once. */
 	static const char *const dirs[] = { "etc/udev/rules.d", "run/udev/rules.d", "usr/lib/udev/rules.d",
 					    "lib/udev/rules.d" };
 	_autofree_ char *usr_lib = NULL;
-	size_t cap = 0;
+	size_t cap = 0, kdump_cap = 0;
 
 	(void)memctl_sysfs_realpath(s, "usr/lib/udev/rules.d", &usr_lib);
 	for (size_t d = 0; d < ELEMENTSOF(dirs); d++) {
@@ -731,6 +781,7 @@ static int scan_udev_rules(struct memctl_sysfs *s, struct memctl_inventory *inv)
 			continue;
 		for (char **n = names; *n; n++) {
 			_autofree_ char *text = NULL;
+			struct kdump_scan kdump = { 0 };
 			char path[PATH_MAX];
 			int lineno = 0;
 			size_t len = strlen(*n);
@@ -745,16 +796,28 @@ static int scan_udev_rules(struct memctl_sysfs *s, struct memctl_inventory *inv)
 				if (next)
 					*next++ = '\0';
 				lineno++;
-				if (line[0] == '#' || !rule_onlines_memory(line))
+				if (line[0] == '#')
 					continue;
-				if (GROW(inv->online_rules, inv->n_online_rules, cap) < 0)
+				kdump_scan_line(&kdump, line, lineno);
+				if (!rule_onlines_memory(line))
+					continue;
+				if (GROW(inv->online_rules, inv->n_online_rules, cap) < 0) {
+					free(kdump.text);
 					return -ENOMEM;
+				}
 				inv->online_rules[inv->n_online_rules++] = (struct memctl_udev_rule){
 					.file = strdup(path), .line = lineno, .text = strdup(line) };
 			}
+			if (kdump_scan_done(inv, &kdump, path, &kdump_cap) < 0)
+				return -ENOMEM;
 		}
 	}
 	return 0;
+}
+
+static void scan_kexec(struct memctl_sysfs *s, struct memctl_inventory *inv)
+{
+	inv->kexec.crash_loaded = read_opt_int(s, "sys/kernel/kexec_crash_loaded", -1);
 }
 
 int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret)
@@ -775,6 +838,7 @@ int memctl_inventory_scan_flags(struct memctl_sysfs *s, unsigned flags, struct m
 	    (r = scan_iomem(s, inv)) < 0 || (r = scan_fw_memmap(s, inv)) < 0 ||
 	    (!(flags & MEMCTL_SCAN_NO_UDEV_RULES) && (r = scan_udev_rules(s, inv)) < 0))
 		return r;
+	scan_kexec(s, inv);
 	account_nodes(inv);
 	*ret = steal(&inv);
 	return 0;

@@ -173,6 +173,18 @@ struct memctl_udev_rule {
 	char *text;
 };
 
+/*
+ * What kexec and kdump make of hot-added memory. kmem memory is "driver
+ * managed" (no firmware memmap entry: a kexec kernel is not handed it), and
+ * kdump tools reload the crash kernel on memory hotplug events unless the
+ * kernel updates it itself (crash_hotplug = 1).
+ */
+struct memctl_kexec {
+	int crash_loaded;		/* /sys/kernel/kexec_crash_loaded: 1 = a crash kernel is loaded, -1 absent */
+	struct memctl_udev_rule *kdump_rules;	/* rules files that reload kdump on memory events */
+	size_t n_kdump_rules;
+};
+
 struct memctl_inventory {
 	struct memctl_hotplug hotplug;
 	struct memctl_block *blocks;	/* sorted by index */
@@ -191,6 +203,7 @@ struct memctl_inventory {
 	bool memmap_available;
 	struct memctl_udev_rule *online_rules;
 	size_t n_online_rules;
+	struct memctl_kexec kexec;
 };
 
 int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret);

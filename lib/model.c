@@ -100,6 +100,15 @@ void memctl_dax_device_clear(struct memctl_dax_device *d)
 	free(d->blocks);
 }
 
+static void udev_rules_free(struct memctl_udev_rule *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].file);
+		free(v[i].text);
+	}
+	free(v);
+}
+
 struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv)
 {
 	if (!inv)
@@ -127,11 +136,8 @@ struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv)
 	for (size_t i = 0; i < inv->n_memmap; i++)
 		free(inv->memmap[i].type);
 	free(inv->memmap);
-	for (size_t i = 0; i < inv->n_online_rules; i++) {
-		free(inv->online_rules[i].file);
-		free(inv->online_rules[i].text);
-	}
-	free(inv->online_rules);
+	udev_rules_free(inv->online_rules, inv->n_online_rules);
+	udev_rules_free(inv->kexec.kdump_rules, inv->kexec.n_kdump_rules);
 	free(inv);
 	return NULL;
 }

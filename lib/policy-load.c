@@ -6,17 +6,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "policy-load.h"
 #include "util-mem.h"
+#include "writers.h"
 
-static int read_text(const char *path, char **ret)
+/* The policy decides what happens to memory: only root may be able to change it. */
+static void refuse_writable(struct memctl_diags *d, const char *path, const char *why, bool is_dir)
+{
+	memctl_diag_add(d, MEMCTL_ERROR, "unsafe-permissions", path, 0, NULL,
+			"%s, so others could change the policy: refused; it must be owned by root and writable by "
+			"root alone (chown root:root; chmod go-w)%s", why, is_dir ? "; no drop-in of it was read" : "");
+}
+
+/* The file's text; its owner and mode (of the opened file, not of a path looked up again) in *ret_st. */
+static int read_text(const char *path, char **ret, struct stat *ret_st)
 {
 	_autofclose_ FILE *f = fopen(path, "re");
 	_autofree_ char *buf = NULL;
 	size_t len = 0, cap = 0;
 
 	if (!f)
+		return -errno;
+	if (fstat(fileno(f), ret_st) < 0)
 		return -errno;
 	for (;;) {
 		size_t n;
@@ -45,11 +58,17 @@ static int read_text(const char *path, char **ret)
 static int parse_file(struct memctl_policy *p, const char *path, struct memctl_diags *d)
 {
 	_autofree_ char *text = NULL;
-	int r = read_text(path, &text);
+	struct stat st;
+	char why[64];
+	int r = read_text(path, &text, &st);
 
 	if (r < 0) {
 		memctl_diag_add(d, MEMCTL_ERROR, "unreadable", path, 0, NULL, "cannot read: %s", strerror(-r));
 		return r;
+	}
+	if (memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
+		refuse_writable(d, path, why, false);
+		return -EPERM;
 	}
 	return memctl_policy_parse(p, path, text, d);
 }
@@ -84,14 +103,21 @@ int memctl_policy_load_files(char *const *files, size_t n, struct memctl_policy 
 
 int memctl_policy_load(const char *main_file, bool with_dropins, struct memctl_policy **ret, struct memctl_diags *d)
 {
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
 	_autostrv_ char **files = NULL;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], why[64];
 	struct dirent **ents = NULL;
+	struct stat st;
+	bool unsafe_dir = false;
 	int n = 0, r;
 	size_t nf = 0;
 
 	snprintf(dir, sizeof(dir), "%s.d", main_file);
-	if (with_dropins) {
+	if (with_dropins && stat(dir, &st) == 0 && memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
+		/* Its drop-ins are not read at all; the main file still is, for its own errors. */
+		refuse_writable(d, dir, why, true);
+		unsafe_dir = true;
+	} else if (with_dropins) {
 		n = scandir(dir, &ents, conf_filter, alphasort);
 		if (n < 0)
 			n = 0;	/* no drop-in directory */
@@ -111,5 +137,11 @@ int memctl_policy_load(const char *main_file, bool with_dropins, struct memctl_p
 	free(ents);
 	if (r < 0)
 		return r;
-	return memctl_policy_load_files(files, nf, ret, d);
+	r = memctl_policy_load_files(files, nf, &p, d);
+	if (r < 0)
+		return r;
+	if (unsafe_dir)
+		return -EPERM;
+	*ret = steal(&p);
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -126,22 +127,46 @@ static void test_hotplug_after_start_is_onlined(void **state)
 	assert_true(manager_reconcile_count(f->mgr) <= 4);
 }
 
+/* The policy of setup() (system-ram, movable) is still in force for a new device. */
+static void assert_first_policy_in_force(struct fixture *f)
+{
+	int dev = model_add_device(&f->m, "dax2.0", 2, MEMCTL_ORIGIN_HMEM, 12 * GIB, 1 * GIB, 1,
+				   MEMCTL_DRIVER_DEVICE_DAX);
+
+	manager_uevent(f->mgr, "dax", "add");
+	run_until_idle(f->mgr);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+}
+
 static void test_bad_reload_keeps_policy(void **state)
 {
 	struct fixture *f = *state;
 	_autofree_ char *errors = NULL;
-	int dev;
 
 	assert_int_equal(manager_start(f->mgr), 0);
 	run_until_idle(f->mgr);
 	write_policy(f, "rules = ( { name = \"broken\"; match = { origin = \"nvme\"; }; mode = \"devdax\"; } );\n");
 	assert_int_equal(manager_reload(f->mgr, &errors), -EINVAL);
 	assert_non_null(strstr(errors, "memctl.conf:1: origin = \"nvme\" is not known"));
-	/* the old policy (system-ram) is still in force for new devices */
-	dev = model_add_device(&f->m, "dax2.0", 2, MEMCTL_ORIGIN_HMEM, 12 * GIB, 1 * GIB, 1, MEMCTL_DRIVER_DEVICE_DAX);
-	manager_uevent(f->mgr, "dax", "add");
+	assert_first_policy_in_force(f);
+}
+
+/* A valid policy that others could have written is rejected on reload like a broken one. */
+static void test_world_writable_reload_keeps_policy(void **state)
+{
+	struct fixture *f = *state;
+	_autofree_ char *errors = NULL;
+
+	assert_int_equal(manager_start(f->mgr), 0);
 	run_until_idle(f->mgr);
-	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+	write_policy(f, "rules = ( { name = \"keep\"; match = {}; mode = \"devdax\"; } );\n");
+	assert_int_equal(chmod(f->policy, 0666), 0);
+	assert_int_equal(manager_reload(f->mgr, &errors), -EPERM);
+	assert_non_null(strstr(errors, "memctl.conf: world-writable, so others could change the policy: refused"));
+	assert_first_policy_in_force(f);
+	/* made safe, the same file is taken */
+	assert_int_equal(chmod(f->policy, 0644), 0);
+	assert_int_equal(manager_reload(f->mgr, NULL), 0);
 }
 
 static void test_clean_exit_restores_auto_online(void **state)
@@ -220,6 +245,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_storm_coalesces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug_after_start_is_onlined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_reload_keeps_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_world_writable_reload_keeps_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean_exit_restores_auto_online, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_error_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_survives_restart, setup, teardown),

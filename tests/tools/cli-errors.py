@@ -40,6 +40,20 @@ def main(memctl):
                "sys/devices/system/memory/block_size_bytes: No such file or directory")
         env = dict(os.environ, MEMCTL_SYSFS_ROOT=empty)
         expect("MEMCTL_SYSFS_ROOT is honoured", run([memctl, "status"], env=env), 1, empty)
+    with tempfile.TemporaryDirectory() as d:
+        conf = os.path.join(d, "memctl.conf")
+        with open(conf, "w") as f:
+            f.write('rules = ( { name = "a"; match = {}; mode = "devdax"; } );\n')
+        os.chmod(conf, 0o644)
+        expect("check: a valid policy", run([memctl, "check", conf]), 0, stdout_has="valid, 1 rule")
+        os.chmod(conf, 0o646)
+        expect("check: a world-writable policy", run([memctl, "check", conf]), 1,
+               f"{conf}: world-writable, so others could change the policy: refused")
+        os.chmod(conf, 0o644)
+        os.mkdir(conf + ".d")
+        os.chmod(conf + ".d", 0o777)
+        expect("check: a world-writable drop-in directory", run([memctl, "check"], env=dict(os.environ, MEMCTL_POLICY=conf)), 1,
+               f"{conf}.d: world-writable, so others could change the policy: refused")
     expect("live host status", run([memctl, "status"]), 0, stdout_has="Memory block size")
     expect("live host blocks --json", run([memctl, "blocks", "--json"]), 0, stdout_has='"memory"')
     if os.geteuid() == 0:

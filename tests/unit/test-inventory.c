@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -374,6 +375,117 @@ static void test_node_ratio_against_policy(void **state)
 	json_object_put(o);
 }
 
+static struct json_object *path_get(struct json_object *o, const char *a, const char *b)
+{
+	struct json_object *v = NULL;
+
+	assert_true(json_object_object_get_ex(o, a, &v));
+	if (b)
+		assert_true(json_object_object_get_ex(v, b, &v));
+	return v;
+}
+
+static bool has_warning(struct json_object *status, const char *text)
+{
+	struct json_object *w = path_get(status, "warnings", NULL);
+
+	for (size_t i = 0; i < json_object_array_length(w); i++)
+		if (strstr(json_object_get_string(json_object_array_get_idx(w, i)), text))
+			return true;
+	return false;
+}
+
+/* kmem ranges: driver managed unless the firmware memmap also calls them System RAM (then flagged). */
+static void test_kexec_kmem_ranges(void **state)
+{
+	struct memctl_inventory *inv = scan(*state);
+	struct json_object *o = memctl_status_json(inv), *ranges, *r;
+
+	ranges = path_get(o, "kexec", "kmem_ranges");
+	assert_int_equal(json_object_array_length(ranges), 1);
+	r = json_object_array_get_idx(ranges, 0);
+	assert_string_equal(json_object_get_string(path_get(r, "range", NULL)), "0x0000000180000000-0x000000018fffffff");
+	assert_string_equal(json_object_get_string(path_get(r, "device", NULL)), "dax0.0");
+	assert_true(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
+	assert_false(json_object_get_boolean(path_get(r, "in_firmware_memmap", NULL)));
+	assert_false(has_warning(o, "firmware memmap"));
+	json_object_put(o);
+	memctl_inventory_free(inv);
+
+	/* the firmware memmap also lists it as System RAM (as with memmap=...%... in the lab) */
+	tree_file(*state, "sys/firmware/memmap/1/start", "0x100000000\n");
+	tree_file(*state, "sys/firmware/memmap/1/end", "0x1ffffffff\n");
+	tree_file(*state, "sys/firmware/memmap/1/type", "System RAM\n");
+	inv = scan(*state);
+	o = memctl_status_json(inv);
+	r = json_object_array_get_idx(path_get(o, "kexec", "kmem_ranges"), 0);
+	assert_false(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
+	assert_true(json_object_get_boolean(path_get(r, "in_firmware_memmap", NULL)));
+	r = json_object_array_get_idx(path_get(o, "devices", NULL), 0);
+	assert_false(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
+	assert_true(has_warning(o, "dax0.0: its kmem range 0x180000000-0x18fffffff is also System RAM in the firmware "
+				   "memmap: a kexec kernel would be handed it as ordinary RAM"));
+	json_object_put(o);
+	memctl_inventory_free(inv);
+
+	/* without /proc/iomem addresses (not root) the ranges are unknown, not none */
+	tree_file(*state, "proc/iomem", "00000000-00000000 : System RAM\n");
+	inv = scan(*state);
+	o = memctl_status_json(inv);
+	assert_true(json_object_is_type(path_get(o, "kexec", NULL), json_type_object));
+	assert_false(json_object_object_get_ex(path_get(o, "kexec", NULL), "kmem_ranges", &r) && r);
+	json_object_put(o);
+	memctl_inventory_free(inv);
+}
+
+static void kdump_expect(const char *root, bool warned)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(root);
+	struct json_object *o = memctl_status_json(inv);
+
+	assert_int_equal(json_object_get_boolean(path_get(o, "kexec", "kdump_reload_per_block")), warned);
+	assert_int_equal(has_warning(o, "a crash kernel is loaded, crash_hotplug is 0 and "
+				    "/usr/lib/udev/rules.d/98-kdump-tools.rules:5 reloads kdump on every memory block "
+				    "event: onlining (or offlining) the 2 memory blocks of dax devices triggers 2 kdump "
+				    "reloads"), warned);
+	json_object_put(o);
+}
+
+/* kdump reload storms: crash_hotplug absent or 0, a crash kernel loaded, and a kdump udev rule. */
+static void test_kdump_reload_per_block(void **state)
+{
+	struct memctl_inventory *inv;
+	char path[PATH_MAX];
+
+	tree_file(*state, "usr/lib/udev/rules.d/98-kdump-tools.rules",
+		  "# kdump: reload the crash kernel on hotplug\n"
+		  "SUBSYSTEM==\"memory\", ACTION==\"online\", GOTO=\"kdump_reload\"\n"
+		  "GOTO=\"kdump_end\"\nLABEL=\"kdump_reload\"\n"
+		  "RUN+=\"/usr/sbin/kdump-config try-reload\"\n"
+		  "LABEL=\"kdump_end\"\n");
+	/* not counted: kdump only in a comment; kdump but not the memory subsystem */
+	tree_file(*state, "etc/udev/rules.d/10-note.rules", "# kdump SUBSYSTEM==\"memory\"\nSUBSYSTEM==\"memory\"\n");
+	tree_file(*state, "etc/udev/rules.d/20-cpu.rules", "SUBSYSTEM==\"cpu\", RUN+=\"kdump-config reload\"\n");
+	tree_file(*state, MEM "/crash_hotplug", "0\n");
+	tree_file(*state, "sys/kernel/kexec_crash_loaded", "0\n");
+	inv = scan(*state);
+	assert_int_equal(inv->kexec.n_kdump_rules, 1);
+	assert_string_equal(inv->kexec.kdump_rules[0].file, "usr/lib/udev/rules.d/98-kdump-tools.rules");
+	assert_int_equal(inv->kexec.kdump_rules[0].line, 5);	/* the line that runs something */
+	assert_int_equal(inv->kexec.crash_loaded, 0);
+	memctl_inventory_free(inv);
+	kdump_expect(*state, false);	/* no crash kernel loaded */
+
+	tree_file(*state, "sys/kernel/kexec_crash_loaded", "1\n");
+	kdump_expect(*state, true);
+	tree_file(*state, MEM "/crash_hotplug", "1\n");
+	kdump_expect(*state, false);	/* the kernel updates the crash kernel itself */
+	tree_file(*state, MEM "/crash_hotplug", "0\n");
+	snprintf(path, sizeof(path), "%s/usr/lib/udev/rules.d/98-kdump-tools.rules", (char *)*state);
+	assert_int_equal(unlink(path), 0);
+	kdump_expect(*state, false);	/* no kdump rule */
+}
+
 static char logged[1024];
 static void keep_log(int prio, const char *msg, void *userdata)
 {
@@ -409,6 +521,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_node_distances_and_hmat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_distances_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_ratio_against_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kexec_kmem_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kdump_reload_per_block, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

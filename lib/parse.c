@@ -107,6 +107,10 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Largest value in a cpu/node list, and so the most entries a list may have in
+ * total: overlapping ranges must not multiply memory use. */
+#define INT_LIST_MAX (1 << 20)
+
 int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 {
 	_autofree_ int *v = NULL;
@@ -128,7 +132,7 @@ int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 				return -EINVAL;
 			b = strtol(e + 1, &e, 10);
 		}
-		if (a < 0 || b < a || b > 1 << 20)
+		if (a < 0 || b < a || b > INT_LIST_MAX || n + (size_t)(b - a) >= (size_t)INT_LIST_MAX + 1)
 			return -ERANGE;
 		for (long i = a; i <= b; i++) {
 			if (n == cap) {

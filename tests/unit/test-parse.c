@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "parse.h"
@@ -92,6 +94,31 @@ static void test_int_list(void **state)
 	assert_int_equal(memctl_parse_int_list("1 2", &v, &n), -EINVAL);
 }
 
+/* Found by fuzz-parse: overlapping ranges ("0-1048576,0-1048576,...") used
+ * to grow the array without bound, 4 MiB per 10 bytes of input. */
+static void test_int_list_bounded(void **state)
+{
+	char *text = malloc(400 * 10 + 1);
+	int *v = NULL;
+	size_t n = 0;
+
+	assert_non_null(text);
+	text[0] = '\0';
+	for (int i = 0; i < 400; i++)
+		strcat(text, i ? ",0-1048576" : "0-1048576");
+	assert_int_equal(memctl_parse_int_list(text, &v, &n), -ERANGE);
+	assert_null(v);
+	free(text);
+
+	/* As many entries as there are allowed values still parse. */
+	assert_int_equal(memctl_parse_int_list("0-1048576", &v, &n), 0);
+	assert_int_equal(n, 1048577);
+	assert_int_equal(v[n - 1], 1 << 20);
+	free(v);
+	v = NULL;
+	assert_int_equal(memctl_parse_int_list("0-1048576,0", &v, &n), -ERANGE);
+}
+
 static void test_block_state_and_zone(void **state)
 {
 	assert_int_equal(memctl_parse_block_state("online"), MEMCTL_BLOCK_ONLINE);
@@ -140,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_iomem_hidden_addresses),
 		cmocka_unit_test(test_iomem_malformed),
 		cmocka_unit_test(test_int_list),
+		cmocka_unit_test(test_int_list_bounded),
 		cmocka_unit_test(test_block_state_and_zone),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_format_size),

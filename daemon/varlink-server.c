@@ -20,7 +20,7 @@ struct conn {
 	struct memctl_varlink_buffer in;
 	char *out;
 	size_t out_len;
-	bool closing;
+	bool closing;	/* reads no more; closes once out is flushed */
 	struct conn *next;
 };
 
@@ -69,7 +69,7 @@ static int conn_flush(struct conn *c)
 		memmove(c->out, c->out + n, c->out_len - n);
 		c->out_len -= n;
 	}
-	return sd_event_source_set_io_events(c->source, EPOLLIN | (c->out_len ? EPOLLOUT : 0));
+	return sd_event_source_set_io_events(c->source, (c->closing ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0));
 }
 
 static int conn_send(struct conn *c, struct json_object *msg)
@@ -227,25 +227,31 @@ static int on_conn_io(sd_event_source *src, int fd, uint32_t revents, void *user
 
 	if (revents & EPOLLOUT && conn_flush(c) < 0)
 		goto close;
-	if (revents & (EPOLLIN | EPOLLHUP)) {
+	if (!c->closing && revents & (EPOLLIN | EPOLLHUP)) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		struct json_object *msg;
-		int r;
+		int r = 0;
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;
-		if (n <= 0)
+		if (n < 0)
 			goto close;
-		if (memctl_varlink_buffer_append(&c->in, buf, n) < 0)
-			goto close;
-		while ((r = memctl_varlink_buffer_take(&c->in, &msg)) > 0) {
+		/* End of input (the peer's half-close), a message too large or malformed
+		 * JSON (the peer is not speaking Varlink): no more calls, but the replies
+		 * to the calls before it still go out. */
+		if (n == 0 || memctl_varlink_buffer_append(&c->in, buf, n) < 0)
+			c->closing = true;
+		while (!c->closing && (r = memctl_varlink_buffer_take(&c->in, &msg)) > 0) {
 			dispatch(c, msg);
 			json_object_put(msg);
-			if (c->closing)
-				goto close;
 		}
 		if (r < 0)
-			goto close;	/* malformed JSON: the peer is not speaking Varlink */
+			c->closing = true;
+	}
+	if (c->closing) {
+		/* Flushing also notices a peer that is gone (EPIPE), so EPOLLHUP cannot spin. */
+		if (conn_flush(c) < 0 || c->out_len == 0)
+			goto close;
 	}
 	return 0;
 close:

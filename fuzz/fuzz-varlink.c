@@ -7,10 +7,13 @@
  * stand-in methods instead of the manager's, so no engine or kernel is
  * involved; each input gets a fresh connection.
  *
+ * A stream that ends with a complete message is followed by the client's
+ * half-close (shutdown(SHUT_WR)), one that does not is left open.
+ *
  * Invariants, checked against an independent reading of the same stream:
  * every call (a JSON object with a string "method", not "oneway") gets
- * exactly one final reply, in order, until the first message that is not
- * Varlink, after which the server hangs up; every reply is one JSON object
+ * exactly one final reply, in order, up to the first message that is not
+ * Varlink or the half-close, after which the server hangs up (and only then); every reply is one JSON object
  * with "parameters" an object and "error", when present, a string; a call
  * the method does not know gets MethodNotFound; a method that fails without
  * replying yields InternalError.
@@ -198,13 +201,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct expect x;
 	size_t sent = 0;
 	int fd, n_final = 0;
-	bool eof = false;
+	bool eof = false, half_close, shut = false;
 
 	if (!event)
 		setup();
 	if (size > VARLINK_FUZZ_MAX_INPUT)
 		size = VARLINK_FUZZ_MAX_INPUT;
 	expect_from(data, size, &x);
+	half_close = size > 0 && data[size - 1] == '\0';
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", socket_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -227,6 +231,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				sent = size;	/* the server hung up */
 			}
 		}
+		if (sent >= size && half_close && !shut) {
+			shutdown(fd, SHUT_WR);
+			shut = progress = true;
+		}
 		r = sd_event_run(event, 0);
 		FUZZ_CHECK(r >= 0, "sd_event_run: %d", r);
 		progress |= r > 0;
@@ -247,8 +255,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(in.len == 0, "the server left %zu bytes of a message unterminated", in.len);
 	FUZZ_CHECK(n_final == x.calls, "%d calls but %d final replies", x.calls, n_final);
-	FUZZ_CHECK(eof == x.hangup, "the server %s, but the stream %s Varlink", eof ? "hung up" : "did not hang up",
-		   x.hangup ? "is not" : "is");
+	FUZZ_CHECK(eof == (x.hangup || half_close), "the server %s, but the stream %s Varlink and %s",
+		   eof ? "hung up" : "did not hang up", x.hangup ? "is not" : "is",
+		   half_close ? "was half-closed" : "stays open");
 	close(fd);
 	/* Let the server see the hang-up and free the connection. */
 	while (sd_event_run(event, 0) > 0)

@@ -155,8 +155,12 @@ int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 		p++;
 	if (*p)
 		return -EINVAL;
-	if (n)
-		qsort(v, n, sizeof(int), cmp_int);
+	/* The kernel prints its lists ascending: sort only a list that is not. */
+	for (size_t i = 1; i < n; i++)
+		if (v[i - 1] > v[i]) {
+			qsort(v, n, sizeof(int), cmp_int);
+			break;
+		}
 	*ret = steal(&v);
 	*ret_n = n;
 	return 0;

@@ -82,6 +82,13 @@ static void test_int_list(void **state)
 	assert_int_equal(v[5], 8);
 	free(v);
 
+	/* Out of order (the kernel never prints that) still comes out sorted. */
+	assert_int_equal(memctl_parse_int_list("8,0-2", &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[0], 0);
+	assert_int_equal(v[3], 8);
+	free(v);
+
 	v = NULL;
 	assert_int_equal(memctl_parse_int_list("", &v, &n), 0);
 	assert_int_equal(n, 0);

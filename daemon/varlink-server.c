@@ -18,9 +18,8 @@ struct conn {
 	uid_t uid;
 	sd_event_source *source;
 	struct memctl_varlink_buffer in;
-	char *out;
-	size_t out_len;
-	bool closing;
+	struct memctl_varlink_buffer out;	/* replies not yet taken by the socket */
+	bool closing;	/* reads no more; closes once out is flushed */
 	struct conn *next;
 };
 
@@ -51,14 +50,14 @@ static void conn_free(struct conn *c)
 	sd_event_source_disable_unref(c->source);
 	close(c->fd);
 	memctl_varlink_buffer_free(&c->in);
-	free(c->out);
+	memctl_varlink_buffer_free(&c->out);
 	free(c);
 }
 
 static int conn_flush(struct conn *c)
 {
-	while (c->out_len > 0) {
-		ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (c->out.len > 0) {
+		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN)
 				break;
@@ -66,23 +65,25 @@ static int conn_flush(struct conn *c)
 				continue;
 			return -errno;
 		}
-		memmove(c->out, c->out + n, c->out_len - n);
-		c->out_len -= n;
+		memmove(c->out.data, c->out.data + n, c->out.len - n);
+		c->out.len -= n;
 	}
-	return sd_event_source_set_io_events(c->source, EPOLLIN | (c->out_len ? EPOLLOUT : 0));
+	return sd_event_source_set_io_events(c->source, (c->closing ? 0 : EPOLLIN) | (c->out.len ? EPOLLOUT : 0));
 }
 
 static int conn_send(struct conn *c, struct json_object *msg)
 {
 	const char *text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
 	size_t len = strlen(text) + 1;
-	char *n = realloc(c->out, c->out_len + len);
+	/* Grows by doubling, so a client pipelining thousands of calls costs linear
+	 * time; bounded like input, so one that never reads cannot make the daemon
+	 * queue without end: past the bound it gets what is queued, then a hang-up. */
+	int r = memctl_varlink_buffer_append(&c->out, text, len);
 
-	if (!n)
-		return -ENOMEM;
-	c->out = n;
-	memcpy(c->out + c->out_len, text, len);
-	c->out_len += len;
+	if (r < 0) {
+		c->closing = true;
+		return r;
+	}
 	return conn_flush(c);
 }
 
@@ -227,25 +228,31 @@ static int on_conn_io(sd_event_source *src, int fd, uint32_t revents, void *user
 
 	if (revents & EPOLLOUT && conn_flush(c) < 0)
 		goto close;
-	if (revents & (EPOLLIN | EPOLLHUP)) {
+	if (!c->closing && revents & (EPOLLIN | EPOLLHUP)) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		struct json_object *msg;
-		int r;
+		int r = 0;
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;
-		if (n <= 0)
+		if (n < 0)
 			goto close;
-		if (memctl_varlink_buffer_append(&c->in, buf, n) < 0)
-			goto close;
-		while ((r = memctl_varlink_buffer_take(&c->in, &msg)) > 0) {
+		/* End of input (the peer's half-close), a message too large or malformed
+		 * JSON (the peer is not speaking Varlink): no more calls, but the replies
+		 * to the calls before it still go out. */
+		if (n == 0 || memctl_varlink_buffer_append(&c->in, buf, n) < 0)
+			c->closing = true;
+		while (!c->closing && (r = memctl_varlink_buffer_take(&c->in, &msg)) > 0) {
 			dispatch(c, msg);
 			json_object_put(msg);
-			if (c->closing)
-				goto close;
 		}
 		if (r < 0)
-			goto close;	/* malformed JSON: the peer is not speaking Varlink */
+			c->closing = true;
+	}
+	if (c->closing) {
+		/* Flushing also notices a peer that is gone (EPIPE), so EPOLLHUP cannot spin. */
+		if (conn_flush(c) < 0 || c->out.len == 0)
+			goto close;
 	}
 	return 0;
 close:

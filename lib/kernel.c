@@ -91,7 +91,7 @@ static int real_get_driver(void *ctx, const char *device, enum memctl_dax_driver
 
 /* ---- libdaxctl ---------------------------------------------------------- */
 
-static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file, int line, const char *fn,
+__attribute__((format(printf, 6, 0))) static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file, int line, const char *fn,
 		       const char *format, va_list args)
 {
 	char msg[512];

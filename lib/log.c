@@ -16,7 +16,7 @@ void memctl_set_log_fn(memctl_log_fn fn, void *userdata)
 	log_userdata = userdata;
 }
 
-static void emit(const char *fmt, va_list ap, int err)
+__attribute__((format(printf, 1, 0))) static void emit(const char *fmt, va_list ap, int err)
 {
 	char msg[1024];
 	int n;

@@ -107,6 +107,10 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Largest value in a cpu/node list, and so the most entries a list may have in
+ * total: overlapping ranges must not multiply memory use. */
+#define INT_LIST_MAX (1 << 20)
+
 /* Append x to the growing array *v (n used, cap allocated). */
 static int push_int(int **v, size_t *n, size_t *cap, int x)
 {
@@ -178,7 +182,7 @@ int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 				return -EINVAL;
 			b = strtol(e + 1, &e, 10);
 		}
-		if (a < 0 || b < a || b > 1 << 20)
+		if (a < 0 || b < a || b > INT_LIST_MAX || n + (size_t)(b - a) >= (size_t)INT_LIST_MAX + 1)
 			return -ERANGE;
 		for (long i = a; i <= b; i++)
 			if (push_int(&v, &n, &cap, (int)i) < 0)
@@ -193,8 +197,12 @@ int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 		p++;
 	if (*p)
 		return -EINVAL;
-	if (n)
-		qsort(v, n, sizeof(int), cmp_int);
+	/* The kernel prints its lists ascending: sort only a list that is not. */
+	for (size_t i = 1; i < n; i++)
+		if (v[i - 1] > v[i]) {
+			qsort(v, n, sizeof(int), cmp_int);
+			break;
+		}
 	*ret = steal(&v);
 	*ret_n = n;
 	return 0;

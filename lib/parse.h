@@ -16,7 +16,8 @@
 int memctl_parse_iomem(const char *text, struct memctl_iomem_entry **ret, size_t *ret_n);
 void memctl_iomem_free(struct memctl_iomem_entry *e, size_t n);
 
-/* "0-3,8,10-11" -> sorted ints. An empty string is an empty list. */
+/* "0-3,8,10-11" -> sorted ints. An empty string is an empty list. Values
+ * 0..2^20, at most 2^20 + 1 entries in all (-ERANGE otherwise). */
 int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n);
 
 /* nodeN/distance: "10 28 20", one distance per online node in id order.

@@ -62,6 +62,27 @@ def call_more(path, method, params):
         buf += chunk
 
 
+def pipelined(path, n, tail):
+    """n GetInterfaceDescription calls in one write, then tail (b"": a half-close).
+    Returns how many complete replies arrive before the daemon hangs up."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(30)
+    s.connect(path)
+    call_bytes = json.dumps({"method": "org.varlink.service.GetInterfaceDescription",
+                             "parameters": {"interface": "io.memctl"}}).encode() + b"\0"
+    s.sendall(call_bytes * n + tail)
+    if not tail:
+        s.shutdown(socket.SHUT_WR)
+    buf = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    s.close()
+    return buf.count(b"\0")
+
+
 def main(memctld, memctl, fixture):
     with tempfile.TemporaryDirectory() as tmp:
         root, rt = os.path.join(tmp, "root"), os.path.join(tmp, "rt")
@@ -102,6 +123,12 @@ def main(memctld, memctl, fixture):
             garbage = call(sock, None, raw=b"{not json\0")
             check("malformed JSON hangs up", garbage is None)
             check("daemon survives garbage", call(sock, "io.memctl.GetStatus").get("error") is None)
+            # Found by fuzz-varlink: replies queued beyond the socket buffer (here 400 x 1.5 KiB)
+            # were dropped when the daemon hung up, on garbage or on the client's half-close.
+            n = pipelined(sock, 400, b"{not json\0")
+            check("every reply before a hang-up on garbage is sent", n == 400, f"{n} of 400")
+            n = pipelined(sock, 400, b"")
+            check("every reply is sent after the client's half-close", n == 400, f"{n} of 400")
 
             # The CLI through the daemon, and the daemon's rules for who may change things.
             p = subprocess.run([memctl, "status"], env=env, capture_output=True, text=True)

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "parse.h"
@@ -80,6 +82,13 @@ static void test_int_list(void **state)
 	assert_int_equal(v[5], 8);
 	free(v);
 
+	/* Out of order (the kernel never prints that) still comes out sorted. */
+	assert_int_equal(memctl_parse_int_list("8,0-2", &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[0], 0);
+	assert_int_equal(v[3], 8);
+	free(v);
+
 	v = NULL;
 	assert_int_equal(memctl_parse_int_list("", &v, &n), 0);
 	assert_int_equal(n, 0);
@@ -114,6 +123,31 @@ static void test_distance(void **state)
 	/* out-parameters untouched on failure */
 	assert_ptr_equal(v, (void *)0x1);
 	assert_int_equal(n, 42);
+}
+
+/* Found by fuzz-parse: overlapping ranges ("0-1048576,0-1048576,...") used
+ * to grow the array without bound, 4 MiB per 10 bytes of input. */
+static void test_int_list_bounded(void **state)
+{
+	char *text = malloc(400 * 10 + 1);
+	int *v = NULL;
+	size_t n = 0;
+
+	assert_non_null(text);
+	text[0] = '\0';
+	for (int i = 0; i < 400; i++)
+		strcat(text, i ? ",0-1048576" : "0-1048576");
+	assert_int_equal(memctl_parse_int_list(text, &v, &n), -ERANGE);
+	assert_null(v);
+	free(text);
+
+	/* As many entries as there are allowed values still parse. */
+	assert_int_equal(memctl_parse_int_list("0-1048576", &v, &n), 0);
+	assert_int_equal(n, 1048577);
+	assert_int_equal(v[n - 1], 1 << 20);
+	free(v);
+	v = NULL;
+	assert_int_equal(memctl_parse_int_list("0-1048576,0", &v, &n), -ERANGE);
 }
 
 static void test_block_state_and_zone(void **state)
@@ -165,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_iomem_malformed),
 		cmocka_unit_test(test_int_list),
 		cmocka_unit_test(test_distance),
+		cmocka_unit_test(test_int_list_bounded),
 		cmocka_unit_test(test_block_state_and_zone),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_format_size),

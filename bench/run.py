@@ -423,6 +423,9 @@ def write_md(results, path, meta):
             "end (the machine is shared; memctl and its reference alternate within each measure, so the load "
             "hits both).")
     guest = (f" Guest part: {meta['guest_seconds'] / 60:.1f} minutes." if meta.get("guest_seconds") else "")
+    for rr in meta.get("reruns", []):
+        guest += (f" {rr['measures']} was run again at {rr['time_utc']} UTC with `scripts/bench --only "
+                  f"{rr['measures']}` ({rr['seconds'] / 60:.1f} minutes, load average {rr['loadavg'][0]:.1f}).")
     lines = ["# memctl benchmarks", "",
              f"Machine: {meta['machine']}. Kernel: {meta['kernel']}. Date: {meta['date']} {meta['time_utc']} UTC. "
              f"Medians of {meta['runs']} alternating runs. {load}{guest} Raw numbers: `results.json`. "
@@ -450,6 +453,36 @@ def write_md(results, path, meta):
         f.write("\n".join(lines))
 
 
+GUEST_MEASURES = {
+    "B1-pmem": (b1, ("pmem",)), "B1-cxl": (b1, ("cxl",)), "B1-hmem": (b1, ("hmem",)),
+    "B2-2g": (b2, (2, "2g")), "B2-8g": (b2, (8, "8g")),
+}
+
+
+def rerun(a):
+    """--only: run some guest measures again and put their rows in place of the old ones in results.json."""
+    path = os.path.join(HERE, "results.json")
+    old = json.load(open(path))
+    results, meta = old["results"], old["meta"]
+    for rid in a.only.split(","):
+        if rid not in GUEST_MEASURES:
+            sys.exit(f"bench: --only takes {', '.join(GUEST_MEASURES)}, not '{rid}'")
+        fn, args = GUEST_MEASURES[rid]
+        new = []
+        t0 = time.perf_counter()
+        guest(new, rid, fn, a.build, new, *args)
+        pos = next((i for i, r in enumerate(results) if r["id"] == rid or r["id"].startswith(rid + "-")), len(results))
+        results = [r for r in results if not (r["id"] == rid or r["id"].startswith(rid + "-"))]
+        results[pos:pos] = new
+        meta.setdefault("reruns", []).append(
+            {"measures": rid, "time_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M"),
+             "seconds": time.perf_counter() - t0, "loadavg": os.getloadavg()})
+    with open(path, "w") as f:
+        json.dump({"meta": meta, "results": results}, f, indent=1)
+    write_md(results, os.path.join(HERE, "results.md"), meta)
+    print(open(os.path.join(HERE, "results.md")).read())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -457,7 +490,11 @@ def main():
     ap.add_argument("--idle-seconds", type=int, default=60)
     ap.add_argument("--quick", action="store_true", help="fewer sizes and runs (a smoke test)")
     ap.add_argument("--no-guest", action="store_true", help="host measures only")
+    ap.add_argument("--only", metavar="IDS", help="run only these guest measures again (comma-separated: "
+                    + ", ".join(GUEST_MEASURES) + ") and update bench/results.json and results.md in place")
     a = ap.parse_args()
+    if a.only:
+        return rerun(a)
     where = tempfile.mkdtemp(prefix="memctl-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     results = []
     guest_s = None
@@ -471,10 +508,8 @@ def main():
         b4(a.build, where, 5 if a.quick else a.idle_seconds, results)
         if not a.no_guest:
             t0 = time.perf_counter()
-            for memory in ("pmem", "cxl", "hmem"):
-                guest(results, f"B1-{memory}", b1, a.build, results, memory)
-            guest(results, "B2-2g", b2, a.build, results, 2, "2g")
-            guest(results, "B2-8g", b2, a.build, results, 8, "8g")
+            for rid, (fn, args) in GUEST_MEASURES.items():
+                guest(results, rid, fn, a.build, results, *args)
             guest_s = time.perf_counter() - t0
     finally:
         shutil.rmtree(where, ignore_errors=True)

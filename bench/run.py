@@ -216,11 +216,14 @@ def b1(build, results, memory):
 
 
 def monitor_phases(path, device):
-    """From one round's `udevadm monitor -k` output: seconds from the dax add uevent to its bind uevent
-    (the driver's probe: kmem adds the memory), from the bind to the first block online, and from the first
-    to the last block online."""
+    """From one round's `udevadm monitor -k` output, in seconds: from the dax add uevent to its first bind
+    (the first driver's probe; for kmem the memory is added, for the kernel's auto-online also onlined), from
+    the first to the last bind (a reconfiguration device_dax -> kmem; 0 when there is none), from the last
+    bind to the first block online (negative: onlined inside the probe), and from the first to the last block
+    online."""
     import re
-    add = bind = first = last = None
+    add = None
+    binds, onlines = [], []
     for line in open(path, errors="replace"):
         m = re.match(r"KERNEL\[([0-9.]+)\] (\w+) +(\S+) \((\w+)\)", line)
         if not m:
@@ -230,13 +233,13 @@ def monitor_phases(path, device):
             if action == "add" and add is None:
                 add = t
             elif action == "bind":
-                bind = t
+                binds.append(t)
         elif subsystem == "memory" and action == "online" and add is not None:
-            first = t if first is None else first
-            last = t
-    if None in (add, bind, first, last):
+            onlines.append(t)
+    if add is None or not binds or not onlines:
         return None
-    return {"add_to_bind": bind - add, "bind_to_first_online": first - bind, "first_to_last_online": last - first}
+    return {"add_to_first_bind": binds[0] - add, "first_to_last_bind": binds[-1] - binds[0],
+            "last_bind_to_first_online": onlines[0] - binds[-1], "first_to_last_online": onlines[-1] - onlines[0]}
 
 
 def b2(build, results, node1_gib, label):
@@ -380,25 +383,35 @@ def where_the_time_goes(results):
 
             def med(way, key):
                 return median([p[key] for p in ph.get(way, []) if p])
+            phases = ", ".join(f"{label} {fmt(med('memctld', key))} s vs {fmt(med(other, key))} s"
+                               for key, label in (("add_to_first_bind", "add to first bind"),
+                                                  ("first_to_last_bind", "first to last bind"),
+                                                  ("last_bind_to_first_online", "last bind to first block online"),
+                                                  ("first_to_last_online", "first to last block online")))
             out.append(f"**{rid}** ({r['ratio']:.2f}x; memctld {r['memctl']:.3f} s vs {other} {r['reference']:.3f} s, "
-                       f"medians of {r['rounds']}). From the uevent timestamps of each round: the dax add to "
-                       f"its bind uevent (the driver's probe; kmem adds the memory) takes "
-                       f"{fmt(med('memctld', 'add_to_bind'))} s for memctld's rounds and "
-                       f"{fmt(med(other, 'add_to_bind'))} s for {other}'s; from the bind to the first block "
-                       f"online {fmt(med('memctld', 'bind_to_first_online'))} s vs "
-                       f"{fmt(med(other, 'bind_to_first_online'))} s; first to last block online "
-                       f"{fmt(med('memctld', 'first_to_last_online'))} s vs "
-                       f"{fmt(med(other, 'first_to_last_online'))} s. "
-                       + ("The kernel onlines each block inside the probe itself, before its bind uevent, with "
-                          "no process, no uevent round trip and no sysfs write per block; memctld can only start "
-                          "once udev has delivered the uevent (memctld listens after udev, so that udev rules have "
-                          "run) and then writes each block's state file, which under TCG competes with udev "
-                          "handling the previous blocks' uevents on the one host thread. memctld no longer waits "
-                          "for the settle time after a dax bind (it reconciles at once), so what remains is the "
-                          "uevent delivery through udev, one scan, and the per-block sysfs writes."
+                       f"medians of {r['rounds']}). Phases from the uevent timestamps (medians, memctld's rounds vs "
+                       f"{other}'s): {phases}. "
+                       + ("The kernel onlines every block inside kmem's probe, before the bind uevent (hence the "
+                          "negative phase), with no process, no uevent round trip and no sysfs write per block. "
+                          "memctld reconciles at once on the bind uevent (no settle wait), but it only gets that "
+                          "uevent after udev has handled the device's add uevent: udev runs the rules of the "
+                          "same device one event at a time, and Debian 12's 90-daxctl-device.rules executes "
+                          "`daxctl` on every dax add (~0.1-0.2 s per exec in this guest, see the B2 profile). "
+                          "Then one scan and a sysfs write per block, which under TCG compete with udev handling "
+                          "each block's uevent on the one host thread."
                           if other == "kernel" else
-                          "daxctl's rule runs `daxctl -C` from udev for the add uevent; memctld acts on the bind "
-                          "uevent that follows, through the same kind of sysfs writes."))
+                          "Both start from the same add uevent. daxctl's rule has systemd start "
+                          "daxdev-reconfigure@ at the add, and daxctl unbinds device_dax, binds kmem and onlines "
+                          "in one process. memctld waits for device_dax's bind uevent, which udev delivers only "
+                          "after it has handled the add (including that rule, which still runs `daxctl "
+                          "--check-config` in memctld's rounds and finds nothing to do), then scans, unbinds "
+                          "device_dax and binds kmem through libdaxctl (a fresh context and enumeration per "
+                          "call; the first call of a daemon's life also dlopen()s it) and onlines block by block. The "
+                          "first-to-last-bind phase is that wait plus the reconfiguration. For 0.5x memctld would "
+                          f"have to be done {r['reference'] * 0.5:.3f} s after the add; the onlining phases alone "
+                          "take about the same as daxctl's, so the wait for udev and the driver change would have "
+                          "to shrink to a small fraction of daxctl's, which a daemon that acts after udev cannot "
+                          "reach while udev runs daxctl's own rule for the same device first."))
             out.append("")
         elif rid.startswith("B4-") and rid.endswith("-rss"):
             top = r.get("rss_by_mapping_kib") or {}

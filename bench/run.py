@@ -452,7 +452,7 @@ def write_md(results, path, meta):
             "hits both).")
     guest = (f" Guest part: {meta['guest_seconds'] / 60:.1f} minutes." if meta.get("guest_seconds") else "")
     for rr in meta.get("reruns", []):
-        guest += (f" {rr['measures']} was run again at {rr['time_utc']} UTC with `scripts/bench --only "
+        guest += (f" {rr['measures']} ran separately at {rr['time_utc']} UTC with `scripts/bench --only "
                   f"{rr['measures']}` ({rr['seconds'] / 60:.1f} minutes, load average {rr['loadavg'][0]:.1f}).")
     lines = ["# memctl benchmarks", "",
              f"Machine: {meta['machine']}. Kernel: {meta['kernel']}. Date: {meta['date']} {meta['time_utc']} UTC. "

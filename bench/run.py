@@ -410,9 +410,10 @@ def where_the_time_goes(results):
                           "Then one scan and a sysfs write per block, which under TCG compete with udev handling "
                           "each block's uevent on the one host thread."
                           + (f" The experiment B1-{rid[3:]}-kuevents (memctld taking uevents from the kernel, not "
-                             f"udev) gives {by[rid + '-kuevents']['ratio']:.2f}x with last bind to first online "
-                             f"{fmt(median([p['last_bind_to_first_online'] for p in by[rid + '-kuevents']['phases_s']['memctld'] if p]))} s: "
-                             "that much of the gap is the wait for udev."
+                             f"udev) gives {by[rid + '-kuevents']['ratio']:.2f}x, its last-bind-to-first-online "
+                             f"phase {fmt(median([p['last_bind_to_first_online'] for p in by[rid + '-kuevents']['phases_s']['memctld'] if p]))} s "
+                             f"instead of {fmt(med('memctld', 'last_bind_to_first_online'))} s: the difference is "
+                             "the wait for udev."
                              if rid + "-kuevents" in by and by[rid + "-kuevents"].get("ratio") else "")
                           if other == "kernel" else
                           "Both start from the same add uevent. daxctl's rule has systemd start "

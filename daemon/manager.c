@@ -290,7 +290,16 @@ static void schedule_reconcile(struct manager *m, uint64_t delay_usec)
 void manager_uevent(struct manager *m, const char *subsystem, const char *action)
 {
 	m->uevents++;
-	schedule_reconcile(m, m->policy->defaults.settle_ms * 1000);
+	/*
+	 * A dax device bound to a driver is a finished change: kmem's probe has
+	 * added every memory block before the kernel sends "bind", so there is
+	 * nothing left to coalesce and waiting for the settle time would only add
+	 * latency between hotplug and online (benchmark B1).
+	 */
+	if (streq(subsystem, "dax") && streq(action, "bind"))
+		schedule_reconcile(m, 0);
+	else
+		schedule_reconcile(m, m->policy->defaults.settle_ms * 1000);
 }
 
 static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)

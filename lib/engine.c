@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "log.h"
 #include "sysfs.h"
 #include "util-mem.h"
 
@@ -128,6 +129,15 @@ static struct memctl_device_status *status_for(struct memctl_engine *e, const ch
 	return v;
 }
 
+/* Elapsed time for the debug log (where a step's time goes). */
+static uint64_t mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static uint64_t now_usec(void)
 {
 	struct timespec ts;
@@ -177,9 +187,11 @@ static int online_block(struct memctl_engine *e, unsigned long idx, enum memctl_
 {
 	enum memctl_block_state st;
 	enum memctl_zone z;
+	uint64_t t0 = mono_usec(), t1;
 	int r;
 
 	r = e->ops->set_block_state(e->ctx, idx, state_for_zone(zone));
+	t1 = mono_usec();
 	if (r < 0) {
 		snprintf(err, len, "cannot online memory%lu into %s: %s", idx, memctl_zone_name(zone), strerror(-r));
 		return r;
@@ -198,6 +210,8 @@ static int online_block(struct memctl_engine *e, unsigned long idx, enum memctl_
 			 memctl_zone_name(zone));
 		return -EXDEV;
 	}
+	memctl_log_debug("memory%lu online: write %.1f ms, read back %.1f ms", idx, (t1 - t0) / 1000.0,
+			 (mono_usec() - t1) / 1000.0);
 	return 0;
 }
 
@@ -523,7 +537,12 @@ static int cmp_status(const void *a, const void *b)
 
 static int scan(struct memctl_engine *e, struct memctl_inventory **ret)
 {
-	return e->ops->scan(e->ctx, ret);
+	uint64_t t0 = mono_usec();
+	int r = e->ops->scan(e->ctx, ret);
+
+	memctl_log_debug("scan: %zu blocks, %zu dax devices in %.1f ms", r >= 0 ? (*ret)->n_blocks : 0,
+			 r >= 0 ? (*ret)->n_devices : 0, (mono_usec() - t0) / 1000.0);
+	return r;
 }
 
 int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy *p,
@@ -582,8 +601,12 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 
 	(void)run_steps(e, inv, NULL, NULL, plan->post, plan->n_post, NULL, &res);
 
-	/* Read the result back: the status shows what the kernel has, not what was meant. */
-	if (scan(e, &after) >= 0) {
+	/*
+	 * Read the result back: the status shows what the kernel has, not what was
+	 * meant. Nothing carried out (the common case of a uevent that changes
+	 * nothing): the first scan already is the kernel's state.
+	 */
+	if ((plan->n_pre || plan->n_post || res.changed) && scan(e, &after) >= 0) {
 		for (size_t i = 0; i < plan->n_devices; i++) {
 			const struct memctl_device_plan *dp = &plan->devices[i];
 			const struct memctl_dax_device *d = memctl_inventory_device(after, dp->device);

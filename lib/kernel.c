@@ -8,10 +8,12 @@
  * context, and the ops refuse driver changes when memctl reads a fixture root.
  */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +106,66 @@ __attribute__((format(printf, 6, 0))) static void daxctl_log(struct daxctl_ctx *
 	memctl_log_debug("libdaxctl: %s", msg);
 }
 
+/* The libdaxctl functions memctl calls, resolved from the library when first needed. */
+static struct {
+	bool tried;
+	void *lib;
+	__typeof__(&daxctl_new) new_ctx;
+	__typeof__(&daxctl_unref) unref;
+	__typeof__(&daxctl_set_log_fn) set_log_fn;
+	__typeof__(&daxctl_set_log_priority) set_log_priority;
+	__typeof__(&daxctl_region_get_first) region_first;
+	__typeof__(&daxctl_region_get_next) region_next;
+	__typeof__(&daxctl_dev_get_first) dev_first;
+	__typeof__(&daxctl_dev_get_next) dev_next;
+	__typeof__(&daxctl_dev_get_devname) dev_name;
+	__typeof__(&daxctl_dev_get_region) dev_region;
+	__typeof__(&daxctl_region_get_dev_seed) region_seed;
+	__typeof__(&daxctl_dev_disable) dev_disable;
+	__typeof__(&daxctl_dev_enable_ram) dev_enable_ram;
+	__typeof__(&daxctl_dev_enable_devdax) dev_enable_devdax;
+	__typeof__(&daxctl_dev_set_size) dev_set_size;
+} dax;
+
+#define DAXCTL_SONAME "libdaxctl.so.1"
+
+static int daxctl_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} syms[] = {
+#define SYM(field, name) { #name, offsetof(__typeof__(dax), field) }
+		SYM(new_ctx, daxctl_new), SYM(unref, daxctl_unref), SYM(set_log_fn, daxctl_set_log_fn),
+		SYM(set_log_priority, daxctl_set_log_priority), SYM(region_first, daxctl_region_get_first),
+		SYM(region_next, daxctl_region_get_next), SYM(dev_first, daxctl_dev_get_first),
+		SYM(dev_next, daxctl_dev_get_next), SYM(dev_name, daxctl_dev_get_devname),
+		SYM(dev_region, daxctl_dev_get_region), SYM(region_seed, daxctl_region_get_dev_seed),
+		SYM(dev_disable, daxctl_dev_disable), SYM(dev_enable_ram, daxctl_dev_enable_ram),
+		SYM(dev_enable_devdax, daxctl_dev_enable_devdax), SYM(dev_set_size, daxctl_dev_set_size),
+#undef SYM
+	};
+
+	if (dax.lib)
+		return 0;
+	if (dax.tried)
+		return -ELIBACC;
+	dax.tried = true;
+	dax.lib = dlopen(DAXCTL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!dax.lib)
+		return memctl_log_errno(-ELIBACC, "cannot load %s (%s)", DAXCTL_SONAME, dlerror());
+	for (size_t i = 0; i < ELEMENTSOF(syms); i++) {
+		void *f = dlsym(dax.lib, syms[i].name);
+		if (!f) {
+			dlclose(dax.lib);
+			dax.lib = NULL;
+			return memctl_log_errno(-ELIBACC, "%s has no %s", DAXCTL_SONAME, syms[i].name);
+		}
+		memcpy((char *)&dax + syms[i].offset, &f, sizeof(f));
+	}
+	return 0;
+}
+
 struct daxctl_handle {
 	struct daxctl_ctx *ctx;
 	struct daxctl_dev *dev;
@@ -112,7 +174,7 @@ struct daxctl_handle {
 static void daxctl_handle_done(struct daxctl_handle *h)
 {
 	if (h->ctx)
-		daxctl_unref(h->ctx);
+		dax.unref(h->ctx);
 }
 
 /* A fresh libdaxctl context (its enumeration is cached) and the named device. */
@@ -125,15 +187,18 @@ static int daxctl_find(void *sysfs, const char *device, struct daxctl_handle *h)
 	if (!memctl_sysfs_is_live(sysfs))
 		return memctl_log_errno(-EOPNOTSUPP, "%s: libdaxctl works on /sys only, not on %s", device,
 					memctl_sysfs_root(sysfs));
-	r = daxctl_new(&h->ctx);
+	r = daxctl_load();
 	if (r < 0)
 		return r;
-	daxctl_set_log_fn(h->ctx, daxctl_log);
-	daxctl_set_log_priority(h->ctx, LOG_DEBUG);
-	daxctl_region_foreach(h->ctx, region) {
+	r = dax.new_ctx(&h->ctx);
+	if (r < 0)
+		return r;
+	dax.set_log_fn(h->ctx, daxctl_log);
+	dax.set_log_priority(h->ctx, LOG_DEBUG);
+	for (region = dax.region_first(h->ctx); region; region = dax.region_next(region)) {
 		struct daxctl_dev *dev;
-		daxctl_dev_foreach(region, dev)
-			if (streq(daxctl_dev_get_devname(dev), device)) {
+		for (dev = dax.dev_first(region); dev; dev = dax.dev_next(dev))
+			if (streq(dax.dev_name(dev), device)) {
 				h->dev = dev;
 				return 0;
 			}
@@ -149,7 +214,7 @@ static int real_unbind(void *ctx, const char *device, enum memctl_dax_driver dri
 
 	if (r < 0)
 		return r;
-	r = daxctl_dev_disable(h.dev);
+	r = dax.dev_disable(h.dev);
 	daxctl_handle_done(&h);
 	return r;
 }
@@ -164,7 +229,7 @@ static int real_bind(void *ctx, const char *device, enum memctl_dax_driver drive
 	r = daxctl_find(ctx, device, &h);
 	if (r < 0)
 		return r;
-	r = driver == MEMCTL_DRIVER_KMEM ? daxctl_dev_enable_ram(h.dev) : daxctl_dev_enable_devdax(h.dev);
+	r = driver == MEMCTL_DRIVER_KMEM ? dax.dev_enable_ram(h.dev) : dax.dev_enable_devdax(h.dev);
 	daxctl_handle_done(&h);
 	return r;
 }
@@ -176,7 +241,7 @@ static int real_resize(void *ctx, const char *device, uint64_t size)
 
 	if (r < 0)
 		return r;
-	r = daxctl_dev_set_size(h.dev, size);
+	r = dax.dev_set_size(h.dev, size);
 	daxctl_handle_done(&h);
 	return r;
 }
@@ -191,15 +256,15 @@ static int real_create_subdevice(void *ctx, const char *device, uint64_t size, c
 
 	if (r < 0)
 		return r;
-	seed = daxctl_region_get_dev_seed(daxctl_dev_get_region(h.dev));
+	seed = dax.region_seed(dax.dev_region(h.dev));
 	if (!seed) {
 		daxctl_handle_done(&h);
 		return memctl_log_errno(-EOPNOTSUPP, "%s: its region has no seed device", device);
 	}
-	r = daxctl_dev_set_size(seed, size);
+	r = dax.dev_set_size(seed, size);
 	if (r >= 0)
-		r = daxctl_dev_enable_devdax(seed);
-	name = r >= 0 ? strdup(daxctl_dev_get_devname(seed)) : NULL;
+		r = dax.dev_enable_devdax(seed);
+	name = r >= 0 ? strdup(dax.dev_name(seed)) : NULL;
 	daxctl_handle_done(&h);
 	if (r < 0)
 		return r;

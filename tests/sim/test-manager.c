@@ -127,6 +127,28 @@ static void test_hotplug_after_start_is_onlined(void **state)
 	assert_true(manager_reconcile_count(f->mgr) <= 4);
 }
 
+/* A dax "bind" is a finished change: reconciled at once, memory uevents wait for the settle time. */
+static void test_dax_bind_skips_settle(void **state)
+{
+	struct fixture *f = *state;
+	unsigned before;
+	int dev;
+
+	write_policy(f, "defaults: { settle = \"30s\"; };\n"
+			"rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
+	assert_int_equal(manager_start(f->mgr), 0);
+	before = manager_reconcile_count(f->mgr);
+	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
+	manager_uevent(f->mgr, "memory", "add");
+	assert_true(sd_event_run(manager_event(f->mgr), 0) >= 0);
+	assert_int_equal(manager_reconcile_count(f->mgr), before);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 0);
+	manager_uevent(f->mgr, "dax", "bind");
+	assert_true(sd_event_run(manager_event(f->mgr), 0) >= 0);
+	assert_int_equal(manager_reconcile_count(f->mgr), before + 1);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+}
+
 /* The policy of setup() (system-ram, movable) is still in force for a new device. */
 static void assert_first_policy_in_force(struct fixture *f)
 {
@@ -244,6 +266,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_storm_coalesces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug_after_start_is_onlined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dax_bind_skips_settle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_reload_keeps_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_world_writable_reload_keeps_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean_exit_restores_auto_online, setup, teardown),

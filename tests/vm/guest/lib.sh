@@ -153,3 +153,29 @@ lab_record_sysfs() { # DIR
     MEMCTL_SYSFS_RECORD=$1 memctl status --json > /dev/null || lab_die "recording memctl status failed"
     MEMCTL_SYSFS_RECORD=$1 memctl blocks --json > /dev/null || lab_die "recording memctl blocks failed"
 }
+
+# ---- benchmarks (scripts/bench) ----
+
+lab_ns() { date +%s%N; }
+
+# CPU ticks (user + system) a process has used so far.
+lab_cpu_ticks() { # PID
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# Wait until the guest is quiet before a timed run: udev has handled every
+# uevent and memctld has used no CPU for half a second (its settle timer and
+# any reconcile it caused are over). The TCG guest runs both vCPUs on one host
+# thread, so background work would otherwise be timed along with the next run.
+lab_quiesce() {
+    udevadm settle --timeout=60 || lab_log "udevadm settle timed out"
+    _pid=$(systemctl show -P MainPID memctld.service 2>/dev/null || echo 0)
+    [ "${_pid:-0}" != 0 ] || return 0
+    _i=0
+    while [ $_i -lt 120 ]; do
+        _a=$(lab_cpu_ticks "$_pid"); sleep 0.5; _b=$(lab_cpu_ticks "$_pid")
+        [ "$_a" = "$_b" ] && return 0
+        _i=$((_i + 1))
+    done
+    lab_log "memctld did not go quiet within 60 s"
+}

@@ -62,6 +62,7 @@ static void status_clear(struct memctl_device_status *s)
 	free(s->last_action);
 	free(s->last_error);
 	free(s->held_for);
+	free(s->block_index);
 }
 
 struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
@@ -484,6 +485,42 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 
 /* ---- reconcile ---------------------------------------------------------- */
 
+static int cmp_block_index(const void *key, const void *elem)
+{
+	unsigned long k = *(const unsigned long *)key, i = ((const struct memctl_block *)elem)->index;
+
+	return (k > i) - (k < i);
+}
+
+/* Keep which memory blocks a present device has, to tell later whether its removal lost memory. */
+static void remember_blocks(struct memctl_device_status *st, const struct memctl_inventory *inv,
+			    const struct memctl_dax_device *d)
+{
+	unsigned long *v = d->n_blocks ? malloc(d->n_blocks * sizeof(*v)) : NULL;
+
+	free(st->block_index);
+	st->block_index = v;
+	st->n_block_index = v ? d->n_blocks : 0;
+	for (size_t j = 0; v && j < d->n_blocks; j++)
+		v[j] = inv->blocks[d->blocks[j]].index;
+}
+
+/* A vanished device's blocks that the kernel still has online (inv->blocks is sorted by index). */
+static void count_still_online(struct memctl_device_status *st, const struct memctl_inventory *inv)
+{
+	st->blocks_online = st->online_movable = st->online_normal = 0;
+	for (size_t j = 0; j < st->n_block_index; j++) {
+		const struct memctl_block *b = bsearch(&st->block_index[j], inv->blocks, inv->n_blocks,
+						       sizeof(*inv->blocks), cmp_block_index);
+
+		if (!b || b->state != MEMCTL_BLOCK_ONLINE)
+			continue;
+		st->blocks_online++;
+		st->online_movable += b->zone == MEMCTL_ZONE_MOVABLE;
+		st->online_normal += b->zone == MEMCTL_ZONE_NORMAL;
+	}
+}
+
 static void refresh_status(struct memctl_engine *e, const struct memctl_inventory *inv,
 			   struct memctl_reconcile_result *res)
 {
@@ -508,6 +545,7 @@ static void refresh_status(struct memctl_engine *e, const struct memctl_inventor
 		st->blocks_online = d->blocks_online;
 		st->online_movable = d->online_in_zone[MEMCTL_ZONE_MOVABLE];
 		st->online_normal = d->online_in_zone[MEMCTL_ZONE_NORMAL];
+		remember_blocks(st, inv, d);
 		if (res)
 			res->online_bytes += (uint64_t)d->blocks_online * inv->hotplug.block_size;
 	}
@@ -520,6 +558,13 @@ static void refresh_status(struct memctl_engine *e, const struct memctl_inventor
 
 		if (!was[i] || st->present)
 			continue;
+		/* Judge by the blocks now, not by the last scan: whoever offlined them
+		 * before the device went (daxctl, a human) left nothing behind. */
+		count_still_online(st, inv);
+		if (st->blocks_online == 0) {
+			set_str(&st->last_error, NULL);
+			continue;
+		}
 		snprintf(msg, sizeof(msg), "disappeared with %zu memory blocks online (%zu movable, %zu normal)",
 			 st->blocks_online, st->online_movable, st->online_normal);
 		set_str(&st->last_error, msg);

@@ -59,6 +59,8 @@ struct memctl_device_status {
 	uint64_t last_usec;		/* CLOCK_REALTIME of the last action */
 	int last_result;		/* 0 or -errno */
 	char *last_error;		/* sentence, NULL when the last action succeeded */
+	unsigned long *block_index;	/* memoryN of its blocks in the last scan (to judge a removal) */
+	size_t n_block_index;
 };
 
 struct memctl_reconcile_result {

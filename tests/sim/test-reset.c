@@ -338,6 +338,25 @@ static void test_device_lost_while_online(void **state)
 	assert_non_null(strstr(status(e, "dax3.0")->last_error, "disappeared with 16 memory blocks online"));
 }
 
+/* Offlined by someone else first, then removed: nothing was lost, nothing to report. */
+static void test_device_removed_after_foreign_offline(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	struct model m;
+	int dev = cxl_online(&m);
+
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+	assert_int_equal(status(e, "dax3.0")->blocks_online, 16);
+	model_set_device_blocks(&m, dev, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_MOVABLE);
+	m.devices[dev].present = false;
+	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+	assert_false(status(e, "dax3.0")->present);
+	assert_int_equal(status(e, "dax3.0")->blocks_online, 0);
+	assert_null(status(e, "dax3.0")->last_error);
+}
+
 /* What a daemon restart sees: the held devices it had saved. */
 struct saved {
 	char devices[8][16];
@@ -435,6 +454,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unsafe_hooks_dir_refused, hooks_setup, hooks_teardown),
 		cmocka_unit_test(test_in_use_guard),
 		cmocka_unit_test(test_device_lost_while_online),
+		cmocka_unit_test(test_device_removed_after_foreign_offline),
 		cmocka_unit_test(test_crash_anywhere_converges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

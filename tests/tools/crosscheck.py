@@ -4,13 +4,15 @@
 
   crosscheck.py lsmem   MEMCTL_BLOCKS.json LSMEM.json   (lsmem -J -o RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES)
   crosscheck.py daxctl  MEMCTL_STATUS.json DAXCTL.json  (daxctl list -D -M)
-  crosscheck.py iomem   MEMCTL_STATUS.json IOMEM.txt    (/proc/iomem, read as root)
+  crosscheck.py iomem   MEMCTL_STATUS.json IOMEM.txt    (/proc/iomem, read as root; a
+                        firmware-memmap.txt beside it: "start end type" per entry)
 
 Both sides are expanded to per-block / per-device facts before comparing, so
 differences in how ranges are merged do not matter. Exit 0 when they agree,
 1 with one line per difference otherwise.
 """
 import json
+import os
 import re
 import sys
 
@@ -138,9 +140,33 @@ def check_iomem(status_path, iomem_path):
         diffs.append(f"soft reserved: memctl={ours_soft} iomem={sorted(soft)}")
     if ours_kmem != sorted(kmem):
         diffs.append(f"kmem: memctl={ours_kmem} iomem={sorted(kmem)}")
+    # Driver managed = kmem ranges none of which the firmware memmap calls System
+    # RAM (a kexec kernel would be handed those). The guest saves the firmware
+    # memmap next to iomem.txt ("start end type" per entry); the lab's memmap=
+    # ranges are in it, CXL windows are not.
+    fw_path = os.path.join(os.path.dirname(iomem_path), "firmware-memmap.txt")
+    fw = []
+    if os.path.exists(fw_path):
+        with open(fw_path) as f:
+            for line in f:
+                parts = line.split(None, 2)
+                if len(parts) == 3:
+                    fw.append((int(parts[0], 16), int(parts[1], 16), parts[2].strip()))
     for d in status["devices"]:
-        if d["mode"] == "system-ram" and d["blocks_online"] > 0 and not d.get("driver_managed"):
-            diffs.append(f"{d['device']}: online kmem memory not reported as driver managed")
+        if d["mode"] != "system-ram" or d["blocks_online"] == 0:
+            continue
+        mine = [(a, b) for a, b, parent in kmem if parent == d["device"]]
+        if not mine:
+            diffs.append(f"{d['device']}: online kmem memory has no System RAM (kmem) range in /proc/iomem")
+            continue
+        if not fw:
+            if not d.get("driver_managed"):
+                diffs.append(f"{d['device']}: online kmem memory not reported as driver managed")
+            continue
+        in_fw = any(t == "System RAM" and fa <= b and a <= fb for a, b in mine for fa, fb, t in fw)
+        if d.get("in_firmware_memmap") is not in_fw or d.get("driver_managed") is not (not in_fw):
+            diffs.append(f"{d['device']}: driver_managed={d.get('driver_managed')} "
+                         f"in_firmware_memmap={d.get('in_firmware_memmap')}, firmware memmap says {in_fw}")
     return diffs, f"{len(ours_soft)} soft reserved, {len(ours_kmem)} kmem ranges"
 
 

@@ -143,6 +143,9 @@ lab_collect() { # DIR
     lsmem -J -o RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES > "$1/lsmem.json" || lab_die "lsmem failed"
     lsmem -J -a -o RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES > "$1/lsmem-all.json" || true
     cat /proc/iomem > "$1/iomem.txt"
+    for e in /sys/firmware/memmap/*; do
+        [ -d "$e" ] && echo "$(cat "$e/start") $(cat "$e/end") $(cat "$e/type")"
+    done > "$1/firmware-memmap.txt" 2>/dev/null || true
     cat "$SYS_MEM/auto_online_blocks" > "$1/auto_online_blocks"
     lab_log "collected $(basename "$1")"
 }

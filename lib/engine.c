@@ -16,6 +16,7 @@
 #include "log.h"
 #include "sysfs.h"
 #include "util-mem.h"
+#include "util-time.h"
 
 struct memctl_engine {
 	const struct memctl_kernel_ops *ops;
@@ -130,23 +131,6 @@ static struct memctl_device_status *status_for(struct memctl_engine *e, const ch
 	return v;
 }
 
-/* Elapsed time for the debug log (where a step's time goes). */
-static uint64_t mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void set_str(char **dst, const char *v)
 {
 	free(*dst);
@@ -188,11 +172,11 @@ static int online_block(struct memctl_engine *e, unsigned long idx, enum memctl_
 {
 	enum memctl_block_state st;
 	enum memctl_zone z;
-	uint64_t t0 = mono_usec(), t1;
+	uint64_t t0 = clock_usec(CLOCK_MONOTONIC), t1;
 	int r;
 
 	r = e->ops->set_block_state(e->ctx, idx, state_for_zone(zone));
-	t1 = mono_usec();
+	t1 = clock_usec(CLOCK_MONOTONIC);
 	if (r < 0) {
 		snprintf(err, len, "cannot online memory%lu into %s: %s", idx, memctl_zone_name(zone), strerror(-r));
 		return r;
@@ -212,7 +196,7 @@ static int online_block(struct memctl_engine *e, unsigned long idx, enum memctl_
 		return -EXDEV;
 	}
 	memctl_log_debug("memory%lu online: write %.1f ms, read back %.1f ms", idx, (t1 - t0) / 1000.0,
-			 (mono_usec() - t1) / 1000.0);
+			 (clock_usec(CLOCK_MONOTONIC) - t1) / 1000.0);
 	return 0;
 }
 
@@ -327,6 +311,17 @@ static enum memctl_zone zone_of_block(const struct memctl_inventory *inv, unsign
 	return bi >= 0 ? inv->blocks[bi].zone : MEMCTL_ZONE_MOVABLE;
 }
 
+/* Every scan of the engine, timed for the debug log. */
+static int scan(struct memctl_engine *e, struct memctl_inventory **ret)
+{
+	uint64_t t0 = clock_usec(CLOCK_MONOTONIC);
+	int r = e->ops->scan(e->ctx, ret);
+
+	memctl_log_debug("scan: %zu blocks, %zu dax devices in %.1f ms", r >= 0 ? (*ret)->n_blocks : 0,
+			 r >= 0 ? (*ret)->n_devices : 0, (clock_usec(CLOCK_MONOTONIC) - t0) / 1000.0);
+	return r;
+}
+
 /*
  * demotion_enabled = 1, verified by reading it back (another writer may race
  * us). The plan counted on the devices' steps: when the slower-tier memory is
@@ -339,7 +334,7 @@ static int enable_demotion(struct memctl_engine *e, char *err, size_t len)
 	bool on = false;
 	int r;
 
-	r = e->ops->scan(e->ctx, &now);
+	r = scan(e, &now);
 	if (r < 0) {
 		snprintf(err, len, "cannot scan before enabling demotion: %s", strerror(-r));
 		return r;
@@ -453,7 +448,7 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		r = run_step(e, inv, dev, s, &u, err, sizeof(err));
 		if (st) {
 			set_str(&st->last_action, text);
-			st->last_usec = now_usec();
+			st->last_usec = clock_usec(CLOCK_REALTIME);
 			st->last_result = r < 0 ? r : 0;
 		}
 		if (r < 0) {
@@ -578,16 +573,6 @@ static int cmp_status(const void *a, const void *b)
 {
 	return memctl_natural_cmp(((const struct memctl_device_status *)a)->device,
 				  ((const struct memctl_device_status *)b)->device);
-}
-
-static int scan(struct memctl_engine *e, struct memctl_inventory **ret)
-{
-	uint64_t t0 = mono_usec();
-	int r = e->ops->scan(e->ctx, ret);
-
-	memctl_log_debug("scan: %zu blocks, %zu dax devices in %.1f ms", r >= 0 ? (*ret)->n_blocks : 0,
-			 r >= 0 ? (*ret)->n_devices : 0, (mono_usec() - t0) / 1000.0);
-	return r;
 }
 
 int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy *p,
@@ -807,14 +792,6 @@ int memctl_engine_hold(struct memctl_engine *e, const char *device, const char *
 	return 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(uint64_t ms)
 {
 	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
@@ -842,7 +819,7 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 				 const struct memctl_dax_device *d, uint64_t timeout_ms, int retries,
 				 struct undo_log *u, const struct memctl_reset_options *o, char *err, size_t len)
 {
-	uint64_t start = now_ms(), deadline = start + timeout_ms;
+	uint64_t start = mono_ms(), deadline = start + timeout_ms;
 	size_t total = 0, done = 0;
 
 	for (size_t i = 0; i < d->n_blocks; i++)
@@ -855,7 +832,7 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 		if (b->state == MEMCTL_BLOCK_OFFLINE)
 			continue;
 		for (;;) {
-			uint64_t now = now_ms();
+			uint64_t now = mono_ms();
 
 			if (now >= deadline) {
 				snprintf(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index,
@@ -880,18 +857,18 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 				break;
 			}
 			if ((r == -EBUSY || r == -EAGAIN || r == -EINTR) && tries <= retries) {
-				uint64_t left = deadline - now_ms() > 0 ? deadline - now_ms() : 0;
+				uint64_t left = deadline - mono_ms() > 0 ? deadline - mono_ms() : 0;
 				sleep_ms(backoff < left ? backoff : left);
 				backoff *= 2;
 				continue;
 			}
 			snprintf(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index, offline_reason(r), tries,
-				 tries == 1 ? "y" : "ies", (now_ms() - start) / 1000.0);
+				 tries == 1 ? "y" : "ies", (mono_ms() - start) / 1000.0);
 			return r;
 		}
 		done++;
 		if (o && o->progress)
-			o->progress(d->name, done, total, now_ms() - start, o->progress_userdata);
+			o->progress(d->name, done, total, mono_ms() - start, o->progress_userdata);
 	}
 	return 0;
 }
@@ -953,7 +930,7 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	_autofree_ char *failure = NULL;
 	struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
 	char err[512] = "";
-	uint64_t start = now_ms();
+	uint64_t start = mono_ms();
 	size_t offlined = 0;
 	int r;
 
@@ -1051,7 +1028,7 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 		}
 		if (st) {
 			set_str(&st->last_action, "reset-prepare: offline and remove");
-			st->last_usec = now_usec();
+			st->last_usec = clock_usec(CLOCK_REALTIME);
 			st->last_result = 0;
 			set_str(&st->last_error, NULL);
 		}
@@ -1059,11 +1036,11 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	r = 0;
 	if (ret_message)
 		asprintf(ret_message, "%s: %s prepared for reset: %zu memory blocks offline and removed in %.1f s; "
-				      "held until reset-done", target, rs.devices, offlined, (now_ms() - start) / 1000.0);
+				      "held until reset-done", target, rs.devices, offlined, (mono_ms() - start) / 1000.0);
 	{
 		struct emit_args ok = { .kind = MEMCTL_EVENT_DEVICE_OFFLINED, .device = rs.devices, .node = -1 };
 		emit(e, &ok, "reset-prepare %s: %s offline and removed, held (%zu blocks, %.1f s)", target, rs.devices,
-		     offlined, (now_ms() - start) / 1000.0);
+		     offlined, (mono_ms() - start) / 1000.0);
 	}
 out:
 	free(u.v);

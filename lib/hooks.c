@@ -17,15 +17,8 @@
 
 #include "hooks.h"
 #include "util-mem.h"
+#include "util-time.h"
 #include "writers.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int hook_filter(const struct dirent *de)
 {
@@ -41,7 +34,7 @@ static int run_one(const char *path, const char *phase, char *const envp[], uint
 	size_t len = 0;
 	FILE *mem;
 	pid_t pid;
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = mono_ms() + timeout_ms;
 	bool killed = false;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -72,7 +65,7 @@ static int run_one(const char *path, const char *phase, char *const envp[], uint
 	mem = open_memstream(&out, &len);
 	for (;;) {
 		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		uint64_t now = now_ms();
+		uint64_t now = mono_ms();
 		char buf[4096];
 		ssize_t n;
 		int r;

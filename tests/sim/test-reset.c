@@ -323,38 +323,51 @@ static void test_in_use_guard(void **state)
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 }
 
-static void test_device_lost_while_online(void **state)
+/*
+ * A CXL device with 16 blocks online disappears, its blocks first offlined by
+ * someone else or not. Returns the engine's status of it afterwards.
+ */
+static void device_removed(bool offlined_first, struct memctl_device_status *ret)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
-	struct model m;
-	int dev = cxl_online(&m);
-
-	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
-	m.devices[dev].present = false;	/* surprise removal */
-	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
-	assert_false(status(e, "dax3.0")->present);
-	assert_non_null(strstr(status(e, "dax3.0")->last_error, "disappeared with 16 memory blocks online"));
-}
-
-/* Offlined by someone else first, then removed: nothing was lost, nothing to report. */
-static void test_device_removed_after_foreign_offline(void **state)
-{
-	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	const struct memctl_device_status *st;
 	struct model m;
 	int dev = cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
 	assert_int_equal(status(e, "dax3.0")->blocks_online, 16);
-	model_set_device_blocks(&m, dev, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_MOVABLE);
-	m.devices[dev].present = false;
+	if (offlined_first)
+		model_set_device_blocks(&m, dev, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_MOVABLE);
+	m.devices[dev].present = false;	/* surprise removal */
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
-	assert_false(status(e, "dax3.0")->present);
-	assert_int_equal(status(e, "dax3.0")->blocks_online, 0);
-	assert_null(status(e, "dax3.0")->last_error);
+	st = status(e, "dax3.0");
+	assert_non_null(st);
+	*ret = (struct memctl_device_status){ .present = st->present, .blocks_online = st->blocks_online,
+					      .last_error = st->last_error ? strdup(st->last_error) : NULL };
+}
+
+static void test_device_lost_while_online(void **state)
+{
+	struct memctl_device_status st;
+
+	device_removed(false, &st);
+	assert_false(st.present);
+	assert_non_null(st.last_error);
+	assert_non_null(strstr(st.last_error, "disappeared with 16 memory blocks online"));
+	free(st.last_error);
+}
+
+/* Offlined by someone else first, then removed: nothing was lost, nothing to report. */
+static void test_device_removed_after_foreign_offline(void **state)
+{
+	struct memctl_device_status st;
+
+	device_removed(true, &st);
+	assert_false(st.present);
+	assert_int_equal(st.blocks_online, 0);
+	assert_null(st.last_error);
 }
 
 /* What a daemon restart sees: the held devices it had saved. */

@@ -477,7 +477,7 @@ static int parse_match(struct ctx *c, config_setting_t *g, struct memctl_match *
 		if (streq(k, "device"))
 			r = get_string(c, s, "a glob on the device name such as \"dax1.*\"", &m->device);
 		else if (streq(k, "region"))
-			r = get_string(c, s, "a glob on the region id such as \"1\" or \"*\"", &m->region);
+			r = get_string(c, s, "a glob on the dax region as regionN, such as \"region1\" or \"region*\"", &m->region);
 		else if (streq(k, "origin"))
 			r = get_enum(c, s, origin_names, &m->origin);
 		else if (streq(k, "target_node"))

@@ -619,6 +619,16 @@ static struct json_object *step_json(const struct memctl_step *s)
 	case MEMCTL_STEP_SET_AUTO_ONLINE:
 		add(o, "value", json_object_new_string(s->value));
 		break;
+	case MEMCTL_STEP_SET_DEVICE_STATE: {
+		char blocks[64];
+		snprintf(blocks, sizeof(blocks), "memory%lu-%lu", s->first, s->last);
+		add(o, "value", json_object_new_string(s->value));
+		add(o, "blocks", json_object_new_string(blocks));
+		add(o, "first", u64(s->first));
+		add(o, "last", u64(s->last));
+		add(o, "may_fail", json_object_new_boolean(s->may_fail));
+		break;
+	}
 	}
 	add(o, "text", json_object_new_string(text));
 	return o;

@@ -3,7 +3,8 @@
  * An in-memory kernel model behind struct memctl_kernel_ops: memory blocks
  * with states and zones, dax devices with drivers and sub-devices, and the
  * kernel's rules for them (kmem adds blocks when it binds and follows
- * auto_online_blocks; unbinding kmem with blocks online leaks them). Faults
+ * auto_online_blocks; unbinding kmem with blocks online leaks them; with
+ * dax_state, Linux 7.3's daxX.Y/state on kmem devices). Faults
  * can be injected per operation and target. The sim suite runs the engine
  * and the daemon's manager against it.
  */

@@ -455,11 +455,11 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1 };
 
 		memctl_step_format(s, text, sizeof(text));
-		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE) {
+		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE || s->op == MEMCTL_STEP_SET_DEVICE_STATE) {
 			block_range(s, blocks, sizeof(blocks));
 			a.blocks = blocks;
 		}
-		if (s->op == MEMCTL_STEP_ONLINE)
+		if (s->op == MEMCTL_STEP_ONLINE || (s->op == MEMCTL_STEP_SET_DEVICE_STATE && s->zone != MEMCTL_ZONE_NONE))
 			a.zone = s->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable";
 		if (s->op == MEMCTL_STEP_ENABLE_DEMOTION)
 			a.node = s->node;

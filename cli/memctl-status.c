@@ -77,21 +77,36 @@ static void backing(struct json_object *dev, char *buf, size_t len)
 	}
 }
 
+/* daxX.Y/state (Linux 7.3+): "online_movable", "online_movable (blocks disagree)", "-" without it. */
+static void hotplug_state_cell(struct json_object *dev, char *buf, size_t len)
+{
+	const char *kernel = str(dev, "hotplug_state_kernel"), *shown = str(dev, "hotplug_state");
+
+	if (!kernel)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s%s", kernel, shown && streq(shown, "inconsistent") ? " (blocks disagree)" : "");
+}
+
 static void print_devices(struct json_object *devices)
 {
+	/* STATE only when a device has daxX.Y/state: older kernels print as before. */
 	static const char *const hdr[] = { "DEVICE", "ORIGIN", "SIZE", "MODE", "NODE", "ONLINE", "MOVABLE", "NORMAL",
-					   "BACKING" };
+					   "BACKING", "STATE" };
 	struct table *t;
 	size_t n = json_object_array_length(devices);
+	bool with_state = false;
 
 	if (n == 0) {
 		printf("No dax devices.\n");
 		return;
 	}
-	t = table_new(hdr, ELEMENTSOF(hdr));
+	for (size_t i = 0; i < n; i++)
+		with_state |= str(json_object_array_get_idx(devices, i), "hotplug_state_kernel") != NULL;
+	t = table_new(hdr, ELEMENTSOF(hdr) - !with_state);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *d = json_object_array_get_idx(devices, i);
-		char size[16], node[16], online[32], mov[16], nor[16], back[256];
+		char size[16], node[16], online[32], mov[16], nor[16], back[256], state[64];
 		const char *cells[ELEMENTSOF(hdr)];
 
 		size_str(num(d, "size"), size, sizeof(size));
@@ -116,6 +131,8 @@ static void print_devices(struct json_object *devices)
 		cells[6] = mov;
 		cells[7] = nor;
 		cells[8] = back;
+		hotplug_state_cell(d, state, sizeof(state));
+		cells[9] = state;
 		table_add(t, cells);
 	}
 	table_print(t);

@@ -12,8 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "dax-state.h"
 #include "engine.h"
+#include "engine-state.h"
 #include "log.h"
+#include "plan-state.h"
 #include "sysfs.h"
 #include "util-mem.h"
 #include "util-time.h"
@@ -32,7 +35,9 @@ struct memctl_engine {
 
 /* What to do to take a successful step back. */
 struct undo {
-	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE } kind;
+	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE, UNDO_DEVICE_STATE } kind;
+	enum memctl_hotplug_state state;	/* DEVICE_STATE: write this to daxX.Y/state */
+	const char *device;		/* DEVICE_STATE in a reset: the device (dev names them all) */
 	unsigned long block;
 	enum memctl_zone zone;
 	enum memctl_dax_driver driver;
@@ -284,6 +289,11 @@ static void undo_all(struct memctl_engine *e, const char *dev, const char *rule,
 			if (r < 0)
 				snprintf(err, sizeof(err), "%s", strerror(-r));
 			break;
+		case UNDO_DEVICE_STATE:
+			snprintf(what, sizeof(what), "%s%sstate %s again", x->device ? x->device : "",
+				 x->device ? ": " : "", memctl_hotplug_state_name(x->state));
+			r = memctl_state_restore(e->ops, e->ctx, x->device ? x->device : dev, x->state, err, sizeof(err));
+			break;
 		}
 		a.error = r;
 		if (r < 0)
@@ -420,6 +430,13 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 		if (r < 0)
 			snprintf(err, len, "cannot set memmap_on_memory: %s", strerror(-r));
 		return r;
+	case MEMCTL_STEP_SET_DEVICE_STATE: {
+		enum memctl_hotplug_state back = MEMCTL_HOTPLUG_STATE_ABSENT;
+		r = memctl_state_step_run(e->ops, e->ctx, inv, dev, s, &back, err, len);
+		if (r < 0 || back == MEMCTL_HOTPLUG_STATE_ABSENT)
+			return r;
+		return undo_push(u, (struct undo){ .kind = UNDO_DEVICE_STATE, .state = back });
+	}
 	}
 	return -EINVAL;
 }
@@ -429,6 +446,7 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		     struct memctl_reconcile_result *res)
 {
 	struct undo_log u = { 0 };
+	_autofree_ struct memctl_step *replanned = NULL;
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -437,11 +455,11 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1 };
 
 		memctl_step_format(s, text, sizeof(text));
-		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE) {
+		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE || s->op == MEMCTL_STEP_SET_DEVICE_STATE) {
 			block_range(s, blocks, sizeof(blocks));
 			a.blocks = blocks;
 		}
-		if (s->op == MEMCTL_STEP_ONLINE)
+		if (s->op == MEMCTL_STEP_ONLINE || (s->op == MEMCTL_STEP_SET_DEVICE_STATE && s->zone != MEMCTL_ZONE_NONE))
 			a.zone = s->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable";
 		if (s->op == MEMCTL_STEP_ENABLE_DEMOTION)
 			a.node = s->node;
@@ -471,6 +489,17 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		if (res)
 			res->steps_done++;
 		emit(e, &a, "%s%s%s", dev ? dev : "", dev ? ": " : "", text);
+		/* Freshly bound to kmem: on 7.3+ the rest may go through daxX.Y/state (engine-state.h). */
+		if (s->op == MEMCTL_STEP_BIND && s->driver == MEMCTL_DRIVER_KMEM && dev) {
+			struct memctl_step *rest = NULL;
+			size_t n_rest = 0;
+			if (memctl_state_after_bind(e->ops, e->ctx, dev, steps + i + 1, n - i - 1, &rest, &n_rest) > 0) {
+				free(replanned);
+				steps = replanned = rest;
+				n = n_rest;
+				i = (size_t)-1;
+			}
+		}
 	}
 	if (st)
 		set_str(&st->last_error, NULL);
@@ -762,6 +791,9 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 		else
 			steps[n++] = (struct memctl_step){ .op = MEMCTL_STEP_OFFLINE, .first = b->index, .last = b->index };
 	}
+	/* 7.3+: one unplug instead of block by block (policy/plan-state.c) */
+	if (memctl_plan_state_rewrite(inv, d, &steps, &n) < 0)
+		return -ENOMEM;
 	st = status_for(e, device);
 	if (!st)
 		return -ENOMEM;
@@ -980,6 +1012,19 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 		const struct memctl_dax_device *d = &inv->devices[rs.idx[i]];
 		size_t before = u.n;
 
+		if (memctl_dax_state_can_unplug(d) && e->ops->set_device_state) {
+			/* 7.3+: one atomic unplug, no block left behind for the unbind to leak */
+			enum memctl_hotplug_state back = MEMCTL_HOTPLUG_STATE_ABSENT;
+			r = memctl_state_unplug_with_deadline(e->ops, e->ctx, inv, d, p->defaults.offline_timeout_ms,
+							      p->defaults.offline_retries, o, &back, err, sizeof(err));
+			if (r >= 0 && back != MEMCTL_HOTPLUG_STATE_ABSENT)
+				r = undo_push(&u, (struct undo){ .kind = UNDO_DEVICE_STATE, .state = back,
+								 .device = d->name });
+			offlined += r >= 0 ? d->blocks_online : 0;
+			if (r < 0)
+				break;
+			continue;
+		}
 		r = offline_with_deadline(e, inv, d, p->defaults.offline_timeout_ms, p->defaults.offline_retries, &u, o,
 					  err, sizeof(err));
 		offlined += u.n - before;

@@ -41,6 +41,15 @@ struct memctl_kernel_ops {
 	/* /sys/kernel/mm/numa/demotion_enabled: write, and read back (1/0). */
 	int (*set_demotion)(void *ctx, bool on);
 	int (*get_demotion)(void *ctx, bool *ret);
+	/*
+	 * daxX.Y/state (Linux 7.3+, only while kmem is bound): write "unplugged",
+	 * "online", "online_kernel" or "online_movable" (cut short after
+	 * timeout_ms like offline_block, 0: no limit), and read it back. -ENOENT
+	 * when the kernel shows no such attribute. NULL in an ops table that
+	 * cannot do it: the engine then takes the per-block path.
+	 */
+	int (*set_device_state)(void *ctx, const char *device, const char *state, uint64_t timeout_ms);
+	int (*get_device_state)(void *ctx, const char *device, enum memctl_hotplug_state *ret);
 };
 
 /* The real kernel: sysfs through the seam plus libdaxctl for driver changes. */

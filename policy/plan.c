@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "plan.h"
+#include "plan-state.h"
 #include "util-mem.h"
 
 /* ---- names -------------------------------------------------------------- */
@@ -31,6 +32,7 @@ const char *memctl_step_op_name(enum memctl_step_op op)
 	case MEMCTL_STEP_BIND: return "bind";
 	case MEMCTL_STEP_ONLINE: return "online";
 	case MEMCTL_STEP_ENABLE_DEMOTION: return "enable-demotion";
+	case MEMCTL_STEP_SET_DEVICE_STATE: return "set-device-state";
 	}
 	return "?";
 }
@@ -105,6 +107,10 @@ void memctl_step_format(const struct memctl_step *s, char *buf, size_t len)
 		break;
 	case MEMCTL_STEP_ENABLE_DEMOTION:
 		snprintf(buf, len, "enable demotion (node %d is a slower tier)", s->node);
+		break;
+	case MEMCTL_STEP_SET_DEVICE_STATE:
+		blocks_name(s->first, s->last, b, sizeof(b));
+		snprintf(buf, len, "state %s (%s, whole device)%s", s->value, b, s->may_fail ? " (may fail)" : "");
 		break;
 	}
 }
@@ -549,6 +555,8 @@ static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device
 			if (r < 0)
 				return r;
 		}
+		if (memctl_plan_state_unplugged(d))
+			return plan_to_kmem(pl, d, dp);	/* no blocks to online: see plan-state.c */
 		return plan_kmem_zones(pl, d, dp, pref);
 	}
 	if (d->driver == MEMCTL_DRIVER_OTHER)
@@ -698,6 +706,8 @@ static int plan_device(struct planner *pl, const struct memctl_dax_device *d, st
 		r = plan_to_devdax(pl, d, dp);
 	}
 	if (r < 0 || dp->action == MEMCTL_ACTION_ERROR || dp->action == MEMCTL_ACTION_SKIP)
+		return r;
+	if ((r = memctl_plan_state_rewrite(pl->inv, d, &dp->steps, &dp->n_steps)) < 0)
 		return r;
 	if (dp->n_steps > 0)
 		return set_reason(dp, MEMCTL_ACTION_APPLY, "rule \"%s\"", rule->name);

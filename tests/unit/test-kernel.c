@@ -41,11 +41,39 @@ static void test_fixture_root_refuses_driver_changes(void **state)
 	tree_remove(root);
 }
 
+/* daxX.Y/state goes through the sysfs seam: written and read back on a fixture root; absent is ENOENT. */
+static void test_device_state_through_the_seam(void **state)
+{
+	struct memctl_sysfs *s = NULL;
+	enum memctl_hotplug_state st = MEMCTL_HOTPLUG_STATE_UNKNOWN;
+	char *root = tree_new();
+
+	(void)state;
+	tree_file(root, "sys/bus/dax/devices/dax0.0/state", "offline\n");
+	tree_file(root, "sys/bus/dax/devices/dax1.0/size", "0\n");
+	assert_int_equal(memctl_sysfs_new(root, &s), 0);
+	assert_int_equal(memctl_kernel_real_ops.get_device_state(s, "dax0.0", &st), 0);
+	assert_int_equal(st, MEMCTL_HOTPLUG_STATE_OFFLINE);
+	assert_int_equal(memctl_kernel_real_ops.set_device_state(s, "dax0.0", "unplugged", 0), 0);
+	assert_int_equal(memctl_kernel_real_ops.get_device_state(s, "dax0.0", &st), 0);
+	assert_int_equal(st, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
+	assert_int_equal(memctl_kernel_real_ops.set_device_state(s, "dax0.0", "online_movable", 1000), 0);
+	assert_int_equal(memctl_kernel_real_ops.get_device_state(s, "dax0.0", &st), 0);
+	assert_int_equal(st, MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE);
+	/* an older kernel: no file, and none is created */
+	assert_int_equal(memctl_kernel_real_ops.set_device_state(s, "dax1.0", "unplugged", 0), -ENOENT);
+	assert_int_equal(memctl_kernel_real_ops.get_device_state(s, "dax1.0", &st), -ENOENT);
+	assert_false(memctl_sysfs_exists(s, "sys/bus/dax/devices/dax1.0/state"));
+	memctl_sysfs_free(s);
+	tree_remove(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_libdaxctl_loads_on_live_system),
 		cmocka_unit_test(test_fixture_root_refuses_driver_changes),
+		cmocka_unit_test(test_device_state_through_the_seam),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

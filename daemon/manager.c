@@ -29,6 +29,7 @@
 #include "parse.h"
 #include "policy-load.h"
 #include "report.h"
+#include "report-stuck.h"
 #include "sysfs.h"
 #include "util-mem.h"
 #include "varlink-server.h"
@@ -361,6 +362,7 @@ int manager_reload(struct manager *m, char **ret_errors)
 			takeover_save(m);
 		else
 			takeover_restore(m);
+		memctl_engine_forget_stuck(m->engine, NULL);	/* a reload tries stuck blocks again */
 		reconcile(m);
 	}
 	sd_notify(false, "READY=1");
@@ -401,6 +403,7 @@ static struct json_object *device_status_json(const struct memctl_device_status 
 	json_object_object_add(o, "last_action_usec", st->last_action ? json_object_new_int64((int64_t)st->last_usec) : NULL);
 	json_object_object_add(o, "last_result", st->last_action ? json_object_new_string(st->last_result ? strerror(-st->last_result) : "ok") : NULL);
 	json_object_object_add(o, "last_error", st->last_error ? json_object_new_string(st->last_error) : NULL);
+	memctl_stuck_json_add(o, st);
 	return o;
 }
 

@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "model.h"
 #include "policy.h"
+#include "report-stuck.h"
 #include "util-mem.h"
 
 #define GIB (1ULL << 30)
@@ -237,6 +238,40 @@ static void test_reset_prepare_names_every_stuck_block(void **state)
 	assert_false(status(e, "dax0.0")->held);
 }
 
+/* What GetStatus (and so memctl status) shows per device: each stuck block, its zone and reason, the fix. */
+static void test_status_json(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	struct memctl_reconcile_result res;
+	struct json_object *o = json_object_new_object(), *v, *b;
+	struct model m;
+
+	kernel_onlined_normal(&m);
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+	memctl_stuck_json_add(o, status(e, "dax0.0"));
+	assert_true(json_object_object_get_ex(o, "partly_placed", &v) && json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(o, "stuck_blocks", &v));
+	assert_int_equal(json_object_array_length(v), 2);
+	for (size_t i = 0; i < 2; i++) {
+		struct json_object *name, *zone, *reason;
+
+		b = json_object_array_get_idx(v, i);
+		assert_true(json_object_object_get_ex(b, "block", &name));
+		assert_true(json_object_object_get_ex(b, "zone", &zone));
+		assert_true(json_object_object_get_ex(b, "reason", &reason));
+		assert_string_equal(json_object_get_string(zone), "normal");
+		if (streq(json_object_get_string(name), "memory48"))
+			assert_string_equal(json_object_get_string(reason), "unmovable page");
+		else
+			assert_string_equal(json_object_get_string(name), "memory53");
+	}
+	assert_true(json_object_object_get_ex(o, "stuck_fix", &v));
+	assert_non_null(strstr(json_object_get_string(v), "memhp_default_state=offline"));
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_block_change_tries_again),
 		cmocka_unit_test(test_reload_and_manual_online_try_again),
 		cmocka_unit_test(test_reset_prepare_names_every_stuck_block),
+		cmocka_unit_test(test_status_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

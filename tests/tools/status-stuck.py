@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""memctl status renders a partly placed device from memctld's GetStatus: each
+"""memctl status (and memctl online) render a partly placed device from memctld's GetStatus: each
 stuck block with its zone and reason, then the fix (human), and the same data
 unchanged in --json. A stand-in Varlink server answers with a fixture's
 inventory and a device status as memctld sends it.
@@ -21,7 +21,7 @@ FIX = ("the kernel onlined this memory into ZONE_NORMAL before memctl could plac
        "modprobe.d hook (memctld(8), EARLY ONLINE)) and reboot")
 
 
-def serve(sock, reply):
+def serve(sock, replies):
     while True:
         try:
             conn, _ = sock.accept()
@@ -33,7 +33,8 @@ def serve(sock, reply):
             if not chunk:
                 break
             buf += chunk
-        conn.sendall(json.dumps({"parameters": reply}).encode() + b"\0")
+        method = json.loads(buf.split(b"\0")[0]).get("method", "")
+        conn.sendall(json.dumps({"parameters": replies.get(method, {})}).encode() + b"\0")
         conn.close()
 
 
@@ -62,11 +63,14 @@ def main(memctl, fixture):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.bind(path)
         sock.listen(4)
-        threading.Thread(target=serve, args=(sock, reply), daemon=True).start()
+        online = {"stuck": "memory48 (Normal: unmovable page), memory53 (Normal: busy)", "stuck_fix": FIX}
+        threading.Thread(target=serve, args=(sock, {"io.memctl.GetStatus": reply, "io.memctl.Online": online}),
+                         daemon=True).start()
         env = dict(os.environ, MEMCTL_SOCKET=path)
         env.pop("MEMCTL_SYSFS_ROOT", None)
         human = subprocess.run([memctl, "status"], capture_output=True, text=True, env=env).stdout
         js = subprocess.run([memctl, "status", "--json"], capture_output=True, text=True, env=env).stdout
+        on = subprocess.run([memctl, "online", "dax0.0"], capture_output=True, text=True, env=env)
         sock.close()
     print(human)
     for want in ["partly placed",
@@ -76,6 +80,11 @@ def main(memctl, fixture):
                  "memhp_default_state=offline", "memctld(8), EARLY ONLINE"]:
         if want not in human:
             failures.append(f"human output lacks {want!r}")
+    print(on.stdout)
+    if on.returncode != 0 or "dax0.0: online, partly placed: these blocks would not go offline and stay where " \
+            "they are: memory48 (Normal: unmovable page), memory53 (Normal: busy)" not in on.stdout \
+            or "memhp_default_state=offline" not in on.stdout:
+        failures.append("memctl online does not say which blocks stay")
     try:
         got = json.loads(js)["devices"][0]
         if got.get("stuck_blocks") != dev["stuck_blocks"] or got.get("stuck_fix") != FIX:

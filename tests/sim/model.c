@@ -123,6 +123,8 @@ static int fault_delay(struct model *m, enum model_op op, long target, const cha
 			f->times--;
 		if (ret_delay)
 			*ret_delay = f->delay_ms;
+		if (f->leaves != MEMCTL_BLOCK_UNKNOWN && op == MODEL_OP_SET_BLOCK && target >= 0)
+			m->blocks[target].state = f->leaves;
 		if (f->remove_device && target >= 0) {
 			int dev = op == MODEL_OP_SET_BLOCK ? m->blocks[target].device : (int)target;
 			if (dev >= 0) {

@@ -272,6 +272,38 @@ static void test_status_json(void **state)
 	json_object_put(o);
 }
 
+/*
+ * The read-back after a failed offline: a block left "going-offline" is put
+ * online again in its zone (and stuck); one that went offline after all is
+ * simply moved.
+ */
+static void test_failed_offline_read_back(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	struct memctl_reconcile_result res;
+	struct model m;
+	int dev = kernel_onlined_normal(&m);
+
+	m.faults[1].leaves = MEMCTL_BLOCK_GOING_OFFLINE;
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+	assert_int_equal(m.blocks[53].state, MEMCTL_BLOCK_ONLINE);
+	assert_int_equal(m.blocks[53].zone, MEMCTL_ZONE_NORMAL);
+	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 14);
+	assert_int_equal(res.failed, 0);
+	assert_int_equal(status(e, "dax0.0")->n_stuck, 2);
+
+	memctl_engine_free(e);
+	dev = kernel_onlined_normal(&m);
+	m.faults[1].leaves = MEMCTL_BLOCK_OFFLINE;
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+	assert_int_equal(m.blocks[53].zone, MEMCTL_ZONE_MOVABLE);
+	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 15);
+	assert_int_equal(status(e, "dax0.0")->n_stuck, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_reload_and_manual_online_try_again),
 		cmocka_unit_test(test_reset_prepare_names_every_stuck_block),
 		cmocka_unit_test(test_status_json),
+		cmocka_unit_test(test_failed_offline_read_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -278,6 +278,24 @@ static void print_kexec(struct json_object *kexec)
 	table_free(t);
 }
 
+/* Blocks the kernel would not offline: each with its zone and reason, then the fix. */
+static void print_stuck(struct json_object *d)
+{
+	struct json_object *v = get(d, "stuck_blocks");
+	size_t n = v ? json_object_array_length(v) : 0;
+
+	if (n == 0 || !json_object_get_boolean(get(d, "present")))
+		return;
+	printf("\n%s: partly placed: %zu memory block%s would not go offline and stay%s where %s:\n", str(d, "device"), n,
+	       n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "it is" : "they are");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *b = json_object_array_get_idx(v, i);
+		printf("  %-12s %-8s %s (%s tries)\n", str(b, "block") ?: "?", str(b, "zone") ?: "?",
+		       str(b, "reason") ?: str(b, "error") ?: "?", str(b, "tries") ?: "?");
+	}
+	printf("  %s.\n", str(d, "stuck_fix") ?: "");
+}
+
 /* The daemon's view of each device: rule, hold, last action and error. */
 static void print_daemon(struct json_object *reply)
 {
@@ -296,11 +314,17 @@ static void print_daemon(struct json_object *reply)
 		snprintf(want, sizeof(want), "%s%s%s%s", str(d, "rule") ? str(d, "desired_mode") : "-", zone ? " " : "",
 			 zone ? zone : "", json_object_get_boolean(get(d, "held")) ? " (held)" : "");
 		table_add(t, (const char *const[]){ str(d, "device"), str(d, "rule") ?: "(none)", want,
-						    str(d, "last_action") ?: "-", err ? err : (str(d, "last_result") ?: "-") });
+						    str(d, "last_action") ?: "-",
+						    err ? err
+							: json_object_get_boolean(get(d, "partly_placed"))
+								  ? "partly placed"
+								  : (str(d, "last_result") ?: "-") });
 	}
 	if (n)
 		table_print(t);
 	table_free(t);
+	for (size_t i = 0; i < n; i++)
+		print_stuck(json_object_array_get_idx(devs, i));
 	printf("\nmemctld: policy %s (%s, %s rules), %s reconciles, %s uevents, auto_online_blocks: %s\n",
 	       str(daemon, "policy") ?: "?", json_object_get_boolean(get(daemon, "policy_valid")) ? "valid" : "NOT VALID",
 	       str(daemon, "rules") ?: "?", str(daemon, "reconciles") ?: "?", str(daemon, "uevents") ?: "?",

@@ -31,6 +31,8 @@ struct memctl_engine {
 	memctl_held_fn held_fn;
 	void *held_userdata;
 	unsigned reconciles;
+	uint64_t offline_timeout_ms;	/* the policy's, for offlines the kernel may refuse */
+	int offline_retries;
 };
 
 /* What to do to take a successful step back. */
@@ -69,6 +71,7 @@ static void status_clear(struct memctl_device_status *s)
 	free(s->last_error);
 	free(s->held_for);
 	free(s->block_index);
+	memctl_stuck_clear(s);
 }
 
 struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
@@ -151,7 +154,7 @@ struct emit_args {
 static __attribute__((format(printf, 3, 4))) void emit(struct memctl_engine *e, const struct emit_args *a,
 							const char *fmt, ...)
 {
-	char msg[512];
+	char msg[2048];
 	va_list ap;
 	struct memctl_event ev = {
 		.kind = a->kind, .device = a->device, .rule = a->rule, .node = a->node,
@@ -441,6 +444,37 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 	return -EINVAL;
 }
 
+/* An offline the kernel may refuse (engine-stuck.c): 0 offlined (undo noted), 1 left online and remembered. */
+static int offline_or_leave(struct memctl_engine *e, const struct memctl_inventory *inv, const struct memctl_step *s,
+			    struct memctl_device_status *st, struct undo_log *u, char *err, size_t len)
+{
+	struct memctl_stuck_block sb = { 0 };
+	enum memctl_zone z = zone_of_block(inv, s->first);
+	int r;
+
+	r = memctl_stuck_try_offline(e->ops, e->ctx, s->first, z, e->offline_timeout_ms, e->offline_retries, &sb, err,
+				     len);
+	if (r == 0)
+		return undo_push(u, (struct undo){ .kind = UNDO_ONLINE_BLOCK, .block = s->first, .zone = z });
+	if (r < 0)
+		return r;
+	r = memctl_stuck_add(st, &sb);
+	free(sb.reason);
+	return r < 0 ? r : 1;
+}
+
+/* One journal entry when a run found blocks that stay: which, why, and the fix. */
+static void stuck_found(struct memctl_engine *e, const char *dev, const char *rule, struct memctl_device_status *st)
+{
+	struct emit_args a = { .kind = MEMCTL_EVENT_BLOCK_STUCK, .device = dev, .rule = rule, .node = st->node,
+			       .error = st->stuck[st->n_stuck - 1].error };
+	char list[1024];
+
+	memctl_stuck_format(st, list, sizeof(list));
+	emit(e, &a, "%s: partly placed: %zu of %zu memory blocks would not go offline and stay where they are: %s; %s",
+	     dev, st->n_stuck, st->blocks, list, memctl_stuck_fix);
+}
+
 static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev, const char *rule,
 		     const struct memctl_step *steps, size_t n, struct memctl_device_status *st,
 		     struct memctl_reconcile_result *res)
@@ -463,7 +497,22 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 			a.zone = s->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable";
 		if (s->op == MEMCTL_STEP_ENABLE_DEMOTION)
 			a.node = s->node;
-		r = run_step(e, inv, dev, s, &u, err, sizeof(err));
+		if (st && s->op == MEMCTL_STEP_OFFLINE && s->may_fail && s->first == s->last) {
+			r = offline_or_leave(e, inv, s, st, &u, err, sizeof(err));
+			if (r > 0) {
+				/* Stays online where it was (remembered): its online step has nothing to do. */
+				if (i + 1 < n && steps[i + 1].op == MEMCTL_STEP_ONLINE && steps[i + 1].first == s->first &&
+				    steps[i + 1].last == s->last)
+					i++;
+				continue;
+			}
+		} else {
+			r = run_step(e, inv, dev, s, &u, err, sizeof(err));
+		}
+		/* A block moved (offlined, now online in its new zone): nothing left to undo for it. */
+		if (r == 0 && s->op == MEMCTL_STEP_ONLINE && s->first == s->last && u.n > 0 &&
+		    u.v[u.n - 1].kind == UNDO_ONLINE_BLOCK && u.v[u.n - 1].block == s->first)
+			u.n--;
 		if (st) {
 			set_str(&st->last_action, text);
 			st->last_usec = clock_usec(CLOCK_REALTIME);
@@ -604,6 +653,40 @@ static int cmp_status(const void *a, const void *b)
 				  ((const struct memctl_device_status *)b)->device);
 }
 
+/*
+ * A device's plan without what is known stuck (nothing left: the device is as
+ * placed as it can be, and this reconcile does nothing and logs nothing).
+ */
+static int run_device_steps(struct memctl_engine *e, const struct memctl_inventory *inv,
+			    const struct memctl_device_plan *dp, struct memctl_device_status *st,
+			    struct memctl_reconcile_result *res)
+{
+	_autofree_ struct memctl_step *steps = NULL;
+	size_t n = 0, before = st->n_stuck;
+	int r;
+
+	r = memctl_stuck_filter(st, dp->steps, dp->n_steps, &steps, &n);
+	if (r < 0)
+		return r;
+	if (n == 0) {
+		st->action = MEMCTL_ACTION_NONE;
+		return 0;
+	}
+	if (res)
+		res->changed++;
+	r = run_steps(e, inv, dp->device, dp->rule ? dp->rule->name : NULL, steps, n, st, res);
+	if (st->n_stuck > before)
+		stuck_found(e, dp->device, dp->rule ? dp->rule->name : NULL, st);
+	return r;
+}
+
+void memctl_engine_forget_stuck(struct memctl_engine *e, const char *device)
+{
+	for (size_t i = 0; i < e->n_st; i++)
+		if (!device || streq(e->st[i].device, device))
+			memctl_stuck_clear(&e->st[i]);
+}
+
 int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy *p,
 			    struct memctl_reconcile_result *ret)
 {
@@ -620,6 +703,11 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 	if (r < 0)
 		return r;
 	refresh_status(e, inv, NULL);
+	e->offline_timeout_ms = p->defaults.offline_timeout_ms;
+	e->offline_retries = p->defaults.offline_retries;
+	/* Stuck blocks are tried again once the device's blocks changed. */
+	for (size_t i = 0; i < e->n_st; i++)
+		memctl_stuck_revalidate(&e->st[i], inv);
 
 	(void)run_steps(e, inv, NULL, NULL, plan->pre, plan->n_pre, NULL, &res);
 
@@ -653,8 +741,7 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 			st->action = MEMCTL_ACTION_SKIP;
 			continue;
 		}
-		res.changed++;
-		if (run_steps(e, inv, dp->device, dp->rule->name, dp->steps, dp->n_steps, st, &res) < 0)
+		if (run_device_steps(e, inv, dp, st, &res) < 0)
 			res.failed++;
 	}
 
@@ -689,6 +776,8 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 		}
 		refresh_status(e, after, &res);
 	}
+	for (size_t i = 0; i < e->n_st; i++)
+		memctl_stuck_seal(&e->st[i], after ? after : inv);
 	/* Status in device order for readers; no status pointer is held past this point. */
 	if (e->n_st > 1)
 		qsort(e->st, e->n_st, sizeof(*e->st), cmp_status);
@@ -739,6 +828,10 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 	st = status_for(e, device);
 	if (!st)
 		return -ENOMEM;
+	/* By hand: every block is tried again. */
+	memctl_stuck_clear(st);
+	e->offline_timeout_ms = p->defaults.offline_timeout_ms;
+	e->offline_retries = p->defaults.offline_retries;
 	if (st->held) {
 		st->held = false;
 		set_str(&st->held_for, NULL);
@@ -753,7 +846,7 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 				asprintf(ret_error, "%s: %s", device, dp->reason ? dp->reason : "cannot be onlined");
 			return -EINVAL;
 		}
-		r = run_steps(e, inv, device, "manual", dp->steps, dp->n_steps, st, NULL);
+		r = run_device_steps(e, inv, dp, st, NULL);
 		if (r < 0 && ret_error)
 			*ret_error = st->last_error ? strdup(st->last_error) : NULL;
 		return r;
@@ -797,6 +890,7 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 	st = status_for(e, device);
 	if (!st)
 		return -ENOMEM;
+	memctl_stuck_clear(st);
 	/* Held before the first block goes, so that no reconcile in between brings it back. */
 	st->held = true;
 	set_str(&st->held_for, NULL);
@@ -842,10 +936,27 @@ static const char *offline_reason(int r)
 	}
 }
 
+/* Add one block's failure to err ("memory48: ...; 4 tries in 0.4 s, memory53: ..."). */
+static void __attribute__((format(printf, 3, 4))) err_append(char *err, size_t len, const char *fmt, ...)
+{
+	size_t off = strnlen(err, len);
+	va_list ap;
+
+	if (off + 3 >= len)
+		return;
+	if (off)
+		off += (size_t)snprintf(err + off, len - off, ", ");
+	va_start(ap, fmt);
+	vsnprintf(err + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
 /*
  * Offline one device's online blocks within a deadline: each block gets up to
  * 1 + retries tries, with exponential backoff between them, and the kernel's
- * migration is interrupted (EINTR) when the deadline passes.
+ * migration is interrupted (EINTR) when the deadline passes. A block that will
+ * not go is named (with the kernel's reason when it gave one) and the others
+ * are still tried, so that one answer names every block that stays.
  */
 static int offline_with_deadline(struct memctl_engine *e, const struct memctl_inventory *inv,
 				 const struct memctl_dax_device *d, uint64_t timeout_ms, int retries,
@@ -853,6 +964,7 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 {
 	uint64_t start = mono_ms(), deadline = start + timeout_ms;
 	size_t total = 0, done = 0;
+	int failed = 0;
 
 	for (size_t i = 0; i < d->n_blocks; i++)
 		total += inv->blocks[d->blocks[i]].state != MEMCTL_BLOCK_OFFLINE;
@@ -867,10 +979,10 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 			uint64_t now = mono_ms();
 
 			if (now >= deadline) {
-				snprintf(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index,
-					 offline_reason(r ? r : -ETIMEDOUT), tries, tries == 1 ? "y" : "ies",
-					 (now - start) / 1000.0);
-				return -ETIMEDOUT;
+				err_append(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index,
+					   offline_reason(r ? r : -ETIMEDOUT), tries, tries == 1 ? "y" : "ies",
+					   (now - start) / 1000.0);
+				return failed ? failed : -ETIMEDOUT;
 			}
 			r = e->ops->offline_block ? e->ops->offline_block(e->ctx, b->index, deadline - now)
 						  : e->ops->set_block_state(e->ctx, b->index, "offline");
@@ -894,15 +1006,30 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 				backoff *= 2;
 				continue;
 			}
-			snprintf(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index, offline_reason(r), tries,
-				 tries == 1 ? "y" : "ies", (mono_ms() - start) / 1000.0);
-			return r;
+			if (r == -ENODEV || r == -ENOENT) {
+				err_append(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index, offline_reason(r),
+					   tries, tries == 1 ? "y" : "ies", (mono_ms() - start) / 1000.0);
+				return failed ? failed : r;	/* the device is gone: nothing else to try */
+			}
+			{
+				_autofree_ char *why = NULL;
+				if (r == -EBUSY && e->ops->offline_reason)
+					(void)e->ops->offline_reason(e->ctx, b->index, &why);
+				err_append(err, len, "memory%lu: %s%s; %d tr%s in %.1f s", b->index,
+					   why ? why : offline_reason(r), why ? " (Device or resource busy)" : "",
+					   tries, tries == 1 ? "y" : "ies", (mono_ms() - start) / 1000.0);
+			}
+			if (!failed)
+				failed = r;
+			break;
 		}
+		if (r < 0)
+			continue;
 		done++;
 		if (o && o->progress)
 			o->progress(d->name, done, total, mono_ms() - start, o->progress_userdata);
 	}
-	return 0;
+	return failed;
 }
 
 struct reset_set {
@@ -961,7 +1088,7 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	struct undo_log u = { 0 };
 	_autofree_ char *failure = NULL;
 	struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
-	char err[512] = "";
+	char err[2048] = "";
 	uint64_t start = mono_ms();
 	size_t offlined = 0;
 	int r;

@@ -23,6 +23,7 @@
 
 #include "dax-state.h"
 #include "kernel.h"
+#include "kmsg.h"
 #include "log.h"
 #include "parse.h"
 #include "sysfs.h"
@@ -354,6 +355,22 @@ static int real_get_device_state(void *ctx, const char *device, enum memctl_hotp
 	return 0;
 }
 
+/* The kernel says why an offline failed only in its log: read it for the block's range. */
+static int real_offline_reason(void *ctx, unsigned long index, char **ret_reason)
+{
+	uint64_t bs;
+	int r;
+
+	r = memctl_sysfs_read_u64(ctx, MEMORY_DIR "/block_size_bytes", 16, &bs);
+	if (r < 0)
+		return r;
+	r = memctl_kmsg_offline_reason(ctx, (uint64_t)index * bs, (uint64_t)(index + 1) * bs - 1, ret_reason);
+	if (r < 0 && r != -ENODATA)
+		memctl_log_debug("memory%lu: cannot read the kernel log for the offline's reason: %s", index,
+				 strerror(-r));
+	return r;
+}
+
 /* Processes with /dev/<device> among their open files or mappings, from /proc. */
 static int real_device_users(void *ctx, const char *device, char **ret_users)
 {
@@ -448,6 +465,7 @@ const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.create_subdevice = real_create_subdevice,
 	.set_memmap_on_memory = real_set_memmap_on_memory,
 	.offline_block = real_offline_block,
+	.offline_reason = real_offline_reason,
 	.device_users = real_device_users,
 	.pci_reset = real_pci_reset,
 	.set_demotion = real_set_demotion,

@@ -34,6 +34,9 @@ struct memctl_kernel_ops {
 	/* Offline one block, cut short after timeout_ms (0: no limit) with -EINTR:
 	 * the kernel keeps migrating until a signal arrives. */
 	int (*offline_block)(void *ctx, unsigned long index, uint64_t timeout_ms);
+	/* Why the kernel refused the last offline of a block, in its own words
+	 * ("unmovable page"); -ENODATA when it said nothing. May be NULL. */
+	int (*offline_reason)(void *ctx, unsigned long index, char **ret_reason);
 	/* Who has /dev/<device> open or mapped: "1234 (qemu), 99 (app)", NULL when nobody. */
 	int (*device_users)(void *ctx, const char *device, char **ret_users);
 	/* Reset a PCI function (sysfs reset attribute). */

@@ -454,15 +454,22 @@ static int plan_kmem_zones(struct planner *pl, const struct memctl_dax_device *d
 						       : "should succeed");
 		if (r < 0)
 			return r;
-		for (size_t i = 0; i < n_move; i++) {
+		/*
+		 * One block at a time (offline it, online it into the wanted zone), so
+		 * that a block the kernel will not let go stays where it is and the
+		 * others still move; highest address first. Any offline block may go
+		 * to either zone (no zone-order rule since 4.14), so the order is not
+		 * for the kernel but keeps the layout the kernel's own onlining makes:
+		 * ZONE_MOVABLE grows down from the top of the node, and the block the
+		 * kernel most likely filled first (the node's lowest) is tried last.
+		 */
+		for (size_t i = n_move; i-- > 0;) {
 			const struct memctl_block *b = &inv->blocks[memctl_inventory_block_by_index(inv, move[i])];
 			r = block_step(dp, MEMCTL_STEP_OFFLINE, move[i], MEMCTL_ZONE_NONE,
 				       b->zone != MEMCTL_ZONE_MOVABLE);
 			if (r < 0)
 				return r;
 			acct_add(a, b->zone, -(int64_t)bs);
-		}
-		for (size_t i = 0; i < n_move; i++) {
 			r = block_step(dp, MEMCTL_STEP_ONLINE, move[i], target, false);
 			if (r < 0)
 				return r;

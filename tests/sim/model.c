@@ -146,6 +146,8 @@ static int fault_delay(struct model *m, enum model_op op, long target, const cha
 			f->times--;
 		if (ret_delay)
 			*ret_delay = f->delay_ms;
+		if (f->leaves != MEMCTL_BLOCK_UNKNOWN && op == MODEL_OP_SET_BLOCK && target >= 0)
+			m->blocks[target].state = f->leaves;
 		if (f->remove_device && target >= 0) {
 			int dev = op == MODEL_OP_SET_BLOCK ? m->blocks[target].device : (int)target;
 			if (dev >= 0) {
@@ -525,6 +527,21 @@ static int m_offline_block(void *ctx, unsigned long index, uint64_t timeout_ms)
 	return 0;
 }
 
+/* The kernel's words for a block's failed offline: from the fault that refused it. */
+static int m_offline_reason(void *ctx, unsigned long index, char **ret_reason)
+{
+	struct model *m = ctx;
+
+	for (int i = 0; i < m->n_faults; i++) {
+		const struct model_fault *f = &m->faults[i];
+		if (f->op == MODEL_OP_SET_BLOCK && f->target == (long)index && f->reason) {
+			*ret_reason = strdup(f->reason);
+			return *ret_reason ? 0 : -ENOMEM;
+		}
+	}
+	return -ENODATA;
+}
+
 static int m_device_users(void *ctx, const char *device, char **ret_users)
 {
 	struct model *m = ctx;
@@ -656,6 +673,7 @@ const struct memctl_kernel_ops model_ops = {
 	.create_subdevice = m_create_subdevice,
 	.set_memmap_on_memory = m_set_memmap_on_memory,
 	.offline_block = m_offline_block,
+	.offline_reason = m_offline_reason,
 	.device_users = m_device_users,
 	.pci_reset = m_pci_reset,
 	.set_demotion = m_set_demotion,

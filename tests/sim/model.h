@@ -40,6 +40,8 @@ struct model_fault {
 	int times;		/* how often it fires; -1: always */
 	bool remove_device;	/* instead of failing: the device disappears (surprise removal) */
 	uint64_t delay_ms;	/* SET_BLOCK offline: takes this long; past the caller's deadline -> EINTR */
+	const char *reason;	/* SET_BLOCK offline: what the kernel logs ("unmovable page"), NULL: nothing */
+	enum memctl_block_state leaves;	/* SET_BLOCK offline: fails, yet leaves the block in this state (0: as it was) */
 };
 
 struct model_block {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "early.h"
+#include "kernel.h"
 #include "policy-load.h"
 #include "sysfs.h"
 #include "util-mem.h"
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
 		log_line(LOG_ERR, to_stderr, msg);
 		return EXIT_SUCCESS;
 	}
-	a = memctl_early_run(s, policy, runtime_dir, stage(), msg, sizeof(msg));
+	a = memctl_early_run(&memctl_kernel_real_ops, s, policy, runtime_dir, stage(), msg, sizeof(msg));
 	log_line(a == MEMCTL_EARLY_FAILED ? LOG_ERR : a == MEMCTL_EARLY_NO_POLICY ? LOG_WARNING
 			: a == MEMCTL_EARLY_LEAVE || a == MEMCTL_EARLY_NO_HOTPLUG ? LOG_INFO : LOG_NOTICE,
 		 to_stderr, msg);

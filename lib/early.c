@@ -14,10 +14,9 @@
 #include <unistd.h>
 
 #include "early.h"
+#include "kernel.h"
 #include "policy-load.h"
 #include "util-mem.h"
-
-#define AOB_PATH "sys/devices/system/memory/auto_online_blocks"
 
 /* Copy, truncating to the field (the values are short kernel words). */
 static void copy_str(char *dst, size_t len, const char *src)
@@ -103,21 +102,21 @@ static void policy_error(const struct memctl_diags *d, char *buf, size_t len)
 	}
 }
 
-static int write_offline(struct memctl_sysfs *s, const char *aob, char *msg, size_t len)
+static int write_offline(const struct memctl_kernel_ops *ops, void *ctx, const char *aob, char *msg, size_t len)
 {
 	int r;
 
 	if (streq(aob, "offline"))
 		return 0;
-	r = memctl_sysfs_write(s, AOB_PATH, "offline");
+	r = ops->set_auto_online(ctx, "offline");
 	if (r < 0)
 		snprintf(msg, len, "cannot write \"offline\" to auto_online_blocks: %s; the kernel onlines kmem's "
 			 "memory as \"%s\"", strerror(-r), aob);
 	return r;
 }
 
-enum memctl_early_action memctl_early_run(struct memctl_sysfs *s, const char *policy_file, const char *runtime_dir,
-					  const char *stage, char *msg, size_t len)
+enum memctl_early_action memctl_early_run(const struct memctl_kernel_ops *ops, void *ctx, const char *policy_file,
+					  const char *runtime_dir, const char *stage, char *msg, size_t len)
 {
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
 	struct memctl_diags d = { 0 };
@@ -137,7 +136,7 @@ enum memctl_early_action memctl_early_run(struct memctl_sysfs *s, const char *po
 		return MEMCTL_EARLY_NO_POLICY;
 	}
 	memctl_diags_clear(&d);
-	if (memctl_sysfs_read(s, AOB_PATH, &aob) < 0)
+	if (ops->get_auto_online(ctx, &aob) < 0)
 		aob = NULL;
 	have_saved = memctl_aob_saved_read(runtime_dir, &saved) == 0;
 	a = memctl_early_decide(p, aob, have_saved);
@@ -154,7 +153,7 @@ enum memctl_early_action memctl_early_run(struct memctl_sysfs *s, const char *po
 	case MEMCTL_EARLY_SAVE_AND_OFFLINE:
 		r = memctl_aob_saved_write(runtime_dir, aob, MEMCTL_SAVED_BY_EARLY, stage);
 		if (r == -EEXIST) {	/* memctld saved meanwhile */
-			if (write_offline(s, aob, msg, len) < 0)
+			if (write_offline(ops, ctx, aob, msg, len) < 0)
 				return MEMCTL_EARLY_FAILED;
 			snprintf(msg, len, "auto_online_blocks set to \"offline\" before kmem loads (saved meanwhile)");
 			return MEMCTL_EARLY_OFFLINE_ONLY;
@@ -168,7 +167,7 @@ enum memctl_early_action memctl_early_run(struct memctl_sysfs *s, const char *po
 			snprintf(why, sizeof(why), "; cannot save it in %s: %s", runtime_dir, strerror(-r));
 		else
 			snprintf(why, sizeof(why), ", saved in %s/%s", runtime_dir, MEMCTL_AOB_SAVED_FILE);
-		if (write_offline(s, aob, msg, len) < 0) {
+		if (write_offline(ops, ctx, aob, msg, len) < 0) {
 			if (r == 0) {
 				char path[PATH_MAX];
 				snprintf(path, sizeof(path), "%s/%s", runtime_dir, MEMCTL_AOB_SAVED_FILE);
@@ -180,7 +179,7 @@ enum memctl_early_action memctl_early_run(struct memctl_sysfs *s, const char *po
 			 why);
 		return r < 0 ? MEMCTL_EARLY_FAILED : a;
 	case MEMCTL_EARLY_OFFLINE_ONLY:
-		if (write_offline(s, aob, msg, len) < 0)
+		if (write_offline(ops, ctx, aob, msg, len) < 0)
 			return MEMCTL_EARLY_FAILED;
 		snprintf(msg, len, "auto_online_blocks set to \"offline\" before kmem loads (kernel default \"%s\" "
 			 "saved before by %s)", saved.value, saved.saved_by[0] ? saved.saved_by : "memctld");

@@ -39,12 +39,14 @@ int memctl_aob_saved_read(const char *runtime_dir, struct memctl_aob_saved *ret)
 int memctl_aob_saved_write(const char *runtime_dir, const char *value, const char *saved_by, const char *stage);
 
 /*
- * The whole step against the kernel seen through s: load the policy (main file
- * and drop-ins), decide, save, write. Never fails: returns what was done, with
- * one sentence for the log in msg. stage goes into the saved file.
+ * The whole step: load the policy (main file and drop-ins), decide, save, and
+ * write auto_online_blocks through ops (the real ones on a sysfs, or a model).
+ * Never fails: returns what was done, with one sentence for the log in msg.
+ * stage goes into the saved file.
  */
-enum memctl_early_action memctl_early_run(struct memctl_sysfs *s, const char *policy_file, const char *runtime_dir,
-					  const char *stage, char *msg, size_t len);
+struct memctl_kernel_ops;
+enum memctl_early_action memctl_early_run(const struct memctl_kernel_ops *ops, void *ctx, const char *policy_file,
+					  const char *runtime_dir, const char *stage, char *msg, size_t len);
 
 /* What `memctl status` says about the hook. */
 enum memctl_early_state {

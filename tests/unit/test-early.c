@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "early.h"
+#include "kernel.h"
 #include "sysfs.h"
 #include "tree.h"
 #include "util-mem.h"
@@ -78,6 +79,12 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The step through the real kernel ops on the fixture tree. */
+static enum memctl_early_action run_early(struct fx *f, const char *stage, char *msg, size_t len)
+{
+	return memctl_early_run(&memctl_kernel_real_ops, f->s, f->policy, f->run, stage, msg, len);
+}
+
 static void aob_is(struct fx *f, const char *want)
 {
 	_autofree_ char *v = NULL;
@@ -100,7 +107,7 @@ static void test_takeover_saves_then_offlines(void **state)
 	char msg[512];
 
 	tree_file(f->root, "etc/memctl.conf", takeover);
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "initramfs", msg, sizeof(msg)),
+	assert_int_equal(run_early(f, "initramfs", msg, sizeof(msg)),
 			 MEMCTL_EARLY_SAVE_AND_OFFLINE);
 	aob_is(f, "offline");
 	assert_int_equal(memctl_aob_saved_read(f->run, &sv), 0);
@@ -111,7 +118,7 @@ static void test_takeover_saves_then_offlines(void **state)
 	assert_non_null(strstr(msg, "kernel default \"online\""));
 
 	/* a second kmem load (unload, load): the kernel's original stays saved, not today's "offline" */
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)), MEMCTL_EARLY_OFFLINE_ONLY);
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)), MEMCTL_EARLY_OFFLINE_ONLY);
 	aob_is(f, "offline");
 	assert_int_equal(memctl_aob_saved_read(f->run, &sv), 0);
 	assert_string_equal(sv.value, "online");
@@ -128,7 +135,7 @@ static void test_daemon_saved_first(void **state)
 	assert_int_equal(memctl_aob_saved_write(f->run, "online_kernel", MEMCTL_SAVED_BY_DAEMON, "root"), 0);
 	assert_int_equal(memctl_aob_saved_write(f->run, "online", MEMCTL_SAVED_BY_EARLY, "root"), -EEXIST);
 	tree_file(f->root, "etc/memctl.conf", takeover);
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)), MEMCTL_EARLY_OFFLINE_ONLY);
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)), MEMCTL_EARLY_OFFLINE_ONLY);
 	aob_is(f, "offline");
 	assert_int_equal(memctl_aob_saved_read(f->run, &sv), 0);
 	assert_string_equal(sv.value, "online_kernel");
@@ -141,7 +148,7 @@ static void test_leave_changes_nothing(void **state)
 	char msg[512];
 
 	tree_file(f->root, "etc/memctl.conf", leave);
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)), MEMCTL_EARLY_LEAVE);
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)), MEMCTL_EARLY_LEAVE);
 	aob_is(f, "online");
 	no_saved(f);
 }
@@ -154,7 +161,7 @@ static void test_dropin_read(void **state)
 
 	tree_file(f->root, "etc/memctl.conf", takeover);
 	tree_file(f->root, "etc/memctl.conf.d/50-leave.conf", "defaults: { kernel_auto_online = \"leave\"; };\n");
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)), MEMCTL_EARLY_LEAVE);
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)), MEMCTL_EARLY_LEAVE);
 	aob_is(f, "online");
 }
 
@@ -164,7 +171,7 @@ static void test_invalid_policy_leaves_kernel_default(void **state)
 	char msg[512];
 
 	tree_file(f->root, "etc/memctl.conf", "defaults: { kernel_auto_online = \"sometimes\"; };\n");
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)), MEMCTL_EARLY_NO_POLICY);
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)), MEMCTL_EARLY_NO_POLICY);
 	aob_is(f, "online");
 	no_saved(f);
 	assert_non_null(strstr(msg, "not usable"));
@@ -176,7 +183,7 @@ static void test_missing_policy_leaves_kernel_default(void **state)
 	struct fx *f = *state;
 	char msg[512];
 
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)), MEMCTL_EARLY_NO_POLICY);
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)), MEMCTL_EARLY_NO_POLICY);
 	aob_is(f, "online");
 	no_saved(f);
 	assert_non_null(strstr(msg, "No such file or directory"));
@@ -190,7 +197,7 @@ static void test_no_hotplug(void **state)
 	snprintf(path, sizeof(path), "%s/%s", f->root, AOB);
 	assert_int_equal(unlink(path), 0);
 	tree_file(f->root, "etc/memctl.conf", takeover);
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)), MEMCTL_EARLY_NO_HOTPLUG);
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)), MEMCTL_EARLY_NO_HOTPLUG);
 	no_saved(f);
 }
 
@@ -204,7 +211,7 @@ static void test_write_fails(void **state)
 	assert_int_equal(unlink(path), 0);
 	tree_link(f->root, AOB, "/proc/version");	/* readable, never writable, even by root */
 	tree_file(f->root, "etc/memctl.conf", takeover);
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)), MEMCTL_EARLY_FAILED);
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)), MEMCTL_EARLY_FAILED);
 	assert_non_null(strstr(msg, "cannot write \"offline\""));
 	no_saved(f);
 }
@@ -232,7 +239,7 @@ static void test_status(void **state)
 	assert_true(st.kmem_loaded);
 
 	tree_file(f->root, "etc/memctl.conf", takeover);
-	assert_int_equal(memctl_early_run(f->s, f->policy, f->run, "root", msg, sizeof(msg)),
+	assert_int_equal(run_early(f, "root", msg, sizeof(msg)),
 			 MEMCTL_EARLY_SAVE_AND_OFFLINE);
 	assert_int_equal(memctl_early_status(f->s, f->run, conf, &st), 0);
 	assert_int_equal(st.state, MEMCTL_EARLY_ACTIVE);

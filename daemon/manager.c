@@ -181,8 +181,9 @@ static void takeover_restore(struct manager *m)
 
 /*
  * Say at start who set auto_online_blocks before memctld ran. A saved value
- * under a policy that no longer takes over (the initramfs held an older one,
- * or the policy changed while memctld was down) goes back to the kernel now.
+ * under a valid policy that says "leave" (the initramfs held an older one, or
+ * the policy changed while memctld was down) goes back to the kernel now.
+ * Without a valid policy memctld changes nothing, this included.
  */
 static void early_hook_announce(struct manager *m)
 {
@@ -197,7 +198,7 @@ static void early_hook_announce(struct manager *m)
 			    "loaded (kernel default: %s; at %s%s)", sv.value, when,
 			    streq(sv.stage, "initramfs") ? ", in the initramfs" : "");
 	}
-	if (m->policy->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER)
+	if (m->policy_ok && m->policy->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER)
 		takeover_restore(m);
 }
 

@@ -246,6 +246,25 @@ static void test_early_hook_policy_now_leave(void **state)
 	assert_int_equal(memctl_aob_saved_read(f->dir, &sv), -ENOENT);
 }
 
+/* A broken policy at start: memctld is hands-off, so the early hook's offline and its saved value stay. */
+static void test_early_hook_policy_broken(void **state)
+{
+	struct fixture *f = *state;
+	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &f->m,
+				      .policy_path = f->policy, .runtime_dir = f->dir };
+	struct memctl_aob_saved sv;
+
+	f->mgr = manager_free(f->mgr);
+	write_policy(f, "defaults: { kernel_auto_online = \"sometimes\"; };\n");
+	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	assert_int_equal(memctl_aob_saved_write(f->dir, "online", MEMCTL_SAVED_BY_EARLY, "initramfs"), 0);
+	snprintf(f->m.auto_online, sizeof(f->m.auto_online), "offline");
+	assert_int_equal(manager_start(f->mgr), 0);
+	assert_string_equal(f->m.auto_online, "offline");
+	assert_int_equal(memctl_aob_saved_read(f->dir, &sv), 0);
+	assert_string_equal(sv.value, "online");
+}
+
 static void test_pci_error_recovery(void **state)
 {
 	struct fixture *f = *state;
@@ -313,6 +332,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clean_exit_restores_auto_online, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_early_hook_saved_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_early_hook_policy_now_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_early_hook_policy_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_error_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_survives_restart, setup, teardown),
 	};

@@ -352,6 +352,7 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		printf("\n");
 		print_nodes(get(o, "nodes"));
 		printf("\n");
+		cli_print_cxl_regions(get(o, "cxl_regions"));
 		print_settings(get(o, "memory"), get(o, "iomem"));
 		print_policy(get(o, "policy"));
 		print_kexec(get(o, "kexec"));

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "identity.h"
 #include "log.h"
 #include "sysfs.h"
 #include "util-mem.h"
@@ -28,6 +29,8 @@ struct memctl_engine {
 	memctl_held_fn held_fn;
 	void *held_userdata;
 	unsigned reconciles;
+	struct memctl_pending_hold *pending;
+	size_t n_pending;
 };
 
 /* What to do to take a successful step back. */
@@ -63,8 +66,11 @@ static void status_clear(struct memctl_device_status *s)
 	free(s->last_action);
 	free(s->last_error);
 	free(s->held_for);
+	free(s->identity);
 	free(s->block_index);
 }
+
+static void holds_pending_free(struct memctl_engine *e);
 
 struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
 {
@@ -73,6 +79,7 @@ struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
 	for (size_t i = 0; i < e->n_st; i++)
 		status_clear(&e->st[i]);
 	free(e->st);
+	holds_pending_free(e);
 	free(e);
 	return NULL;
 }
@@ -516,12 +523,142 @@ static void count_still_online(struct memctl_device_status *st, const struct mem
 	}
 }
 
+/* ---- holds follow the memory (see engine.h) ----------------------------- */
+
+static void set_identity(struct memctl_device_status *st, const struct memctl_inventory *inv,
+			 const struct memctl_dax_device *d)
+{
+	struct memctl_identity id;
+	char *text = NULL;
+
+	if (memctl_identity_of(inv, d, &id) < 0)
+		return;
+	if ((id.has_range || id.serials) && memctl_identity_format(&id, &text) >= 0) {
+		free(st->identity);
+		st->identity = text;
+	}
+	memctl_identity_clear(&id);
+}
+
+static void holds_pending_free(struct memctl_engine *e)
+{
+	for (size_t i = 0; i < e->n_pending; i++) {
+		free(e->pending[i].device);
+		free(e->pending[i].held_for);
+		free(e->pending[i].identity);
+	}
+	free(e->pending);
+	e->pending = NULL;
+	e->n_pending = 0;
+}
+
+const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memctl_engine *e, size_t *ret_n)
+{
+	*ret_n = e->n_pending;
+	return e->pending;
+}
+
+int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, const char *held_for,
+				const char *identity)
+{
+	struct memctl_pending_hold *v;
+	struct memctl_identity id;
+
+	if (!identity || memctl_identity_parse(identity, &id) < 0)
+		return memctl_engine_hold(e, device, held_for);
+	memctl_identity_clear(&id);
+	v = realloc(e->pending, (e->n_pending + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	e->pending = v;
+	v = &e->pending[e->n_pending];
+	*v = (struct memctl_pending_hold){ .device = strdup(device), .held_for = held_for ? strdup(held_for) : NULL,
+					   .identity = strdup(identity) };
+	if (!v->device || !v->identity || (held_for && !v->held_for)) {
+		free(v->device);
+		free(v->held_for);
+		free(v->identity);
+		return -ENOMEM;
+	}
+	e->n_pending++;
+	return 0;
+}
+
+/* Where the memory a hold names is now: a device index in inv, -1 when absent. */
+static ssize_t hold_target(const struct memctl_inventory *inv, const char *identity, const char *name)
+{
+	struct memctl_identity id;
+	ssize_t i;
+
+	if (memctl_identity_parse(identity, &id) < 0)
+		return -2;	/* unreadable: leave the hold by name */
+	i = memctl_identity_find(&id, inv, name);
+	memctl_identity_clear(&id);
+	return i;
+}
+
+/*
+ * Before the statuses take this scan: a held device whose name no longer is
+ * its memory gives the hold to the waiting list; a waiting hold whose memory
+ * is present goes to that device, under whatever name it has now.
+ */
+static void holds_follow_memory(struct memctl_engine *e, const struct memctl_inventory *inv)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < e->n_st; i++) {
+		struct memctl_device_status *st = &e->st[i];
+		ssize_t t;
+
+		if (!st->held || !st->identity)
+			continue;
+		t = hold_target(inv, st->identity, st->device);
+		if (t == -2 || (t >= 0 && streq(inv->devices[t].name, st->device)))
+			continue;
+		if (memctl_engine_hold_identity(e, st->device, st->held_for, st->identity) < 0)
+			continue;	/* out of memory: keep it where it is */
+		st->held = false;
+		set_str(&st->held_for, NULL);
+		changed = true;
+	}
+	for (size_t i = 0; i < e->n_pending;) {
+		struct memctl_pending_hold *ph = &e->pending[i];
+		ssize_t t = hold_target(inv, ph->identity, ph->device);
+		struct memctl_device_status *st;
+		struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
+
+		if (t < 0 || !(st = status_for(e, inv->devices[t].name))) {
+			i++;
+			continue;
+		}
+		st->held = true;
+		set_str(&st->held_for, ph->held_for);
+		set_str(&st->identity, ph->identity);
+		if (!streq(ph->device, st->device)) {
+			a.device = st->device;
+			emit(e, &a, "%s: held (%s) as %s was: the same memory (%s)", st->device,
+			     ph->held_for ? ph->held_for : "memctl offline", ph->device, ph->identity);
+		}
+		free(ph->device);
+		free(ph->held_for);
+		free(ph->identity);
+		memmove(ph, ph + 1, (e->n_pending - i - 1) * sizeof(*ph));
+		e->n_pending--;
+		changed = true;
+	}
+	if (changed)
+		held_changed(e);
+}
+
 static void refresh_status(struct memctl_engine *e, const struct memctl_inventory *inv,
 			   struct memctl_reconcile_result *res)
 {
-	size_t n_before = e->n_st;
-	bool *was = calloc(n_before + 1, sizeof(bool));
+	size_t n_before;
+	bool *was;
 
+	holds_follow_memory(e, inv);
+	n_before = e->n_st;
+	was = calloc(n_before + 1, sizeof(bool));
 	for (size_t i = 0; i < e->n_st; i++) {
 		if (was)
 			was[i] = e->st[i].present && e->st[i].blocks_online > 0;
@@ -541,6 +678,7 @@ static void refresh_status(struct memctl_engine *e, const struct memctl_inventor
 		st->online_movable = d->online_in_zone[MEMCTL_ZONE_MOVABLE];
 		st->online_normal = d->online_in_zone[MEMCTL_ZONE_NORMAL];
 		remember_blocks(st, inv, d);
+		set_identity(st, inv, d);
 		if (res)
 			res->online_bytes += (uint64_t)d->blocks_online * inv->hotplug.block_size;
 	}
@@ -883,6 +1021,16 @@ struct reset_set {
 static int resolve(struct memctl_engine *e, const struct memctl_inventory *inv, const char *target,
 		   struct reset_set *rs, char **ret_message)
 {
+	_autofree_ char *why = NULL;
+	int refused = memctl_inventory_cxl_refusal(inv, target, &why);
+
+	if (refused < 0)
+		return refused;
+	if (refused > 0) {
+		if (ret_message)
+			*ret_message = steal(&why);
+		return -EPERM;
+	}
 	rs->n = memctl_inventory_resolve_target(inv, target, &rs->idx);
 	if (rs->n < 0)
 		return rs->n;
@@ -971,9 +1119,11 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	}
 
 	/* Held first (and saved), so that no reconcile or restart brings memory back mid-way. */
-	for (int i = 0; i < rs.n; i++)
+	for (int i = 0; i < rs.n; i++) {
 		if ((r = memctl_engine_hold(e, inv->devices[rs.idx[i]].name, target)) < 0)
 			goto out;
+		set_identity(status_for(e, inv->devices[rs.idx[i]].name), inv, &inv->devices[rs.idx[i]]);
+	}
 	held_changed(e);
 
 	for (int i = 0; i < rs.n; i++) {
@@ -1073,6 +1223,20 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 			continue;
 		st->held = false;
 		set_str(&st->held_for, NULL);
+		released++;
+	}
+	for (size_t i = 0; i < e->n_pending;) {
+		struct memctl_pending_hold *ph = &e->pending[i];
+
+		if (!ph->held_for || !streq(ph->held_for, target)) {
+			i++;
+			continue;
+		}
+		free(ph->device);
+		free(ph->held_for);
+		free(ph->identity);
+		memmove(ph, ph + 1, (e->n_pending - i - 1) * sizeof(*ph));
+		e->n_pending--;
 		released++;
 	}
 	if (released == 0) {

@@ -55,6 +55,7 @@ struct memctl_device_status {
 	bool present;			/* seen in the last scan */
 	bool held;			/* taken out of policy: memctl offline or reset-prepare */
 	char *held_for;			/* the reset target that holds it, NULL: by hand */
+	char *identity;			/* what the memory is (lib/identity.h text), NULL: not known yet */
 	char *last_action;		/* "online memory48-63 movable", NULL: none yet */
 	uint64_t last_usec;		/* CLOCK_REALTIME of the last action */
 	int last_result;		/* 0 or -errno */
@@ -118,6 +119,23 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 typedef void (*memctl_held_fn)(struct memctl_engine *e, void *userdata);
 void memctl_engine_set_held_fn(struct memctl_engine *e, memctl_held_fn fn, void *userdata);
 int memctl_engine_hold(struct memctl_engine *e, const char *device, const char *held_for);
+
+/*
+ * A hold follows the memory, not the name: on 7.x the same range can come back
+ * as another device (hmem one boot, CXL the next). A hold given with an
+ * identity (as saved) waits until a device with that memory is present and
+ * then holds it, whatever its name; a held device that is gone, or whose name
+ * now stands for other memory, gives its hold back to the waiting list.
+ */
+struct memctl_pending_hold {
+	char *device;			/* the name it had when held */
+	char *held_for;
+	char *identity;
+};
+int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, const char *held_for,
+				const char *identity);
+/* Holds waiting for their memory to come back (saved with the held devices). */
+const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memctl_engine *e, size_t *ret_n);
 
 const struct memctl_device_status *memctl_engine_status(const struct memctl_engine *e, size_t *ret_n);
 unsigned memctl_engine_reconcile_count(const struct memctl_engine *e);

@@ -78,8 +78,10 @@ static int scan_region(struct memctl_sysfs *s, struct memctl_inventory *inv, con
 		return -ENOMEM;
 	c->mode = read_attr(s, name, "mode");
 	size = read_attr(s, name, "size");
-	if (size)
+	if (size) {
 		c->size = strtoull(size, NULL, 0);
+		c->has_size = true;
+	}
 	resource = read_attr(s, name, "resource");
 	if (resource) {
 		char *end;

@@ -167,7 +167,7 @@ struct memctl_cxl_region {
 	char *mode;			/* "ram", "pmem", ...; NULL when absent */
 	char *target_type;		/* "expander" (Type 3) or "accelerator" (Type 2): its endpoint decoders' target_type, NULL unknown */
 	uint64_t size, resource;
-	bool has_resource;
+	bool has_size, has_resource;
 	int locked;			/* regionN/locked: 1, 0, -1 absent (before 7.1) */
 	struct memctl_cxl_memdev *memdevs;
 	size_t n_memdevs;

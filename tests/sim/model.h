@@ -79,6 +79,7 @@ struct model {
 	int demotion_enabled;		/* -1: no memory tiering in this kernel, else 0/1 */
 	bool demotion_sticks_off;	/* writes "succeed" but it still reads 0 (another writer) */
 	int node_tier[4];		/* memory_tierN per node, -1: tiers unknown (the default) */
+	bool has_fsdev_dax;		/* the dax bus has fsdev_dax (famfs, Linux 7.x) */
 	int crash_after;		/* >0: the caller "dies" after this many more changes (0: never) */
 	bool crashed;
 	void (*on_uevent)(void *userdata, const char *subsystem, const char *action);

@@ -121,7 +121,8 @@ def check_iomem(status_path, iomem_path):
             del stack[depth:]
             parent = stack[-1] if stack else None
             stack.append(name)
-            if name == "Soft Reserved":
+            # 7.x lists no "Soft Reserved": the hmem device is the top-level resource.
+            if name == "Soft Reserved" or (depth == 0 and re.fullmatch(r"hmem\.\d+", name)):
                 soft.append((start, end))
             elif name == "System RAM (kmem)":
                 kmem.append((start, end, parent))

@@ -149,6 +149,8 @@ static int find_device(struct model *m, const char *name)
 
 /* ---- ops ---------------------------------------------------------------- */
 
+static void model_cxl_region(struct memctl_inventory *inv, const struct model_device *d);
+
 static int m_scan(void *ctx, struct memctl_inventory **ret)
 {
 	struct model *m = ctx;
@@ -206,6 +208,7 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 				inv->regions[reg].memdevs = md;
 				inv->regions[reg].n_memdevs = 1;
 				asprintf(&inv->regions[reg].cxl_region, "region%d", d->region);
+				model_cxl_region(inv, d);
 			}
 			inv->n_regions++;
 		}
@@ -257,6 +260,24 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 	}
 	*ret = inv;
 	return 0;
+}
+
+/* The cxl bus's view of a CXL device's region (one memdev, as above). */
+static void model_cxl_region(struct memctl_inventory *inv, const struct model_device *d)
+{
+	struct memctl_cxl_region *c;
+
+	if (!inv->cxl_regions)
+		inv->cxl_regions = calloc(MODEL_MAX_DEVICES, sizeof(*inv->cxl_regions));
+	c = &inv->cxl_regions[inv->n_cxl_regions++];
+	*c = (struct memctl_cxl_region){ .mode = strdup("ram"), .size = d->size, .has_size = true,
+					 .resource = d->resource, .has_resource = true,
+					 .locked = d->region_locked ? 1 : -1, .has_dax = true };
+	asprintf(&c->name, "region%d", d->region);
+	c->memdevs = calloc(1, sizeof(*c->memdevs));
+	c->memdevs[0] = (struct memctl_cxl_memdev){ .name = strdup(d->memdev), .serial = strdup("0x1"),
+						    .host = strdup(d->pci), .decoder = strdup("decoder2.0") };
+	c->n_memdevs = 1;
 }
 
 static int m_get_auto_online(void *ctx, char **ret)

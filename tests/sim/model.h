@@ -62,6 +62,7 @@ struct model_device {
 	char users[64];		/* processes that have /dev/<name> open, "" for none */
 	char pci[16];		/* PCI address of the memdev behind it, "" for none */
 	char memdev[16];	/* CXL memdev, "" for none */
+	bool region_locked;	/* its CXL region reads locked = 1 (7.1+) */
 };
 
 struct model {

@@ -426,9 +426,9 @@ static int plan_to_famfs(struct planner *pl, const struct memctl_dax_device *d, 
 		return 0;
 	if (!(inv->dax_drivers & (1u << MEMCTL_DRIVER_FSDEV_DAX)))
 		return fail(pl, dp, "famfs-unavailable",
-			    "%s: rule \"%s\" wants mode famfs, but this kernel has no fsdev_dax driver on the dax bus "
+			    "rule \"%s\" wants mode famfs, but this kernel has no fsdev_dax driver on the dax bus "
 			    "(famfs, Linux 7.x; /sys/bus/dax/drivers/fsdev_dax is absent)",
-			    dp->device, dp->rule->name);
+			    dp->rule->name);
 	if (d->driver == MEMCTL_DRIVER_OTHER)
 		return fail(pl, dp, "foreign-driver", "bound to driver %s; memctl only moves devices between device_dax, "
 			    "kmem and fsdev_dax", d->driver_name);

@@ -406,7 +406,7 @@ static void test_famfs_without_driver_is_a_plan_error(void **state)
 	assert_int_equal(plan->diags.n, 1);
 	dg = &plan->diags.v[0];
 	assert_string_equal(dg->code, "famfs-unavailable");
-	assert_non_null(strstr(dg->message, "dax0.0"));
+	assert_string_equal(dg->object, "dax0.0");
 	assert_non_null(strstr(dg->message, "fsdev_dax"));
 	tree_remove(root);
 }

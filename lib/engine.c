@@ -906,6 +906,7 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 	/* Held before the first block goes, so that no reconcile in between brings it back. */
 	st->held = true;
 	set_str(&st->held_for, NULL);
+	set_identity(st, inv, d);
 	held_changed(e);
 	r = run_steps(e, inv, device, st->rule, steps, n, st, NULL);
 	if (r < 0) {

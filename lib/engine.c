@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "engine.h"
-#include "identity.h"
+#include "holds.h"
 #include "log.h"
 #include "sysfs.h"
 #include "util-mem.h"
@@ -29,8 +29,7 @@ struct memctl_engine {
 	memctl_held_fn held_fn;
 	void *held_userdata;
 	unsigned reconciles;
-	struct memctl_pending_hold *pending;
-	size_t n_pending;
+	struct memctl_holds pending;	/* holds waiting for their memory */
 };
 
 /* What to do to take a successful step back. */
@@ -70,8 +69,6 @@ static void status_clear(struct memctl_device_status *s)
 	free(s->block_index);
 }
 
-static void holds_pending_free(struct memctl_engine *e);
-
 struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
 {
 	if (!e)
@@ -79,7 +76,7 @@ struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
 	for (size_t i = 0; i < e->n_st; i++)
 		status_clear(&e->st[i]);
 	free(e->st);
-	holds_pending_free(e);
+	memctl_holds_clear(&e->pending);
 	free(e);
 	return NULL;
 }
@@ -523,78 +520,31 @@ static void count_still_online(struct memctl_device_status *st, const struct mem
 	}
 }
 
-/* ---- holds follow the memory (see engine.h) ----------------------------- */
+/* ---- holds follow the memory (engine.h, holds.h) ------------------------ */
 
 static void set_identity(struct memctl_device_status *st, const struct memctl_inventory *inv,
 			 const struct memctl_dax_device *d)
 {
-	struct memctl_identity id;
 	char *text = NULL;
 
-	if (memctl_identity_of(inv, d, &id) < 0)
-		return;
-	if ((id.has_range || id.serials) && memctl_identity_format(&id, &text) >= 0) {
+	if (st && memctl_device_identity_text(inv, d, &text) >= 0 && text) {
 		free(st->identity);
 		st->identity = text;
 	}
-	memctl_identity_clear(&id);
-}
-
-static void holds_pending_free(struct memctl_engine *e)
-{
-	for (size_t i = 0; i < e->n_pending; i++) {
-		free(e->pending[i].device);
-		free(e->pending[i].held_for);
-		free(e->pending[i].identity);
-	}
-	free(e->pending);
-	e->pending = NULL;
-	e->n_pending = 0;
 }
 
 const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memctl_engine *e, size_t *ret_n)
 {
-	*ret_n = e->n_pending;
-	return e->pending;
+	*ret_n = e->pending.n;
+	return e->pending.v;
 }
 
 int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, const char *held_for,
 				const char *identity)
 {
-	struct memctl_pending_hold *v;
-	struct memctl_identity id;
-
-	if (!identity || memctl_identity_parse(identity, &id) < 0)
+	if (!identity || memctl_holds_add(&e->pending, device, held_for, identity) == -EINVAL)
 		return memctl_engine_hold(e, device, held_for);
-	memctl_identity_clear(&id);
-	v = realloc(e->pending, (e->n_pending + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	e->pending = v;
-	v = &e->pending[e->n_pending];
-	*v = (struct memctl_pending_hold){ .device = strdup(device), .held_for = held_for ? strdup(held_for) : NULL,
-					   .identity = strdup(identity) };
-	if (!v->device || !v->identity || (held_for && !v->held_for)) {
-		free(v->device);
-		free(v->held_for);
-		free(v->identity);
-		return -ENOMEM;
-	}
-	e->n_pending++;
 	return 0;
-}
-
-/* Where the memory a hold names is now: a device index in inv, -1 when absent. */
-static ssize_t hold_target(const struct memctl_inventory *inv, const char *identity, const char *name)
-{
-	struct memctl_identity id;
-	ssize_t i;
-
-	if (memctl_identity_parse(identity, &id) < 0)
-		return -2;	/* unreadable: leave the hold by name */
-	i = memctl_identity_find(&id, inv, name);
-	memctl_identity_clear(&id);
-	return i;
 }
 
 /*
@@ -612,20 +562,19 @@ static void holds_follow_memory(struct memctl_engine *e, const struct memctl_inv
 
 		if (!st->held || !st->identity)
 			continue;
-		t = hold_target(inv, st->identity, st->device);
-		if (t == -2 || (t >= 0 && streq(inv->devices[t].name, st->device)))
+		t = memctl_holds_find(inv, st->identity, st->device);
+		if (t == -EINVAL || (t >= 0 && streq(inv->devices[t].name, st->device)) ||
+		    memctl_holds_add(&e->pending, st->device, st->held_for, st->identity) < 0)
 			continue;
-		if (memctl_engine_hold_identity(e, st->device, st->held_for, st->identity) < 0)
-			continue;	/* out of memory: keep it where it is */
 		st->held = false;
 		set_str(&st->held_for, NULL);
 		changed = true;
 	}
-	for (size_t i = 0; i < e->n_pending;) {
-		struct memctl_pending_hold *ph = &e->pending[i];
-		ssize_t t = hold_target(inv, ph->identity, ph->device);
-		struct memctl_device_status *st;
+	for (size_t i = 0; i < e->pending.n;) {
+		const struct memctl_pending_hold *ph = &e->pending.v[i];
+		ssize_t t = memctl_holds_find(inv, ph->identity, ph->device);
 		struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
+		struct memctl_device_status *st;
 
 		if (t < 0 || !(st = status_for(e, inv->devices[t].name))) {
 			i++;
@@ -634,16 +583,11 @@ static void holds_follow_memory(struct memctl_engine *e, const struct memctl_inv
 		st->held = true;
 		set_str(&st->held_for, ph->held_for);
 		set_str(&st->identity, ph->identity);
-		if (!streq(ph->device, st->device)) {
-			a.device = st->device;
+		a.device = st->device;
+		if (!streq(ph->device, st->device))
 			emit(e, &a, "%s: held (%s) as %s was: the same memory (%s)", st->device,
 			     ph->held_for ? ph->held_for : "memctl offline", ph->device, ph->identity);
-		}
-		free(ph->device);
-		free(ph->held_for);
-		free(ph->identity);
-		memmove(ph, ph + 1, (e->n_pending - i - 1) * sizeof(*ph));
-		e->n_pending--;
+		memctl_holds_remove(&e->pending, i);
 		changed = true;
 	}
 	if (changed)
@@ -1226,20 +1170,7 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 		set_str(&st->held_for, NULL);
 		released++;
 	}
-	for (size_t i = 0; i < e->n_pending;) {
-		struct memctl_pending_hold *ph = &e->pending[i];
-
-		if (!ph->held_for || !streq(ph->held_for, target)) {
-			i++;
-			continue;
-		}
-		free(ph->device);
-		free(ph->held_for);
-		free(ph->identity);
-		memmove(ph, ph + 1, (e->n_pending - i - 1) * sizeof(*ph));
-		e->n_pending--;
-		released++;
-	}
+	released += memctl_holds_release_for(&e->pending, target);
 	if (released == 0) {
 		if (ret_message)
 			asprintf(ret_message, "%s: nothing held for it (was reset-prepare run?)", target);

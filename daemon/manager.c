@@ -584,9 +584,10 @@ static void reset_progress(const char *device, size_t done, size_t total, uint64
 
 static struct memctl_reset_options reset_options(struct manager *m, bool hooks)
 {
+	/* Hooks are off only for AER/EEH recovery (manager_pci_error), which the kernel runs anyway. */
 	return (struct memctl_reset_options){ .hooks_dir = hooks ? m->hooks_dir : NULL, .hook_timeout_ms = 30000,
 					      .hook_log = hook_log, .progress = reset_progress,
-					      .progress_userdata = m };
+					      .progress_userdata = m, .recovery = !hooks };
 }
 
 typedef int (*reset_fn)(struct memctl_engine *e, const struct memctl_policy *p, const char *target,

@@ -966,16 +966,6 @@ struct reset_set {
 static int resolve(struct memctl_engine *e, const struct memctl_inventory *inv, const char *target,
 		   struct reset_set *rs, char **ret_message)
 {
-	_autofree_ char *why = NULL;
-	int refused = memctl_inventory_cxl_refusal(inv, target, &why);
-
-	if (refused < 0)
-		return refused;
-	if (refused > 0) {
-		if (ret_message)
-			*ret_message = steal(&why);
-		return -EPERM;
-	}
 	rs->n = memctl_inventory_resolve_target(inv, target, &rs->idx);
 	if (rs->n < 0)
 		return rs->n;
@@ -1030,6 +1020,19 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	r = scan(e, &inv);
 	if (r < 0)
 		return r;
+	/* A locked CXL region, or one its driver owns: memctl does not act on it (not for AER/EEH
+	 * recovery, which resets the device whatever memctl does: its memory still goes offline). */
+	if (!(o && o->recovery)) {
+		_autofree_ char *why = NULL;
+		r = memctl_inventory_cxl_refusal(inv, target, &why);
+		if (r > 0) {
+			if (ret_message)
+				*ret_message = steal(&why);
+			r = -EPERM;
+		}
+		if (r < 0)
+			goto out;
+	}
 	r = resolve(e, inv, target, &rs, ret_message);
 	if (r < 0)
 		goto out;

@@ -4,7 +4,8 @@
  * offline and kmem gone first), a kernel without fsdev_dax gets no bind at
  * all, a hold follows its memory when the range comes back as another device
  * (hmem one boot, CXL the next; in one run and across a daemon restart), and
- * a reset of a locked CXL region is refused before anything moves.
+ * a reset of a locked CXL region is refused before anything moves (but AER
+ * recovery, which resets it anyway, still takes the memory offline).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -325,6 +326,16 @@ static void test_reset_of_locked_region_refused(void **state)
 	free(msg);
 	msg = NULL;
 	assert_int_equal(memctl_engine_reset_prepare(e, p, "0000:0d:00.0", NULL, &msg), -EPERM);
+	free(msg);
+	msg = NULL;
+
+	/* AER/EEH recovery resets the device anyway: its memory still goes offline first */
+	{
+		struct memctl_reset_options o = { .recovery = true };
+		assert_int_equal(memctl_engine_reset_prepare(e, p, "0000:0d:00.0", &o, &msg), 0);
+		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 0);
+		assert_true(status(e, "dax5.0")->held);
+	}
 }
 
 int main(void)

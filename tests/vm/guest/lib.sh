@@ -1,7 +1,7 @@
 # Guest-side helpers for tests/vm/scenarios/* (POSIX sh; busybox ash in the
 # initramfs guest, dash in the systemd guest). Source with: . /lab/lib.sh
 #
-# Environment set by the lab: LAB_KERNEL (6.1|6.12), LAB_MEMORY (hmem, cxl,
+# Environment set by the lab: LAB_KERNEL (6.1|6.12|7.3), LAB_MEMORY (hmem, cxl,
 # pmem, none, or a '+' list such as hmem+cxl), LAB_GUEST (initramfs|systemd),
 # LAB_SCENARIO, LAB_OUT (directory the host reads after the run).
 

@@ -236,16 +236,6 @@ static int cmp_range(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
-static bool is_hmem_resource(const char *name)
-{
-	if (strncmp(name, "hmem.", 5) != 0 || !name[5])
-		return false;
-	for (const char *p = name + 5; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
 int memctl_inventory_soft_reserved(const struct memctl_inventory *inv, struct memctl_range **ret, size_t *ret_n)
 {
 	struct memctl_range *v = NULL;
@@ -254,7 +244,7 @@ int memctl_inventory_soft_reserved(const struct memctl_inventory *inv, struct me
 
 	for (size_t i = 0; inv->iomem_available && i < inv->n_iomem && r >= 0; i++) {
 		const struct memctl_iomem_entry *e = &inv->iomem[i];
-		if (streq(e->name, "Soft Reserved") || (e->depth == 0 && is_hmem_resource(e->name)))
+		if (streq(e->name, "Soft Reserved"))
 			r = range_add(&v, &n, e->start, e->end);
 	}
 	for (size_t i = 0; i < inv->n_devices && r >= 0; i++) {

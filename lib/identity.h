@@ -46,8 +46,8 @@ struct memctl_range {
 	uint64_t start, end;
 };
 /*
- * Soft-reserved (EFI_MEMORY_SP) ranges: "Soft Reserved" in /proc/iomem; on
- * 7.x, which no longer lists it, the top-level "hmem.N" resources; and the
- * ranges of hmem dax devices that neither covers (iomem unreadable). Sorted.
+ * Soft-reserved (EFI_MEMORY_SP) ranges: "Soft Reserved" in /proc/iomem, and
+ * the ranges of hmem dax devices it does not cover: 7.x lists no "Soft
+ * Reserved" (the dax device's own resource is at the top of iomem). Sorted.
  */
 int memctl_inventory_soft_reserved(const struct memctl_inventory *inv, struct memctl_range **ret, size_t *ret_n);

@@ -113,7 +113,7 @@ int cli_online(struct memctl_cli *cli, int argc, char **argv)
 		{},
 	};
 	const char *zone = NULL;
-	struct json_object *p;
+	struct json_object *p, *reply = NULL, *stuck = NULL;
 	int c;
 
 	optind = 1;
@@ -142,9 +142,18 @@ int cli_online(struct memctl_cli *cli, int argc, char **argv)
 	json_object_object_add(p, "device", json_object_new_string(argv[optind]));
 	if (zone)
 		json_object_object_add(p, "zone", json_object_new_string(zone));
-	if (cli_daemon_call("io.memctl.Online", p, NULL, false) < 0)
+	if (cli_daemon_call("io.memctl.Online", p, &reply, false) < 0)
 		return EXIT_FAILED;
-	printf("%s: online\n", argv[optind]);
+	if (reply && json_object_object_get_ex(reply, "stuck", &stuck) && stuck) {
+		struct json_object *fix = NULL;
+
+		json_object_object_get_ex(reply, "stuck_fix", &fix);
+		printf("%s: online, partly placed: these blocks would not go offline and stay where they are: %s\n"
+		       "  %s.\n", argv[optind], json_object_get_string(stuck), fix ? json_object_get_string(fix) : "");
+	} else {
+		printf("%s: online\n", argv[optind]);
+	}
+	json_object_put(reply);
 	return EXIT_OK;
 }
 

@@ -77,21 +77,36 @@ static void backing(struct json_object *dev, char *buf, size_t len)
 	}
 }
 
+/* daxX.Y/state (Linux 7.3+): "online_movable", "online_movable (blocks disagree)", "-" without it. */
+static void hotplug_state_cell(struct json_object *dev, char *buf, size_t len)
+{
+	const char *kernel = str(dev, "hotplug_state_kernel"), *shown = str(dev, "hotplug_state");
+
+	if (!kernel)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s%s", kernel, shown && streq(shown, "inconsistent") ? " (blocks disagree)" : "");
+}
+
 static void print_devices(struct json_object *devices)
 {
+	/* STATE only when a device has daxX.Y/state: older kernels print as before. */
 	static const char *const hdr[] = { "DEVICE", "ORIGIN", "SIZE", "MODE", "NODE", "ONLINE", "MOVABLE", "NORMAL",
-					   "BACKING" };
+					   "BACKING", "STATE" };
 	struct table *t;
 	size_t n = json_object_array_length(devices);
+	bool with_state = false;
 
 	if (n == 0) {
 		printf("No dax devices.\n");
 		return;
 	}
-	t = table_new(hdr, ELEMENTSOF(hdr));
+	for (size_t i = 0; i < n; i++)
+		with_state |= str(json_object_array_get_idx(devices, i), "hotplug_state_kernel") != NULL;
+	t = table_new(hdr, ELEMENTSOF(hdr) - !with_state);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *d = json_object_array_get_idx(devices, i);
-		char size[16], node[16], online[32], mov[16], nor[16], back[256];
+		char size[16], node[16], online[32], mov[16], nor[16], back[256], state[64];
 		const char *cells[ELEMENTSOF(hdr)];
 
 		size_str(num(d, "size"), size, sizeof(size));
@@ -116,6 +131,8 @@ static void print_devices(struct json_object *devices)
 		cells[6] = mov;
 		cells[7] = nor;
 		cells[8] = back;
+		hotplug_state_cell(d, state, sizeof(state));
+		cells[9] = state;
 		table_add(t, cells);
 	}
 	table_print(t);
@@ -261,6 +278,24 @@ static void print_kexec(struct json_object *kexec)
 	table_free(t);
 }
 
+/* Blocks the kernel would not offline: each with its zone and reason, then the fix. */
+static void print_stuck(struct json_object *d)
+{
+	struct json_object *v = get(d, "stuck_blocks");
+	size_t n = v ? json_object_array_length(v) : 0;
+
+	if (n == 0 || !json_object_get_boolean(get(d, "present")))
+		return;
+	printf("\n%s: partly placed: %zu memory block%s would not go offline and stay%s where %s:\n", str(d, "device"), n,
+	       n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "it is" : "they are");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *b = json_object_array_get_idx(v, i);
+		printf("  %-12s %-8s %s (%s tries)\n", str(b, "block") ?: "?", str(b, "zone") ?: "?",
+		       str(b, "reason") ?: str(b, "error") ?: "?", str(b, "tries") ?: "?");
+	}
+	printf("  %s.\n", str(d, "stuck_fix") ?: "");
+}
+
 /* The daemon's view of each device: rule, hold, last action and error. */
 static void print_daemon(struct json_object *reply)
 {
@@ -279,11 +314,17 @@ static void print_daemon(struct json_object *reply)
 		snprintf(want, sizeof(want), "%s%s%s%s", str(d, "rule") ? str(d, "desired_mode") : "-", zone ? " " : "",
 			 zone ? zone : "", json_object_get_boolean(get(d, "held")) ? " (held)" : "");
 		table_add(t, (const char *const[]){ str(d, "device"), str(d, "rule") ?: "(none)", want,
-						    str(d, "last_action") ?: "-", err ? err : (str(d, "last_result") ?: "-") });
+						    str(d, "last_action") ?: "-",
+						    err ? err
+							: json_object_get_boolean(get(d, "partly_placed"))
+								  ? "partly placed"
+								  : (str(d, "last_result") ?: "-") });
 	}
 	if (n)
 		table_print(t);
 	table_free(t);
+	for (size_t i = 0; i < n; i++)
+		print_stuck(json_object_array_get_idx(devs, i));
 	printf("\nmemctld: policy %s (%s, %s rules), %s reconciles, %s uevents, auto_online_blocks: %s\n",
 	       str(daemon, "policy") ?: "?", json_object_get_boolean(get(daemon, "policy_valid")) ? "valid" : "NOT VALID",
 	       str(daemon, "rules") ?: "?", str(daemon, "reconciles") ?: "?", str(daemon, "uevents") ?: "?",

@@ -53,6 +53,7 @@ void journal_event(const struct memctl_event *ev, void *userdata)
 		[MEMCTL_EVENT_TAKEOVER] = { MEMCTL_MID_STEP_DONE, LOG_NOTICE },
 		[MEMCTL_EVENT_RESET] = { MEMCTL_MID_RESET, LOG_NOTICE },
 		[MEMCTL_EVENT_DEVICE_LOST] = { MEMCTL_MID_DEVICE_LOST, LOG_CRIT },
+		[MEMCTL_EVENT_BLOCK_STUCK] = { MEMCTL_MID_BLOCK_STUCK, LOG_WARNING },
 	};
 	_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == _MEMCTL_EVENT_MAX, "a MESSAGE_ID for every event kind");
 	int prio = kinds[ev->kind].priority;

@@ -19,6 +19,7 @@
 #define MEMCTL_MID_POLICY_REJECTED "5f3beaa76e6d4296831394fb20aed20f"
 #define MEMCTL_MID_RESET "4b5630d1fb3a479ca48c84d2ab82993f"
 #define MEMCTL_MID_DEVICE_LOST "78a32e9d19b5408da7f3fc6eb79a3ac4"
+#define MEMCTL_MID_BLOCK_STUCK "c0647bdb0c9146b7a37629ab39c9bd6f"
 
 void journal_init(void);
 void journal_event(const struct memctl_event *ev, void *userdata);

@@ -29,6 +29,7 @@
 #include "parse.h"
 #include "policy-load.h"
 #include "report.h"
+#include "report-stuck.h"
 #include "sysfs.h"
 #include "util-mem.h"
 #include "varlink-server.h"
@@ -371,6 +372,7 @@ int manager_reload(struct manager *m, char **ret_errors)
 			takeover_save(m);
 		else
 			takeover_restore(m);
+		memctl_engine_forget_stuck(m->engine, NULL);	/* a reload tries stuck blocks again */
 		reconcile(m);
 	}
 	sd_notify(false, "READY=1");
@@ -411,6 +413,7 @@ static struct json_object *device_status_json(const struct memctl_device_status 
 	json_object_object_add(o, "last_action_usec", st->last_action ? json_object_new_int64((int64_t)st->last_usec) : NULL);
 	json_object_object_add(o, "last_result", st->last_action ? json_object_new_string(st->last_result ? strerror(-st->last_result) : "ok") : NULL);
 	json_object_object_add(o, "last_error", st->last_error ? json_object_new_string(st->last_error) : NULL);
+	memctl_stuck_json_add(o, st);
 	return o;
 }
 
@@ -501,8 +504,22 @@ static int manual_result(struct varlink_call *call, struct manager *m, const cha
 	struct json_object *p;
 
 	notify_status(m);
-	if (r >= 0)
+	if (r >= 0) {
+		size_t n;
+		const struct memctl_device_status *st = memctl_engine_status(m->engine, &n);
+		char list[1024];
+
+		for (size_t i = 0; i < n; i++)
+			if (streq(st[i].device, device) && st[i].n_stuck > 0) {
+				/* Done, but not all of it: which blocks stay, why, and the fix. */
+				memctl_stuck_format(&st[i], list, sizeof(list));
+				p = json_object_new_object();
+				json_object_object_add(p, "stuck", json_object_new_string(list));
+				json_object_object_add(p, "stuck_fix", json_object_new_string(memctl_stuck_fix));
+				return varlink_reply(call, p);
+			}
 		return varlink_reply(call, NULL);
+	}
 	p = json_object_new_object();
 	json_object_object_add(p, "device", json_object_new_string(device));
 	json_object_object_add(p, "reason", json_object_new_string(error ? error : strerror(-r)));
@@ -720,7 +737,8 @@ static const char interface_description[] =
 	"# Re-read the policy; a policy with errors is rejected and the old one stays.\n"
 	"method Reload() -> ()\n"
 	"# Online a device's memory into a zone (movable, normal, auto); releases a hold.\n"
-	"method Online(device: string, zone: ?string) -> ()\n"
+	"# stuck: blocks the kernel would not offline (to move them), with zone and reason.\n"
+	"method Online(device: string, zone: ?string) -> (stuck: ?string, stuck_fix: ?string)\n"
 	"# Offline all of a device's memory and hold it offline.\n"
 	"method Offline(device: string) -> ()\n"
 	"# Before a device reset: offline and remove the memory of every dax device\n"

@@ -12,9 +12,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "dax-state.h"
 #include "engine.h"
+#include "engine-state.h"
 #include "holds.h"
 #include "log.h"
+#include "plan-state.h"
 #include "sysfs.h"
 #include "util-mem.h"
 #include "util-time.h"
@@ -29,12 +32,16 @@ struct memctl_engine {
 	memctl_held_fn held_fn;
 	void *held_userdata;
 	unsigned reconciles;
+	uint64_t offline_timeout_ms;	/* the policy's, for offlines the kernel may refuse */
+	int offline_retries;
 	struct memctl_holds pending;	/* holds waiting for their memory */
 };
 
 /* What to do to take a successful step back. */
 struct undo {
-	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE } kind;
+	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE, UNDO_DEVICE_STATE } kind;
+	enum memctl_hotplug_state state;	/* DEVICE_STATE: write this to daxX.Y/state */
+	const char *device;		/* DEVICE_STATE in a reset: the device (dev names them all) */
 	unsigned long block;
 	enum memctl_zone zone;
 	enum memctl_dax_driver driver;
@@ -67,6 +74,7 @@ static void status_clear(struct memctl_device_status *s)
 	free(s->held_for);
 	free(s->identity);
 	free(s->block_index);
+	memctl_stuck_clear(s);
 }
 
 struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
@@ -150,7 +158,7 @@ struct emit_args {
 static __attribute__((format(printf, 3, 4))) void emit(struct memctl_engine *e, const struct emit_args *a,
 							const char *fmt, ...)
 {
-	char msg[512];
+	char msg[2048];
 	va_list ap;
 	struct memctl_event ev = {
 		.kind = a->kind, .device = a->device, .rule = a->rule, .node = a->node,
@@ -288,6 +296,11 @@ static void undo_all(struct memctl_engine *e, const char *dev, const char *rule,
 			if (r < 0)
 				snprintf(err, sizeof(err), "%s", strerror(-r));
 			break;
+		case UNDO_DEVICE_STATE:
+			snprintf(what, sizeof(what), "%s%sstate %s again", x->device ? x->device : "",
+				 x->device ? ": " : "", memctl_hotplug_state_name(x->state));
+			r = memctl_state_restore(e->ops, e->ctx, x->device ? x->device : dev, x->state, err, sizeof(err));
+			break;
 		}
 		a.error = r;
 		if (r < 0)
@@ -424,8 +437,46 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 		if (r < 0)
 			snprintf(err, len, "cannot set memmap_on_memory: %s", strerror(-r));
 		return r;
+	case MEMCTL_STEP_SET_DEVICE_STATE: {
+		enum memctl_hotplug_state back = MEMCTL_HOTPLUG_STATE_ABSENT;
+		r = memctl_state_step_run(e->ops, e->ctx, inv, dev, s, &back, err, len);
+		if (r < 0 || back == MEMCTL_HOTPLUG_STATE_ABSENT)
+			return r;
+		return undo_push(u, (struct undo){ .kind = UNDO_DEVICE_STATE, .state = back });
+	}
 	}
 	return -EINVAL;
+}
+
+/* An offline the kernel may refuse (engine-stuck.c): 0 offlined (undo noted), 1 left online and remembered. */
+static int offline_or_leave(struct memctl_engine *e, const struct memctl_inventory *inv, const struct memctl_step *s,
+			    struct memctl_device_status *st, struct undo_log *u, char *err, size_t len)
+{
+	struct memctl_stuck_block sb = { 0 };
+	enum memctl_zone z = zone_of_block(inv, s->first);
+	int r;
+
+	r = memctl_stuck_try_offline(e->ops, e->ctx, s->first, z, e->offline_timeout_ms, e->offline_retries, &sb, err,
+				     len);
+	if (r == 0)
+		return undo_push(u, (struct undo){ .kind = UNDO_ONLINE_BLOCK, .block = s->first, .zone = z });
+	if (r < 0)
+		return r;
+	r = memctl_stuck_add(st, &sb);
+	free(sb.reason);
+	return r < 0 ? r : 1;
+}
+
+/* One journal entry when a run found blocks that stay: which, why, and the fix. */
+static void stuck_found(struct memctl_engine *e, const char *dev, const char *rule, struct memctl_device_status *st)
+{
+	struct emit_args a = { .kind = MEMCTL_EVENT_BLOCK_STUCK, .device = dev, .rule = rule, .node = st->node,
+			       .error = st->stuck[st->n_stuck - 1].error };
+	char list[1024];
+
+	memctl_stuck_format(st, list, sizeof(list));
+	emit(e, &a, "%s: partly placed: %zu of %zu memory blocks would not go offline and stay where they are: %s; %s",
+	     dev, st->n_stuck, st->blocks, list, memctl_stuck_fix);
 }
 
 static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev, const char *rule,
@@ -433,6 +484,7 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		     struct memctl_reconcile_result *res)
 {
 	struct undo_log u = { 0 };
+	_autofree_ struct memctl_step *replanned = NULL;
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -441,15 +493,30 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1 };
 
 		memctl_step_format(s, text, sizeof(text));
-		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE) {
+		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE || s->op == MEMCTL_STEP_SET_DEVICE_STATE) {
 			block_range(s, blocks, sizeof(blocks));
 			a.blocks = blocks;
 		}
-		if (s->op == MEMCTL_STEP_ONLINE)
+		if (s->op == MEMCTL_STEP_ONLINE || (s->op == MEMCTL_STEP_SET_DEVICE_STATE && s->zone != MEMCTL_ZONE_NONE))
 			a.zone = s->zone == MEMCTL_ZONE_NORMAL ? "normal" : "movable";
 		if (s->op == MEMCTL_STEP_ENABLE_DEMOTION)
 			a.node = s->node;
-		r = run_step(e, inv, dev, s, &u, err, sizeof(err));
+		if (st && s->op == MEMCTL_STEP_OFFLINE && s->may_fail && s->first == s->last) {
+			r = offline_or_leave(e, inv, s, st, &u, err, sizeof(err));
+			if (r > 0) {
+				/* Stays online where it was (remembered): its online step has nothing to do. */
+				if (i + 1 < n && steps[i + 1].op == MEMCTL_STEP_ONLINE && steps[i + 1].first == s->first &&
+				    steps[i + 1].last == s->last)
+					i++;
+				continue;
+			}
+		} else {
+			r = run_step(e, inv, dev, s, &u, err, sizeof(err));
+		}
+		/* A block moved (offlined, now online in its new zone): nothing left to undo for it. */
+		if (r == 0 && s->op == MEMCTL_STEP_ONLINE && s->first == s->last && u.n > 0 &&
+		    u.v[u.n - 1].kind == UNDO_ONLINE_BLOCK && u.v[u.n - 1].block == s->first)
+			u.n--;
 		if (st) {
 			set_str(&st->last_action, text);
 			st->last_usec = clock_usec(CLOCK_REALTIME);
@@ -475,6 +542,17 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 		if (res)
 			res->steps_done++;
 		emit(e, &a, "%s%s%s", dev ? dev : "", dev ? ": " : "", text);
+		/* Freshly bound to kmem: on 7.3+ the rest may go through daxX.Y/state (engine-state.h). */
+		if (s->op == MEMCTL_STEP_BIND && s->driver == MEMCTL_DRIVER_KMEM && dev) {
+			struct memctl_step *rest = NULL;
+			size_t n_rest = 0;
+			if (memctl_state_after_bind(e->ops, e->ctx, dev, steps + i + 1, n - i - 1, &rest, &n_rest) > 0) {
+				free(replanned);
+				steps = replanned = rest;
+				n = n_rest;
+				i = (size_t)-1;
+			}
+		}
 	}
 	if (st)
 		set_str(&st->last_error, NULL);
@@ -657,6 +735,40 @@ static int cmp_status(const void *a, const void *b)
 				  ((const struct memctl_device_status *)b)->device);
 }
 
+/*
+ * A device's plan without what is known stuck (nothing left: the device is as
+ * placed as it can be, and this reconcile does nothing and logs nothing).
+ */
+static int run_device_steps(struct memctl_engine *e, const struct memctl_inventory *inv,
+			    const struct memctl_device_plan *dp, struct memctl_device_status *st,
+			    struct memctl_reconcile_result *res)
+{
+	_autofree_ struct memctl_step *steps = NULL;
+	size_t n = 0, before = st->n_stuck;
+	int r;
+
+	r = memctl_stuck_filter(st, dp->steps, dp->n_steps, &steps, &n);
+	if (r < 0)
+		return r;
+	if (n == 0) {
+		st->action = MEMCTL_ACTION_NONE;
+		return 0;
+	}
+	if (res)
+		res->changed++;
+	r = run_steps(e, inv, dp->device, dp->rule ? dp->rule->name : NULL, steps, n, st, res);
+	if (st->n_stuck > before)
+		stuck_found(e, dp->device, dp->rule ? dp->rule->name : NULL, st);
+	return r;
+}
+
+void memctl_engine_forget_stuck(struct memctl_engine *e, const char *device)
+{
+	for (size_t i = 0; i < e->n_st; i++)
+		if (!device || streq(e->st[i].device, device))
+			memctl_stuck_clear(&e->st[i]);
+}
+
 int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy *p,
 			    struct memctl_reconcile_result *ret)
 {
@@ -673,6 +785,11 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 	if (r < 0)
 		return r;
 	refresh_status(e, inv, NULL);
+	e->offline_timeout_ms = p->defaults.offline_timeout_ms;
+	e->offline_retries = p->defaults.offline_retries;
+	/* Stuck blocks are tried again once the device's blocks changed. */
+	for (size_t i = 0; i < e->n_st; i++)
+		memctl_stuck_revalidate(&e->st[i], inv);
 
 	(void)run_steps(e, inv, NULL, NULL, plan->pre, plan->n_pre, NULL, &res);
 
@@ -706,8 +823,7 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 			st->action = MEMCTL_ACTION_SKIP;
 			continue;
 		}
-		res.changed++;
-		if (run_steps(e, inv, dp->device, dp->rule->name, dp->steps, dp->n_steps, st, &res) < 0)
+		if (run_device_steps(e, inv, dp, st, &res) < 0)
 			res.failed++;
 	}
 
@@ -742,6 +858,8 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 		}
 		refresh_status(e, after, &res);
 	}
+	for (size_t i = 0; i < e->n_st; i++)
+		memctl_stuck_seal(&e->st[i], after ? after : inv);
 	/* Status in device order for readers; no status pointer is held past this point. */
 	if (e->n_st > 1)
 		qsort(e->st, e->n_st, sizeof(*e->st), cmp_status);
@@ -792,6 +910,10 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 	st = status_for(e, device);
 	if (!st)
 		return -ENOMEM;
+	/* By hand: every block is tried again. */
+	memctl_stuck_clear(st);
+	e->offline_timeout_ms = p->defaults.offline_timeout_ms;
+	e->offline_retries = p->defaults.offline_retries;
 	if (st->held) {
 		st->held = false;
 		set_str(&st->held_for, NULL);
@@ -806,7 +928,7 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 				asprintf(ret_error, "%s: %s", device, dp->reason ? dp->reason : "cannot be onlined");
 			return -EINVAL;
 		}
-		r = run_steps(e, inv, device, "manual", dp->steps, dp->n_steps, st, NULL);
+		r = run_device_steps(e, inv, dp, st, NULL);
 		if (r < 0 && ret_error)
 			*ret_error = st->last_error ? strdup(st->last_error) : NULL;
 		return r;
@@ -844,9 +966,13 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 		else
 			steps[n++] = (struct memctl_step){ .op = MEMCTL_STEP_OFFLINE, .first = b->index, .last = b->index };
 	}
+	/* 7.3+: one unplug instead of block by block (policy/plan-state.c) */
+	if (memctl_plan_state_rewrite(inv, d, &steps, &n) < 0)
+		return -ENOMEM;
 	st = status_for(e, device);
 	if (!st)
 		return -ENOMEM;
+	memctl_stuck_clear(st);
 	/* Held before the first block goes, so that no reconcile in between brings it back. */
 	st->held = true;
 	set_str(&st->held_for, NULL);
@@ -893,10 +1019,27 @@ static const char *offline_reason(int r)
 	}
 }
 
+/* Add one block's failure to err ("memory48: ...; 4 tries in 0.4 s, memory53: ..."). */
+static void __attribute__((format(printf, 3, 4))) err_append(char *err, size_t len, const char *fmt, ...)
+{
+	size_t off = strnlen(err, len);
+	va_list ap;
+
+	if (off + 3 >= len)
+		return;
+	if (off)
+		off += (size_t)snprintf(err + off, len - off, ", ");
+	va_start(ap, fmt);
+	vsnprintf(err + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
 /*
  * Offline one device's online blocks within a deadline: each block gets up to
  * 1 + retries tries, with exponential backoff between them, and the kernel's
- * migration is interrupted (EINTR) when the deadline passes.
+ * migration is interrupted (EINTR) when the deadline passes. A block that will
+ * not go is named (with the kernel's reason when it gave one) and the others
+ * are still tried, so that one answer names every block that stays.
  */
 static int offline_with_deadline(struct memctl_engine *e, const struct memctl_inventory *inv,
 				 const struct memctl_dax_device *d, uint64_t timeout_ms, int retries,
@@ -904,6 +1047,7 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 {
 	uint64_t start = mono_ms(), deadline = start + timeout_ms;
 	size_t total = 0, done = 0;
+	int failed = 0;
 
 	for (size_t i = 0; i < d->n_blocks; i++)
 		total += inv->blocks[d->blocks[i]].state != MEMCTL_BLOCK_OFFLINE;
@@ -918,10 +1062,10 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 			uint64_t now = mono_ms();
 
 			if (now >= deadline) {
-				snprintf(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index,
-					 offline_reason(r ? r : -ETIMEDOUT), tries, tries == 1 ? "y" : "ies",
-					 (now - start) / 1000.0);
-				return -ETIMEDOUT;
+				err_append(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index,
+					   offline_reason(r ? r : -ETIMEDOUT), tries, tries == 1 ? "y" : "ies",
+					   (now - start) / 1000.0);
+				return failed ? failed : -ETIMEDOUT;
 			}
 			r = e->ops->offline_block ? e->ops->offline_block(e->ctx, b->index, deadline - now)
 						  : e->ops->set_block_state(e->ctx, b->index, "offline");
@@ -945,15 +1089,30 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 				backoff *= 2;
 				continue;
 			}
-			snprintf(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index, offline_reason(r), tries,
-				 tries == 1 ? "y" : "ies", (mono_ms() - start) / 1000.0);
-			return r;
+			if (r == -ENODEV || r == -ENOENT) {
+				err_append(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index, offline_reason(r),
+					   tries, tries == 1 ? "y" : "ies", (mono_ms() - start) / 1000.0);
+				return failed ? failed : r;	/* the device is gone: nothing else to try */
+			}
+			{
+				_autofree_ char *why = NULL;
+				if (r == -EBUSY && e->ops->offline_reason)
+					(void)e->ops->offline_reason(e->ctx, b->index, &why);
+				err_append(err, len, "memory%lu: %s%s; %d tr%s in %.1f s", b->index,
+					   why ? why : offline_reason(r), why ? " (Device or resource busy)" : "",
+					   tries, tries == 1 ? "y" : "ies", (mono_ms() - start) / 1000.0);
+			}
+			if (!failed)
+				failed = r;
+			break;
 		}
+		if (r < 0)
+			continue;
 		done++;
 		if (o && o->progress)
 			o->progress(d->name, done, total, mono_ms() - start, o->progress_userdata);
 	}
-	return 0;
+	return failed;
 }
 
 struct reset_set {
@@ -1012,7 +1171,7 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	struct undo_log u = { 0 };
 	_autofree_ char *failure = NULL;
 	struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
-	char err[512] = "";
+	char err[2048] = "";
 	uint64_t start = mono_ms();
 	size_t offlined = 0;
 	int r;
@@ -1078,6 +1237,19 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 		const struct memctl_dax_device *d = &inv->devices[rs.idx[i]];
 		size_t before = u.n;
 
+		if (memctl_dax_state_can_unplug(d) && e->ops->set_device_state) {
+			/* 7.3+: one atomic unplug, no block left behind for the unbind to leak */
+			enum memctl_hotplug_state back = MEMCTL_HOTPLUG_STATE_ABSENT;
+			r = memctl_state_unplug_with_deadline(e->ops, e->ctx, inv, d, p->defaults.offline_timeout_ms,
+							      p->defaults.offline_retries, o, &back, err, sizeof(err));
+			if (r >= 0 && back != MEMCTL_HOTPLUG_STATE_ABSENT)
+				r = undo_push(&u, (struct undo){ .kind = UNDO_DEVICE_STATE, .state = back,
+								 .device = d->name });
+			offlined += r >= 0 ? d->blocks_online : 0;
+			if (r < 0)
+				break;
+			continue;
+		}
 		r = offline_with_deadline(e, inv, d, p->defaults.offline_timeout_ms, p->defaults.offline_retries, &u, o,
 					  err, sizeof(err));
 		offlined += u.n - before;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine-stuck.h"
 #include "hooks.h"
 #include "kernel.h"
 #include "plan.h"
@@ -28,6 +29,7 @@ enum memctl_event_kind {
 	MEMCTL_EVENT_TAKEOVER,		/* auto_online_blocks written */
 	MEMCTL_EVENT_RESET,		/* reset-prepare / reset-done: start, result */
 	MEMCTL_EVENT_DEVICE_LOST,	/* a device vanished with memory online */
+	MEMCTL_EVENT_BLOCK_STUCK,	/* a block the kernel would not offline stays where it is */
 	_MEMCTL_EVENT_MAX,
 };
 
@@ -62,6 +64,11 @@ struct memctl_device_status {
 	char *last_error;		/* sentence, NULL when the last action succeeded */
 	unsigned long *block_index;	/* memoryN of its blocks in the last scan (to judge a removal) */
 	size_t n_block_index;
+	/* Blocks the kernel would not offline (engine-stuck.h): not tried again
+	 * while the device's blocks look as they did then (signature). */
+	struct memctl_stuck_block *stuck;
+	size_t n_stuck;
+	uint64_t stuck_signature;
 };
 
 struct memctl_reconcile_result {
@@ -140,6 +147,8 @@ int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, con
 				const char *identity);
 /* Holds waiting for their memory to come back (saved with the held devices). */
 const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memctl_engine *e, size_t *ret_n);
+/* Try stuck blocks again at the next reconcile: one device, or all (NULL; a policy reload). */
+void memctl_engine_forget_stuck(struct memctl_engine *e, const char *device);
 
 const struct memctl_device_status *memctl_engine_status(const struct memctl_engine *e, size_t *ret_n);
 unsigned memctl_engine_reconcile_count(const struct memctl_engine *e);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dax-state.h"
 #include "inventory.h"
 #include "inventory-cxl.h"
 #include "log.h"
@@ -574,6 +575,13 @@ static int scan_device(struct memctl_sysfs *s, struct memctl_inventory *inv, con
 	d->numa_node = read_opt_int(s, path, -1);
 	snprintf(path, sizeof(path), "%s/memmap_on_memory", d->path);
 	d->memmap_on_memory = read_opt_bool(s, path);
+	/* Linux 7.3+ with kmem bound; absent stays absent (never guessed from the version). */
+	snprintf(path, sizeof(path), "%s/state", d->path);
+	{
+		_autofree_ char *state = NULL;
+		if (memctl_sysfs_read(s, path, &state) >= 0)
+			d->hotplug_state = memctl_hotplug_state_from_name(state);
+	}
 
 	snprintf(path, sizeof(path), "%s/driver", d->path);
 	if (memctl_sysfs_link_name(s, path, &d->driver_name) >= 0) {

@@ -54,6 +54,19 @@ enum memctl_dax_mode {
 	MEMCTL_MODE_FAMFS,	/* fsdev_dax: a famfs file system's device */
 };
 
+/* daxX.Y/state (Linux 7.3+, kmem bound; see dax-state.h). Zero is "absent", so that a
+ * device built without it (older kernels, tests) has none. */
+enum memctl_hotplug_state {
+	MEMCTL_HOTPLUG_STATE_ABSENT,		/* no daxX.Y/state: older kernel, or kmem not bound */
+	MEMCTL_HOTPLUG_STATE_UNPLUGGED,		/* memory blocks removed */
+	MEMCTL_HOTPLUG_STATE_OFFLINE,		/* blocks present, offline (read only: writing it is EINVAL) */
+	MEMCTL_HOTPLUG_STATE_ONLINE,		/* online, zone chosen by the kernel */
+	MEMCTL_HOTPLUG_STATE_ONLINE_KERNEL,	/* online in ZONE_NORMAL */
+	MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE,	/* online in ZONE_MOVABLE */
+	MEMCTL_HOTPLUG_STATE_UNKNOWN,		/* the file exists but reads something else */
+	_MEMCTL_HOTPLUG_STATE_MAX,
+};
+
 struct memctl_block {
 	unsigned long index;		/* memoryN */
 	uint64_t start, end;		/* physical range, end inclusive */
@@ -149,6 +162,7 @@ struct memctl_dax_device {
 	struct memctl_mapping *mappings;
 	size_t n_mappings;
 	int memmap_on_memory;		/* -1 when the attribute is absent */
+	enum memctl_hotplug_state hotplug_state;	/* daxX.Y/state; ABSENT on kernels without it */
 	/* memory blocks inside the device's ranges, in index order */
 	size_t *blocks;
 	size_t n_blocks;

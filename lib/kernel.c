@@ -21,7 +21,9 @@
 
 #include <daxctl/libdaxctl.h>
 
+#include "dax-state.h"
 #include "kernel.h"
+#include "kmsg.h"
 #include "log.h"
 #include "parse.h"
 #include "sysfs.h"
@@ -312,7 +314,7 @@ static void on_alarm(int sig)
  * any pending signal aborts it with EINTR. A one-shot SIGALRM at the deadline
  * (handler without SA_RESTART) is how the deadline is enforced.
  */
-static int real_offline_block(void *ctx, unsigned long index, uint64_t timeout_ms)
+static int write_with_deadline(void *ctx, const char *path, const char *value, uint64_t timeout_ms)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old_sa;
 	struct itimerval t = { 0 }, off = { 0 };
@@ -320,7 +322,7 @@ static int real_offline_block(void *ctx, unsigned long index, uint64_t timeout_m
 	int r;
 
 	if (timeout_ms == 0)
-		return real_set_block_state(ctx, index, "offline");
+		return memctl_sysfs_write(ctx, path, value);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &old_sa);
 	sigemptyset(&alrm);
@@ -329,10 +331,61 @@ static int real_offline_block(void *ctx, unsigned long index, uint64_t timeout_m
 	t.it_value.tv_sec = (time_t)(timeout_ms / 1000);
 	t.it_value.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
 	setitimer(ITIMER_REAL, &t, NULL);
-	r = real_set_block_state(ctx, index, "offline");
+	r = memctl_sysfs_write(ctx, path, value);
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGALRM, &old_sa, NULL);
+	return r;
+}
+
+static int real_offline_block(void *ctx, unsigned long index, uint64_t timeout_ms)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/state", index);
+	return write_with_deadline(ctx, path, "offline", timeout_ms);
+}
+
+/* ---- daxX.Y/state ------------------------------------------------------- */
+
+/* An unplug offlines every block: as interruptible as one block's offline, so the same deadline. */
+static int real_set_device_state(void *ctx, const char *device, const char *state, uint64_t timeout_ms)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "sys/bus/dax/devices/%s/state", device);
+	if (!memctl_sysfs_exists(ctx, path))
+		return -ENOENT;
+	return write_with_deadline(ctx, path, state, timeout_ms);
+}
+
+static int real_get_device_state(void *ctx, const char *device, enum memctl_hotplug_state *ret)
+{
+	_autofree_ char *v = NULL;
+	char path[PATH_MAX];
+	int r;
+
+	snprintf(path, sizeof(path), "sys/bus/dax/devices/%s/state", device);
+	r = memctl_sysfs_read(ctx, path, &v);
+	if (r < 0)
+		return r;
+	*ret = memctl_hotplug_state_from_name(v);
+	return 0;
+}
+
+/* The kernel says why an offline failed only in its log: read it for the block's range. */
+static int real_offline_reason(void *ctx, unsigned long index, char **ret_reason)
+{
+	uint64_t bs;
+	int r;
+
+	r = memctl_sysfs_read_u64(ctx, MEMORY_DIR "/block_size_bytes", 16, &bs);
+	if (r < 0)
+		return r;
+	r = memctl_kmsg_offline_reason(ctx, (uint64_t)index * bs, (uint64_t)(index + 1) * bs - 1, ret_reason);
+	if (r < 0 && r != -ENODATA)
+		memctl_log_debug("memory%lu: cannot read the kernel log for the offline's reason: %s", index,
+				 strerror(-r));
 	return r;
 }
 
@@ -430,8 +483,11 @@ const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.create_subdevice = real_create_subdevice,
 	.set_memmap_on_memory = real_set_memmap_on_memory,
 	.offline_block = real_offline_block,
+	.offline_reason = real_offline_reason,
 	.device_users = real_device_users,
 	.pci_reset = real_pci_reset,
 	.set_demotion = real_set_demotion,
 	.get_demotion = real_get_demotion,
+	.set_device_state = real_set_device_state,
+	.get_device_state = real_get_device_state,
 };

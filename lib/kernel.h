@@ -34,6 +34,9 @@ struct memctl_kernel_ops {
 	/* Offline one block, cut short after timeout_ms (0: no limit) with -EINTR:
 	 * the kernel keeps migrating until a signal arrives. */
 	int (*offline_block)(void *ctx, unsigned long index, uint64_t timeout_ms);
+	/* Why the kernel refused the last offline of a block, in its own words
+	 * ("unmovable page"); -ENODATA when it said nothing. May be NULL. */
+	int (*offline_reason)(void *ctx, unsigned long index, char **ret_reason);
 	/* Who has /dev/<device> open or mapped: "1234 (qemu), 99 (app)", NULL when nobody. */
 	int (*device_users)(void *ctx, const char *device, char **ret_users);
 	/* Reset a PCI function (sysfs reset attribute). */
@@ -41,6 +44,15 @@ struct memctl_kernel_ops {
 	/* /sys/kernel/mm/numa/demotion_enabled: write, and read back (1/0). */
 	int (*set_demotion)(void *ctx, bool on);
 	int (*get_demotion)(void *ctx, bool *ret);
+	/*
+	 * daxX.Y/state (Linux 7.3+, only while kmem is bound): write "unplugged",
+	 * "online", "online_kernel" or "online_movable" (cut short after
+	 * timeout_ms like offline_block, 0: no limit), and read it back. -ENOENT
+	 * when the kernel shows no such attribute. NULL in an ops table that
+	 * cannot do it: the engine then takes the per-block path.
+	 */
+	int (*set_device_state)(void *ctx, const char *device, const char *state, uint64_t timeout_ms);
+	int (*get_device_state)(void *ctx, const char *device, enum memctl_hotplug_state *ret);
 };
 
 /* The real kernel: sysfs through the seam plus libdaxctl for driver changes. */

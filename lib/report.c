@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dax-state.h"
 #include "parse.h"
 #include "report.h"
 #include "report-cxl.h"
@@ -255,6 +256,10 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	}
 	add(o, "memory_blocks", block_span(inv, d));
 	add_opt_bool(o, "memmap_on_memory", d->memmap_on_memory);
+	/* daxctl's posted key: the kernel's word, or "inconsistent"; the raw word beside it */
+	add_opt_str(o, "hotplug_state", memctl_dax_state_report(inv, d));
+	add_opt_str(o, "hotplug_state_kernel", memctl_hotplug_state_present(d->hotplug_state)
+						       ? memctl_hotplug_state_name(d->hotplug_state) : NULL);
 	for (size_t i = 0; i < d->n_mappings; i++) {
 		struct json_object *m = json_object_new_object();
 		add(m, "start", hex(d->mappings[i].start));
@@ -444,6 +449,17 @@ static struct json_object *warnings_json(const struct memctl_inventory *inv)
 				 d->blocks_online, d->n_blocks);
 		json_object_array_add(w, json_object_new_string(buf));
 	}
+	for (size_t i = 0; i < inv->n_devices; i++) {
+		const struct memctl_dax_device *d = &inv->devices[i];
+		char why[160];
+
+		memctl_dax_state_disagreement(inv, d, why, sizeof(why));
+		if (!why[0])
+			continue;
+		snprintf(buf, sizeof(buf), "%s: %s/state %s: memoryN/state was written behind its back; memctl "
+			 "changes such a device block by block", d->name, d->name, why);
+		json_object_array_add(w, json_object_new_string(buf));
+	}
 	for (size_t i = 0; i < inv->n_online_rules; i++) {
 		snprintf(buf, sizeof(buf),
 			 "udev rule /%s:%d onlines hot-added memory by itself, racing any policy (memctld's "
@@ -601,6 +617,16 @@ static struct json_object *step_json(const struct memctl_step *s)
 	case MEMCTL_STEP_SET_AUTO_ONLINE:
 		add(o, "value", json_object_new_string(s->value));
 		break;
+	case MEMCTL_STEP_SET_DEVICE_STATE: {
+		char blocks[64];
+		snprintf(blocks, sizeof(blocks), "memory%lu-%lu", s->first, s->last);
+		add(o, "value", json_object_new_string(s->value));
+		add(o, "blocks", json_object_new_string(blocks));
+		add(o, "first", u64(s->first));
+		add(o, "last", u64(s->last));
+		add(o, "may_fail", json_object_new_boolean(s->may_fail));
+		break;
+	}
 	}
 	add(o, "text", json_object_new_string(text));
 	return o;

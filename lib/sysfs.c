@@ -434,6 +434,16 @@ int memctl_sysfs_write(struct memctl_sysfs *s, const char *path, const char *val
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+int memctl_sysfs_open_kmsg(struct memctl_sysfs *s, int *ret_fd)
+{
+	int fd = openat(s->rootfd, "dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
 bool memctl_sysfs_is_live(const struct memctl_sysfs *s)
 {
 	return s->root[0] == '\0';

@@ -49,6 +49,10 @@ bool memctl_sysfs_exists(struct memctl_sysfs *s, const char *path);
  * Returns the kernel's -errno (EBUSY from an offline that cannot migrate,
  * EINTR when a signal aborted it, ...). */
 int memctl_sysfs_write(struct memctl_sysfs *s, const char *path, const char *value);
+/* The kernel log (dev/kmsg under the root), opened to read without blocking.
+ * A test root holds a plain file, one record a line. */
+int memctl_sysfs_open_kmsg(struct memctl_sysfs *s, int *ret_fd);
+
 /* Whether the root is the live "/" (libdaxctl, which cannot be redirected, may be used). */
 bool memctl_sysfs_is_live(const struct memctl_sysfs *s);
 

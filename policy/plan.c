@@ -16,6 +16,7 @@
 
 #include "identity.h"
 #include "plan.h"
+#include "plan-state.h"
 #include "util-mem.h"
 
 /* ---- names -------------------------------------------------------------- */
@@ -32,6 +33,7 @@ const char *memctl_step_op_name(enum memctl_step_op op)
 	case MEMCTL_STEP_BIND: return "bind";
 	case MEMCTL_STEP_ONLINE: return "online";
 	case MEMCTL_STEP_ENABLE_DEMOTION: return "enable-demotion";
+	case MEMCTL_STEP_SET_DEVICE_STATE: return "set-device-state";
 	}
 	return "?";
 }
@@ -106,6 +108,10 @@ void memctl_step_format(const struct memctl_step *s, char *buf, size_t len)
 		break;
 	case MEMCTL_STEP_ENABLE_DEMOTION:
 		snprintf(buf, len, "enable demotion (node %d is a slower tier)", s->node);
+		break;
+	case MEMCTL_STEP_SET_DEVICE_STATE:
+		blocks_name(s->first, s->last, b, sizeof(b));
+		snprintf(buf, len, "state %s (%s, whole device)%s", s->value, b, s->may_fail ? " (may fail)" : "");
 		break;
 	}
 }
@@ -499,15 +505,22 @@ static int plan_kmem_zones(struct planner *pl, const struct memctl_dax_device *d
 						       : "should succeed");
 		if (r < 0)
 			return r;
-		for (size_t i = 0; i < n_move; i++) {
+		/*
+		 * One block at a time (offline it, online it into the wanted zone), so
+		 * that a block the kernel will not let go stays where it is and the
+		 * others still move; highest address first. Any offline block may go
+		 * to either zone (no zone-order rule since 4.14), so the order is not
+		 * for the kernel but keeps the layout the kernel's own onlining makes:
+		 * ZONE_MOVABLE grows down from the top of the node, and the block the
+		 * kernel most likely filled first (the node's lowest) is tried last.
+		 */
+		for (size_t i = n_move; i-- > 0;) {
 			const struct memctl_block *b = &inv->blocks[memctl_inventory_block_by_index(inv, move[i])];
 			r = block_step(dp, MEMCTL_STEP_OFFLINE, move[i], MEMCTL_ZONE_NONE,
 				       b->zone != MEMCTL_ZONE_MOVABLE);
 			if (r < 0)
 				return r;
 			acct_add(a, b->zone, -(int64_t)bs);
-		}
-		for (size_t i = 0; i < n_move; i++) {
 			r = block_step(dp, MEMCTL_STEP_ONLINE, move[i], target, false);
 			if (r < 0)
 				return r;
@@ -600,6 +613,8 @@ static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device
 			if (r < 0)
 				return r;
 		}
+		if (memctl_plan_state_unplugged(d))
+			return plan_to_kmem(pl, d, dp);	/* no blocks to online: see plan-state.c */
 		return plan_kmem_zones(pl, d, dp, pref);
 	}
 	if (d->driver == MEMCTL_DRIVER_OTHER)
@@ -756,6 +771,8 @@ static int plan_device(struct planner *pl, const struct memctl_dax_device *d, st
 		r = plan_to_devdax(pl, d, dp);
 	}
 	if (r < 0 || dp->action == MEMCTL_ACTION_ERROR || dp->action == MEMCTL_ACTION_SKIP)
+		return r;
+	if ((r = memctl_plan_state_rewrite(pl->inv, d, &dp->steps, &dp->n_steps)) < 0)
 		return r;
 	if (dp->n_steps > 0)
 		return set_reason(dp, MEMCTL_ACTION_APPLY, "rule \"%s\"", rule->name);

@@ -24,6 +24,7 @@ enum memctl_step_op {
 	MEMCTL_STEP_BIND,		/* driver */
 	MEMCTL_STEP_ONLINE,		/* blocks first..last into zone */
 	MEMCTL_STEP_ENABLE_DEMOTION,	/* demotion_enabled = 1, for node (slower tier) */
+	MEMCTL_STEP_SET_DEVICE_STATE,	/* daxX.Y/state = value (Linux 7.3+); blocks first..last, zone (plan-state.h) */
 };
 
 struct memctl_step {
@@ -33,7 +34,7 @@ struct memctl_step {
 	enum memctl_dax_driver driver;	/* BIND / UNBIND */
 	uint64_t size;			/* RESIZE / CREATE_SUBDEVICE */
 	int flag;			/* SET_MEMMAP_ON_MEMORY */
-	const char *value;		/* SET_AUTO_ONLINE (static string) */
+	const char *value;		/* SET_AUTO_ONLINE, SET_DEVICE_STATE (static string) */
 	bool may_fail;			/* offlining that the kernel may well refuse */
 	int node;			/* ENABLE_DEMOTION: the first slower-tier node with memory online */
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dax-state.h"
 #include "model.h"
 #include "util-mem.h"
 
@@ -58,6 +59,7 @@ int model_add_device(struct model *m, const char *name, int region, enum memctl_
 			m->blocks[i] = (struct model_block){ .index = i, .present = true, .state = MEMCTL_BLOCK_OFFLINE,
 							     .zone = MEMCTL_ZONE_MOVABLE, .node = target_node,
 							     .device = m->n_devices - 1 };
+		d->state = MEMCTL_HOTPLUG_STATE_OFFLINE;	/* bound with the blocks created offline */
 	}
 	d->driver = driver;
 	return m->n_devices - 1;
@@ -75,6 +77,27 @@ void model_set_device_blocks(struct model *m, int dev, enum memctl_block_state s
 void model_add_fault(struct model *m, struct model_fault f)
 {
 	m->faults[m->n_faults++] = f;
+}
+
+/* kmem's unplug: every block of the device offlined and removed, in one go. */
+static void unplug_blocks(struct model *m, int dev)
+{
+	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++) {
+		struct model_block *b = &m->blocks[i];
+		if (!b->present || b->device != dev)
+			continue;
+		if (b->state == MEMCTL_BLOCK_ONLINE)
+			uevent(m, "memory", "offline");
+		b->present = false;
+		uevent(m, "memory", "remove");
+	}
+}
+
+void model_set_device_state(struct model *m, int dev, enum memctl_hotplug_state state)
+{
+	if (state == MEMCTL_HOTPLUG_STATE_UNPLUGGED)
+		unplug_blocks(m, dev);
+	m->devices[dev].state = state;
 }
 
 unsigned model_blocks(const struct model *m, int dev, enum memctl_block_state state, enum memctl_zone zone)
@@ -123,6 +146,8 @@ static int fault_delay(struct model *m, enum model_op op, long target, const cha
 			f->times--;
 		if (ret_delay)
 			*ret_delay = f->delay_ms;
+		if (f->leaves != MEMCTL_BLOCK_UNKNOWN && op == MODEL_OP_SET_BLOCK && target >= 0)
+			m->blocks[target].state = f->leaves;
 		if (f->remove_device && target >= 0) {
 			int dev = op == MODEL_OP_SET_BLOCK ? m->blocks[target].device : (int)target;
 			if (dev >= 0) {
@@ -216,7 +241,9 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 		*v = (struct memctl_dax_device){ .region = reg, .size = d->size, .align = 2 << 20,
 						 .resource = d->resource, .has_resource = true,
 						 .target_node = d->target_node, .numa_node = 0, .driver = d->driver,
-						 .memmap_on_memory = d->memmap_on_memory };
+						 .memmap_on_memory = d->memmap_on_memory,
+						 .hotplug_state = m->dax_state && d->driver == MEMCTL_DRIVER_KMEM
+									  ? d->state : MEMCTL_HOTPLUG_STATE_ABSENT };
 		v->name = strdup(d->name);
 		asprintf(&v->path, "sys/devices/model/region%d/%s", d->region, d->name);
 		v->driver_name = d->driver == MEMCTL_DRIVER_NONE ? NULL : strdup(memctl_driver_name(d->driver));
@@ -386,6 +413,7 @@ static int m_unbind(void *ctx, const char *device, enum memctl_dax_driver driver
 			uevent(m, "memory", "remove");
 		}
 		m->leaked_unbinds += leaked;
+		d->state = MEMCTL_HOTPLUG_STATE_ABSENT;	/* the attribute goes with the driver */
 	}
 	d->driver = MEMCTL_DRIVER_NONE;
 	uevent(m, "dax", "unbind");
@@ -438,6 +466,9 @@ static int m_bind(void *ctx, const char *device, enum memctl_dax_driver driver)
 				uevent(m, "memory", "online");
 			}
 		}
+		/* 7.3 resolves auto_online_blocks at probe and reports it in daxX.Y/state */
+		d->state = streq(m->auto_online, "offline") ? MEMCTL_HOTPLUG_STATE_OFFLINE
+							    : memctl_hotplug_state_from_name(m->auto_online);
 	}
 	d->driver = driver;
 	uevent(m, "dax", "bind");
@@ -526,6 +557,21 @@ static int m_offline_block(void *ctx, unsigned long index, uint64_t timeout_ms)
 	return 0;
 }
 
+/* The kernel's words for a block's failed offline: from the fault that refused it. */
+static int m_offline_reason(void *ctx, unsigned long index, char **ret_reason)
+{
+	struct model *m = ctx;
+
+	for (int i = 0; i < m->n_faults; i++) {
+		const struct model_fault *f = &m->faults[i];
+		if (f->op == MODEL_OP_SET_BLOCK && f->target == (long)index && f->reason) {
+			*ret_reason = strdup(f->reason);
+			return *ret_reason ? 0 : -ENOMEM;
+		}
+	}
+	return -ENODATA;
+}
+
 static int m_device_users(void *ctx, const char *device, char **ret_users)
 {
 	struct model *m = ctx;
@@ -576,6 +622,74 @@ static int m_get_demotion(void *ctx, bool *ret)
 	return 0;
 }
 
+/*
+ * daxX.Y/state as Linux 7.3's kmem has it: there only while kmem is bound;
+ * "offline" and unknown words are EINVAL; writing the recorded state is a
+ * no-op; "unplugged" offlines and removes every block of the device at once
+ * (a fault leaves them all as they were: the kernel rolls back); onlining
+ * only from "unplugged" (anything else EBUSY), which adds the blocks online
+ * in the zone. It records only its own writes: per-block writes do not
+ * change it. No uevent for the state itself, memory block uevents as usual.
+ */
+static int m_set_device_state(void *ctx, const char *device, const char *state, uint64_t timeout_ms)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device), r;
+	enum memctl_hotplug_state want = memctl_hotplug_state_from_name(state);
+	struct model_device *d;
+	unsigned long first, last;
+	uint64_t delay = 0;
+
+	if (i < 0)
+		return -ENODEV;
+	d = &m->devices[i];
+	if (!m->dax_state || d->driver != MEMCTL_DRIVER_KMEM)
+		return -ENOENT;
+	if (want == MEMCTL_HOTPLUG_STATE_OFFLINE || want == MEMCTL_HOTPLUG_STATE_UNKNOWN)
+		return -EINVAL;
+	r = fault_delay(m, MODEL_OP_SET_STATE, i, state, &delay);
+	if (timeout_ms && delay > timeout_ms)
+		return -EINTR;
+	if (r < 0)
+		return r;
+	if (d->state == want)
+		return 0;
+	if (want == MEMCTL_HOTPLUG_STATE_UNPLUGGED) {
+		unplug_blocks(m, i);
+		d->state = want;
+		return 0;
+	}
+	if (d->state != MEMCTL_HOTPLUG_STATE_UNPLUGGED)
+		return -EBUSY;
+	dev_blocks(m, d, &first, &last);
+	for (unsigned long b = first; b < last; b++)
+		if (m->blocks[b].present)
+			return -EBUSY;
+	for (unsigned long b = first; b < last; b++) {
+		m->blocks[b] = (struct model_block){ .index = b, .present = true, .state = MEMCTL_BLOCK_ONLINE,
+						     .zone = want == MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE ? MEMCTL_ZONE_MOVABLE
+													  : MEMCTL_ZONE_NORMAL,
+						     .node = d->target_node, .device = i };
+		uevent(m, "memory", "add");
+		uevent(m, "memory", "online");
+	}
+	d->state = want;
+	return 0;
+}
+
+static int m_get_device_state(void *ctx, const char *device, enum memctl_hotplug_state *ret)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device);
+
+	if (i < 0)
+		return -ENODEV;
+	if (!m->dax_state || m->devices[i].driver != MEMCTL_DRIVER_KMEM)
+		return -ENOENT;
+	*ret = m->devices[i].state;
+	return 0;
+}
+
 const struct memctl_kernel_ops model_ops = {
 	.scan = m_scan,
 	.get_auto_online = m_get_auto_online,
@@ -589,8 +703,11 @@ const struct memctl_kernel_ops model_ops = {
 	.create_subdevice = m_create_subdevice,
 	.set_memmap_on_memory = m_set_memmap_on_memory,
 	.offline_block = m_offline_block,
+	.offline_reason = m_offline_reason,
 	.device_users = m_device_users,
 	.pci_reset = m_pci_reset,
 	.set_demotion = m_set_demotion,
 	.get_demotion = m_get_demotion,
+	.set_device_state = m_set_device_state,
+	.get_device_state = m_get_device_state,
 };

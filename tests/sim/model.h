@@ -3,7 +3,8 @@
  * An in-memory kernel model behind struct memctl_kernel_ops: memory blocks
  * with states and zones, dax devices with drivers and sub-devices, and the
  * kernel's rules for them (kmem adds blocks when it binds and follows
- * auto_online_blocks; unbinding kmem with blocks online leaks them). Faults
+ * auto_online_blocks; unbinding kmem with blocks online leaks them; with
+ * dax_state, Linux 7.3's daxX.Y/state on kmem devices). Faults
  * can be injected per operation and target. The sim suite runs the engine
  * and the daemon's manager against it.
  */
@@ -27,6 +28,7 @@ enum model_op {
 	MODEL_OP_SET_AUTO_ONLINE,
 	MODEL_OP_SCAN,
 	MODEL_OP_SET_DEMOTION,
+	MODEL_OP_SET_STATE,	/* daxX.Y/state; target: device index (or -1); only_state: the value written */
 	_MODEL_OP_MAX,
 };
 
@@ -38,6 +40,8 @@ struct model_fault {
 	int times;		/* how often it fires; -1: always */
 	bool remove_device;	/* instead of failing: the device disappears (surprise removal) */
 	uint64_t delay_ms;	/* SET_BLOCK offline: takes this long; past the caller's deadline -> EINTR */
+	const char *reason;	/* SET_BLOCK offline: what the kernel logs ("unmovable page"), NULL: nothing */
+	enum memctl_block_state leaves;	/* SET_BLOCK offline: fails, yet leaves the block in this state (0: as it was) */
 };
 
 struct model_block {
@@ -63,6 +67,7 @@ struct model_device {
 	char pci[16];		/* PCI address of the memdev behind it, "" for none */
 	char memdev[16];	/* CXL memdev, "" for none */
 	bool region_locked;	/* its CXL region reads locked = 1 (7.1+) */
+	enum memctl_hotplug_state state;	/* daxX.Y/state while kmem is bound (model.dax_state) */
 };
 
 struct model {
@@ -81,6 +86,7 @@ struct model {
 	bool demotion_sticks_off;	/* writes "succeed" but it still reads 0 (another writer) */
 	int node_tier[4];		/* memory_tierN per node, -1: tiers unknown (the default) */
 	bool has_fsdev_dax;		/* the dax bus has fsdev_dax (famfs, Linux 7.x) */
+	bool dax_state;			/* Linux 7.3+: kmem devices have daxX.Y/state */
 	int crash_after;		/* >0: the caller "dies" after this many more changes (0: never) */
 	bool crashed;
 	void (*on_uevent)(void *userdata, const char *subsystem, const char *action);
@@ -97,6 +103,9 @@ int model_add_device(struct model *m, const char *name, int region, enum memctl_
 /* Put a device's blocks into a state (as if something else had done it). */
 void model_set_device_blocks(struct model *m, int dev, enum memctl_block_state state, enum memctl_zone zone);
 void model_add_fault(struct model *m, struct model_fault f);
+/* A kmem device's daxX.Y/state as the kernel records it, without touching the blocks (a desync),
+ * except UNPLUGGED, which removes them as an unplug does. */
+void model_set_device_state(struct model *m, int dev, enum memctl_hotplug_state state);
 
 /* Counts over a device's blocks. */
 unsigned model_blocks(const struct model *m, int dev, enum memctl_block_state state, enum memctl_zone zone);

@@ -261,6 +261,32 @@ static void test_held_survives_restart(void **state)
 	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
 }
 
+/* Blocks the kernel keeps in ZONE_NORMAL: uevents that change nothing of the device do not
+ * retry them (no kernel writes), a reload does. */
+static void test_stuck_blocks_retried_on_reload_only(void **state)
+{
+	struct fixture *f = *state;
+	unsigned calls;
+	int dev;
+
+	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_HMEM, 8 * GIB, 1 * GIB, 1, MEMCTL_DRIVER_KMEM);
+	model_set_device_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL);
+	model_add_fault(&f->m, (struct model_fault){ .op = MODEL_OP_SET_BLOCK, .target = 64, .only_state = "offline",
+						     .error = -EBUSY, .times = -1, .reason = "unmovable page" });
+	assert_int_equal(manager_start(f->mgr), 0);
+	run_until_idle(f->mgr);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 7);
+	calls = f->m.calls[MODEL_OP_SET_BLOCK];
+	for (int i = 0; i < 10; i++) {
+		manager_uevent(f->mgr, "memory", "online");
+		run_until_idle(f->mgr);
+	}
+	assert_int_equal(f->m.calls[MODEL_OP_SET_BLOCK], calls);
+	assert_int_equal(manager_reload(f->mgr, NULL), 0);
+	assert_true(f->m.calls[MODEL_OP_SET_BLOCK] > calls);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clean_exit_restores_auto_online, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_error_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_survives_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_blocks_retried_on_reload_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

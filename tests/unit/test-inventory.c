@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dax-state.h"
 #include "inventory.h"
 #include "log.h"
 #include "report.h"
@@ -222,6 +223,91 @@ static void test_status_json(void **state)
 	assert_non_null(strstr(w0, "auto_online_blocks is \"online\""));
 	assert_non_null(strstr(w1, "dax0.0: only 1 of its 2 memory blocks are online"));
 	json_object_put(o);
+}
+
+static const char *json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	return v ? json_object_get_string(v) : NULL;
+}
+
+/* Linux 7.3's daxX.Y/state: read when there, "not available" (null) when not, never guessed. */
+static void test_hotplug_state(void **state)
+{
+	struct json_object *o, *dev, *warnings;
+	const char *last;
+
+	{
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+		const struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
+
+		assert_int_equal(d->hotplug_state, MEMCTL_HOTPLUG_STATE_ABSENT);
+		assert_null(memctl_dax_state_report(inv, d));
+		o = memctl_status_json(inv);
+		dev = json_object_array_get_idx(json_object_object_get(o, "devices"), 0);
+		assert_null(json_str(dev, "hotplug_state"));
+		assert_null(json_str(dev, "hotplug_state_kernel"));
+		json_object_put(o);
+	}
+
+	/* memory48 online movable, memory49 offline: "online_movable" is not what the blocks say */
+	tree_file(*state, HMEM "/dax0.0/state", "online_movable\n");
+	{
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+		const struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
+
+		assert_int_equal(d->hotplug_state, MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE);
+		assert_false(memctl_dax_state_agrees(inv, d));
+		o = memctl_status_json(inv);
+		dev = json_object_array_get_idx(json_object_object_get(o, "devices"), 0);
+		assert_string_equal(json_str(dev, "hotplug_state"), "inconsistent");
+		assert_string_equal(json_str(dev, "hotplug_state_kernel"), "online_movable");
+		assert_true(json_object_object_get_ex(o, "warnings", &warnings));
+		last = NULL;
+		for (size_t i = 0; i < json_object_array_length(warnings); i++) {
+			const char *w = json_object_get_string(json_object_array_get_idx(warnings, i));
+			if (strstr(w, "dax0.0/state"))
+				last = w;
+		}
+		assert_non_null(last);
+		assert_non_null(strstr(last, "dax0.0: dax0.0/state reads online_movable, but 1 of 2 memory blocks are offline"));
+		json_object_put(o);
+	}
+
+	/* both blocks online movable: they agree */
+	tree_file(*state, "sys/devices/system/memory/memory49/state", "online\n");
+	tree_file(*state, "sys/devices/system/memory/memory49/valid_zones", "Movable\n");
+	{
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+		const struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
+
+		assert_true(memctl_dax_state_agrees(inv, d));
+		assert_string_equal(memctl_dax_state_report(inv, d), "online_movable");
+	}
+
+	/* a word this memctl does not know is shown as unknown, not mapped to a guess */
+	tree_file(*state, HMEM "/dax0.0/state", "online_device\n");
+	{
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+		const struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
+
+		assert_int_equal(d->hotplug_state, MEMCTL_HOTPLUG_STATE_UNKNOWN);
+		assert_false(memctl_dax_state_can_unplug(d));
+	}
+}
+
+static void test_hotplug_state_names(void **state)
+{
+	(void)state;
+	for (int s = MEMCTL_HOTPLUG_STATE_UNPLUGGED; s <= MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE; s++)
+		assert_int_equal(memctl_hotplug_state_from_name(memctl_hotplug_state_name(s)), s);
+	assert_int_equal(memctl_hotplug_state_from_name("offline\n"), MEMCTL_HOTPLUG_STATE_OFFLINE);
+	assert_int_equal(memctl_hotplug_state_from_name("absent"), MEMCTL_HOTPLUG_STATE_UNKNOWN);
+	assert_int_equal(memctl_hotplug_state_from_name("online_"), MEMCTL_HOTPLUG_STATE_UNKNOWN);
+	assert_int_equal(memctl_hotplug_state_for_zone(MEMCTL_ZONE_NORMAL), MEMCTL_HOTPLUG_STATE_ONLINE_KERNEL);
+	assert_int_equal(memctl_hotplug_state_for_zone(MEMCTL_ZONE_MOVABLE), MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE);
 }
 
 static void test_blocks_json_merges(void **state)
@@ -516,6 +602,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cxl_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocks_json_merges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hotplug_state, setup, teardown),
+		cmocka_unit_test(test_hotplug_state_names),
 		cmocka_unit_test(test_missing_block_size_names_the_file),
 		cmocka_unit_test_setup_teardown(test_udev_rules_that_online_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_distances_and_hmat, setup, teardown),

@@ -125,12 +125,59 @@ static void test_wrong_zone_is_moved_and_flagged(void **state)
 	const struct memctl_device_plan *dp = &pl->devices[0];
 	const struct memctl_diag *w = find_diag(pl, "wrong-zone");
 
-	assert_string_equal(steps(dp->steps, dp->n_steps),
-			    "offline memory48-63 (may fail); online memory48-63 movable");
-	assert_true(dp->steps[0].may_fail);
+	/* One block at a time, highest first: a block the kernel keeps does not hold up the others. */
+	assert_int_equal(dp->n_steps, 32);
+	for (size_t i = 0; i < 16; i++) {
+		const struct memctl_step *off = &dp->steps[2 * i], *on = &dp->steps[2 * i + 1];
+
+		assert_int_equal(off->op, MEMCTL_STEP_OFFLINE);
+		assert_int_equal(off->first, 63 - i);
+		assert_int_equal(off->last, 63 - i);
+		assert_true(off->may_fail);
+		assert_int_equal(on->op, MEMCTL_STEP_ONLINE);
+		assert_int_equal(on->first, 63 - i);
+		assert_int_equal(on->last, 63 - i);
+		assert_int_equal(on->zone, MEMCTL_ZONE_MOVABLE);
+	}
 	assert_non_null(w);
 	assert_string_equal(w->object, "dax0.0");
 	assert_non_null(strstr(w->message, "16 blocks (memory48..memory63) online in Normal, policy wants movable"));
+}
+
+/* Only the blocks in the wrong zone move, each on its own; the rest are left alone. */
+static void test_wrong_zone_moves_only_those_blocks(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
+		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
+	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
+	const struct memctl_device_plan *dp;
+
+	/* The kernel onlined 48, 53 and 54 into Normal (between Movable neighbours). */
+	inv->blocks[memctl_inventory_block_by_index(inv, 48)].zone = MEMCTL_ZONE_NORMAL;
+	inv->blocks[memctl_inventory_block_by_index(inv, 53)].zone = MEMCTL_ZONE_NORMAL;
+	inv->blocks[memctl_inventory_block_by_index(inv, 54)].zone = MEMCTL_ZONE_NORMAL;
+	pl = plan(inv, p);
+	dp = &pl->devices[0];
+	assert_string_equal(steps(dp->steps, dp->n_steps),
+			    "offline memory54 (may fail); online memory54 movable; "
+			    "offline memory53 (may fail); online memory53 movable; "
+			    "offline memory48 (may fail); online memory48 movable");
+}
+
+/* Movable -> Normal needs offlines the kernel grants (movable pages migrate): not "may fail". */
+static void test_wrong_zone_to_normal_is_not_may_fail(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
+		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE("zone = \"normal\";"));
+	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
+	const struct memctl_device_plan *dp = &pl->devices[0];
+
+	assert_int_equal(dp->n_steps, 32);
+	assert_string_equal(steps(dp->steps, 2), "offline memory63; online memory63 normal");
+	for (size_t i = 0; i < dp->n_steps; i++)
+		assert_false(dp->steps[i].may_fail);
 }
 
 static void test_auto_zone_on_memory_only_node(void **state)
@@ -463,6 +510,8 @@ int main(void)
 		cmocka_unit_test(test_idempotent_when_done),
 		cmocka_unit_test(test_kmem_offline_blocks_get_onlined),
 		cmocka_unit_test(test_wrong_zone_is_moved_and_flagged),
+		cmocka_unit_test(test_wrong_zone_moves_only_those_blocks),
+		cmocka_unit_test(test_wrong_zone_to_normal_is_not_may_fail),
 		cmocka_unit_test(test_auto_zone_on_memory_only_node),
 		cmocka_unit_test(test_auto_movable_arithmetic),
 		cmocka_unit_test(test_ratio_exceeded),

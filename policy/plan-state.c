@@ -18,6 +18,9 @@
  *     zone: one "online_<zone>" write.
  *
  * Everything else stays per block, because the state cannot say it:
+ *  - moving blocks out of ZONE_NORMAL: unplug is all or nothing, and one
+ *    block with unmovable kernel pages would keep the whole device where it
+ *    is, while per block every other block moves;
  *  - zone "auto" splitting a device between Normal and Movable (one state is
  *    one zone). An unplugged device is rebound first (UNBIND/BIND kmem, with
  *    auto_online_blocks offline the blocks come back offline);
@@ -192,6 +195,14 @@ int memctl_plan_state_rewrite(const struct memctl_inventory *inv, const struct m
 	/* B: the whole device ends online in one zone, and the blocks agree with the state */
 	if (k != n || !memctl_dax_state_agrees(inv, d) || !one_zone(v, k, &zone, &on_first, &on_last))
 		return 0;
+	/*
+	 * Not when a block must leave ZONE_NORMAL (the planner marks that offline
+	 * may_fail): the kernel may already have put unmovable pages there, and an
+	 * unplug is all or nothing, while block by block moves every block it can.
+	 */
+	for (size_t i = 0; i < k; i++)
+		if (v[i].op == MEMCTL_STEP_OFFLINE && v[i].may_fail)
+			return 0;
 	for (size_t i = 0; i < d->n_blocks; i++) {
 		const struct memctl_block *b = &inv->blocks[d->blocks[i]];
 		if (step_for(v, k, MEMCTL_STEP_ONLINE, b->index))

@@ -141,10 +141,6 @@ int main(void)
 		cmocka_unit_test(test_libdaxctl_loads_on_live_system),
 		cmocka_unit_test(test_fixture_root_refuses_driver_changes),
 		cmocka_unit_test(test_device_state_through_the_seam),
-	memctl_sysfs_free(s);
-	tree_remove(root);
-}
-
 		cmocka_unit_test(test_offline_reason_from_kmsg),
 		cmocka_unit_test(test_offline_reason_without_kmsg),
 	};

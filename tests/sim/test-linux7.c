@@ -87,6 +87,34 @@ static void test_famfs_bind_from_kmem_online(void **state)
 	assert_int_equal(res.failed, 0);
 }
 
+/* 7.3: the memory leaves through daxX.Y/state (one unplug), then kmem lets go and fsdev_dax binds. */
+static void test_famfs_bind_through_state(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(famfs_policy);
+	struct memctl_reconcile_result res;
+	enum memctl_dax_driver drv;
+	struct model m;
+	int dev;
+
+	model_init(&m);
+	m.has_fsdev_dax = true;
+	m.dax_state = true;
+	dev = model_add_device(&m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
+	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
+	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+
+	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+	assert_int_equal(res.failed, 0);
+	assert_int_equal(m.calls[MODEL_OP_SET_BLOCK], 0);	/* no block written: the state did it */
+	assert_int_equal(model_ops.get_driver(&m, "dax0.0", &drv), 0);
+	assert_int_equal(drv, MEMCTL_DRIVER_FSDEV_DAX);
+	assert_int_equal(model_device_blocks(&m, dev), 0);
+	assert_int_equal(m.leaked_unbinds, 0);
+}
+
 static void test_famfs_bind_from_devdax(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -342,6 +370,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_famfs_bind_from_kmem_online),
+		cmocka_unit_test(test_famfs_bind_through_state),
 		cmocka_unit_test(test_famfs_bind_from_devdax),
 		cmocka_unit_test(test_famfs_missing_driver_never_binds),
 		cmocka_unit_test(test_hold_follows_memory_in_one_run),

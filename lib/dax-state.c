@@ -115,10 +115,18 @@ const char *memctl_dax_state_report(const struct memctl_inventory *inv, const st
 	return memctl_dax_state_agrees(inv, d) ? memctl_hotplug_state_name(d->hotplug_state) : "inconsistent";
 }
 
+/*
+ * Only memory that is all offline or in ZONE_MOVABLE is unplugged in one
+ * write. Memory in ZONE_NORMAL may hold unmovable kernel pages (7.3 puts
+ * them there at once), and an unplug is all or nothing with one EBUSY for
+ * the device: block by block, every block is tried and each that stays is
+ * named with the kernel's reason.
+ */
 bool memctl_dax_state_can_unplug(const struct memctl_dax_device *d)
 {
 	return d->driver == MEMCTL_DRIVER_KMEM && memctl_hotplug_state_present(d->hotplug_state) &&
-	       d->hotplug_state != MEMCTL_HOTPLUG_STATE_UNPLUGGED && d->hotplug_state != MEMCTL_HOTPLUG_STATE_UNKNOWN;
+	       d->hotplug_state != MEMCTL_HOTPLUG_STATE_UNPLUGGED && d->hotplug_state != MEMCTL_HOTPLUG_STATE_UNKNOWN &&
+	       d->blocks_online == d->online_in_zone[MEMCTL_ZONE_MOVABLE];
 }
 
 enum memctl_hotplug_state memctl_dax_state_restore(const struct memctl_inventory *inv,

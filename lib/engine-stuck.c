@@ -19,7 +19,7 @@ const char memctl_stuck_fix[] =
 	"the kernel onlined this memory into ZONE_NORMAL before memctl could place it, and kernel pages that "
 	"cannot move have landed in these blocks, so they stay until a reboot; to have memctl place it, keep the "
 	"kernel from onlining it at boot (memhp_default_state=offline on the kernel command line, or memctl's "
-	"modprobe.d hook (memctld(8), EARLY ONLINE)) and reboot";
+	"modprobe.d hook (memctld(8), \"The early hook\")) and reboot";
 
 void memctl_stuck_clear(struct memctl_device_status *st)
 {

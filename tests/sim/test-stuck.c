@@ -128,7 +128,7 @@ static void test_moves_what_can_move(void **state)
 	assert_non_null(strstr(ev.stuck, "memory48 (Normal: unmovable page)"));
 	assert_non_null(strstr(ev.stuck, "memory53 (Normal: busy"));
 	assert_non_null(strstr(ev.stuck, "memhp_default_state=offline"));
-	assert_non_null(strstr(ev.stuck, "memctld(8), EARLY ONLINE"));
+	assert_non_null(strstr(ev.stuck, "memctld(8), \"The early hook\""));
 }
 
 static void test_second_reconcile_does_nothing(void **state)

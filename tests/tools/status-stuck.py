@@ -18,7 +18,7 @@ import threading
 FIX = ("the kernel onlined this memory into ZONE_NORMAL before memctl could place it, and kernel pages that "
        "cannot move have landed in these blocks, so they stay until a reboot; to have memctl place it, keep the "
        "kernel from onlining it at boot (memhp_default_state=offline on the kernel command line, or memctl's "
-       "modprobe.d hook (memctld(8), EARLY ONLINE)) and reboot")
+       "modprobe.d hook (memctld(8), \"The early hook\")) and reboot")
 
 
 def serve(sock, replies):
@@ -77,7 +77,7 @@ def main(memctl, fixture):
                  "dax0.0: partly placed: 2 memory blocks would not go offline and stay where they are:",
                  "memory48     normal   unmovable page (4 tries)",
                  "memory53     normal   Device or resource busy (4 tries)",
-                 "memhp_default_state=offline", "memctld(8), EARLY ONLINE"]:
+                 "memhp_default_state=offline", "memctld(8), \"The early hook\""]:
         if want not in human:
             failures.append(f"human output lacks {want!r}")
     print(on.stdout)

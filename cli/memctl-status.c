@@ -397,6 +397,7 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		printf("\n");
 		print_nodes(get(o, "nodes"));
 		printf("\n");
+		cli_print_cxl_regions(get(o, "cxl_regions"));
 		print_settings(get(o, "memory"), get(o, "iomem"));
 		if (early)
 			cli_print_early(early);

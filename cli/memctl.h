@@ -63,3 +63,5 @@ void table_print(struct table *t);
 struct table *table_free(struct table *t);
 
 void size_str(uint64_t bytes, char *buf, size_t len);
+/* memctl status: the CXL regions table, nothing when there are none (memctl-status-cxl.c). */
+void cli_print_cxl_regions(struct json_object *regions);

@@ -217,6 +217,7 @@ static void save_held(struct memctl_engine *e, void *userdata)
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	size_t n;
 	const struct memctl_device_status *st = memctl_engine_status(e, &n);
+	const struct memctl_pending_hold *pending;
 	FILE *f;
 
 	held_path(m, path, sizeof(path));
@@ -226,9 +227,15 @@ static void save_held(struct memctl_engine *e, void *userdata)
 		journal_log(LOG_ERR, NULL, "cannot save held devices to %s: %m", tmp);
 		return;
 	}
+	/* "device target [identity...]": the identity lets the hold find its memory under another name. */
 	for (size_t i = 0; i < n; i++)
 		if (st[i].held)
-			fprintf(f, "%s %s\n", st[i].device, st[i].held_for ? st[i].held_for : "-");
+			fprintf(f, "%s %s%s%s\n", st[i].device, st[i].held_for ? st[i].held_for : "-",
+				st[i].identity ? " " : "", st[i].identity ? st[i].identity : "");
+	pending = memctl_engine_pending_holds(e, &n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s %s %s\n", pending[i].device, pending[i].held_for ? pending[i].held_for : "-",
+			pending[i].identity);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		journal_log(LOG_ERR, NULL, "cannot write %s: %m", tmp);
 	fclose(f);
@@ -238,7 +245,7 @@ static void save_held(struct memctl_engine *e, void *userdata)
 
 static void load_held(struct manager *m)
 {
-	char path[PATH_MAX], line[256];
+	char path[PATH_MAX], line[1024];
 	FILE *f;
 
 	held_path(m, path, sizeof(path));
@@ -247,9 +254,12 @@ static void load_held(struct manager *m)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		char dev[64], target[128];
-		if (sscanf(line, "%63s %127s", dev, target) != 2)
+		int end = 0;
+		if (sscanf(line, "%63s %127s %n", dev, target, &end) != 2)
 			continue;
-		memctl_engine_hold(m->engine, dev, streq(target, "-") ? NULL : target);
+		line[strcspn(line, "\n")] = '\0';
+		memctl_engine_hold_identity(m->engine, dev, streq(target, "-") ? NULL : target,
+					    end > 0 && line[end] ? line + end : NULL);
 		journal_log(LOG_NOTICE, NULL, "%s: still held (%s) from before a restart", dev,
 			    streq(target, "-") ? "memctl offline" : target);
 	}
@@ -612,9 +622,10 @@ static void reset_progress(const char *device, size_t done, size_t total, uint64
 
 static struct memctl_reset_options reset_options(struct manager *m, bool hooks)
 {
+	/* Hooks are off only for AER/EEH recovery (manager_pci_error), which the kernel runs anyway. */
 	return (struct memctl_reset_options){ .hooks_dir = hooks ? m->hooks_dir : NULL, .hook_timeout_ms = 30000,
 					      .hook_log = hook_log, .progress = reset_progress,
-					      .progress_userdata = m };
+					      .progress_userdata = m, .recovery = !hooks };
 }
 
 typedef int (*reset_fn)(struct memctl_engine *e, const struct memctl_policy *p, const char *target,

@@ -15,6 +15,7 @@
 #include "dax-state.h"
 #include "engine.h"
 #include "engine-state.h"
+#include "holds.h"
 #include "log.h"
 #include "plan-state.h"
 #include "sysfs.h"
@@ -33,6 +34,7 @@ struct memctl_engine {
 	unsigned reconciles;
 	uint64_t offline_timeout_ms;	/* the policy's, for offlines the kernel may refuse */
 	int offline_retries;
+	struct memctl_holds pending;	/* holds waiting for their memory */
 };
 
 /* What to do to take a successful step back. */
@@ -70,6 +72,7 @@ static void status_clear(struct memctl_device_status *s)
 	free(s->last_action);
 	free(s->last_error);
 	free(s->held_for);
+	free(s->identity);
 	free(s->block_index);
 	memctl_stuck_clear(s);
 }
@@ -81,6 +84,7 @@ struct memctl_engine *memctl_engine_free(struct memctl_engine *e)
 	for (size_t i = 0; i < e->n_st; i++)
 		status_clear(&e->st[i]);
 	free(e->st);
+	memctl_holds_clear(&e->pending);
 	free(e);
 	return NULL;
 }
@@ -594,12 +598,89 @@ static void count_still_online(struct memctl_device_status *st, const struct mem
 	}
 }
 
+/* ---- holds follow the memory (engine.h, holds.h) ------------------------ */
+
+static void set_identity(struct memctl_device_status *st, const struct memctl_inventory *inv,
+			 const struct memctl_dax_device *d)
+{
+	char *text = NULL;
+
+	if (st && memctl_device_identity_text(inv, d, &text) >= 0 && text) {
+		free(st->identity);
+		st->identity = text;
+	}
+}
+
+const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memctl_engine *e, size_t *ret_n)
+{
+	*ret_n = e->pending.n;
+	return e->pending.v;
+}
+
+int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, const char *held_for,
+				const char *identity)
+{
+	if (!identity || memctl_holds_add(&e->pending, device, held_for, identity) == -EINVAL)
+		return memctl_engine_hold(e, device, held_for);
+	return 0;
+}
+
+/*
+ * Before the statuses take this scan: a held device whose name no longer is
+ * its memory gives the hold to the waiting list; a waiting hold whose memory
+ * is present goes to that device, under whatever name it has now.
+ */
+static void holds_follow_memory(struct memctl_engine *e, const struct memctl_inventory *inv)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < e->n_st; i++) {
+		struct memctl_device_status *st = &e->st[i];
+		ssize_t t;
+
+		if (!st->held || !st->identity)
+			continue;
+		t = memctl_holds_find(inv, st->identity, st->device);
+		if (t == -EINVAL || (t >= 0 && streq(inv->devices[t].name, st->device)) ||
+		    memctl_holds_add(&e->pending, st->device, st->held_for, st->identity) < 0)
+			continue;
+		st->held = false;
+		set_str(&st->held_for, NULL);
+		changed = true;
+	}
+	for (size_t i = 0; i < e->pending.n;) {
+		const struct memctl_pending_hold *ph = &e->pending.v[i];
+		ssize_t t = memctl_holds_find(inv, ph->identity, ph->device);
+		struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
+		struct memctl_device_status *st;
+
+		if (t < 0 || !(st = status_for(e, inv->devices[t].name))) {
+			i++;
+			continue;
+		}
+		st->held = true;
+		set_str(&st->held_for, ph->held_for);
+		set_str(&st->identity, ph->identity);
+		a.device = st->device;
+		if (!streq(ph->device, st->device))
+			emit(e, &a, "%s: held (%s) as %s was: the same memory (%s)", st->device,
+			     ph->held_for ? ph->held_for : "memctl offline", ph->device, ph->identity);
+		memctl_holds_remove(&e->pending, i);
+		changed = true;
+	}
+	if (changed)
+		held_changed(e);
+}
+
 static void refresh_status(struct memctl_engine *e, const struct memctl_inventory *inv,
 			   struct memctl_reconcile_result *res)
 {
-	size_t n_before = e->n_st;
-	bool *was = calloc(n_before + 1, sizeof(bool));
+	size_t n_before;
+	bool *was;
 
+	holds_follow_memory(e, inv);
+	n_before = e->n_st;
+	was = calloc(n_before + 1, sizeof(bool));
 	for (size_t i = 0; i < e->n_st; i++) {
 		if (was)
 			was[i] = e->st[i].present && e->st[i].blocks_online > 0;
@@ -619,6 +700,7 @@ static void refresh_status(struct memctl_engine *e, const struct memctl_inventor
 		st->online_movable = d->online_in_zone[MEMCTL_ZONE_MOVABLE];
 		st->online_normal = d->online_in_zone[MEMCTL_ZONE_NORMAL];
 		remember_blocks(st, inv, d);
+		set_identity(st, inv, d);
 		if (res)
 			res->online_bytes += (uint64_t)d->blocks_online * inv->hotplug.block_size;
 	}
@@ -894,6 +976,7 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 	/* Held before the first block goes, so that no reconcile in between brings it back. */
 	st->held = true;
 	set_str(&st->held_for, NULL);
+	set_identity(st, inv, d);
 	held_changed(e);
 	r = run_steps(e, inv, device, st->rule, steps, n, st, NULL);
 	if (r < 0) {
@@ -1096,6 +1179,19 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	r = scan(e, &inv);
 	if (r < 0)
 		return r;
+	/* A locked CXL region, or one its driver owns: memctl does not act on it (not for AER/EEH
+	 * recovery, which resets the device whatever memctl does: its memory still goes offline). */
+	if (!(o && o->recovery)) {
+		_autofree_ char *why = NULL;
+		r = memctl_inventory_cxl_refusal(inv, target, &why);
+		if (r > 0) {
+			if (ret_message)
+				*ret_message = steal(&why);
+			r = -EPERM;
+		}
+		if (r < 0)
+			goto out;
+	}
 	r = resolve(e, inv, target, &rs, ret_message);
 	if (r < 0)
 		goto out;
@@ -1130,9 +1226,11 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	}
 
 	/* Held first (and saved), so that no reconcile or restart brings memory back mid-way. */
-	for (int i = 0; i < rs.n; i++)
+	for (int i = 0; i < rs.n; i++) {
 		if ((r = memctl_engine_hold(e, inv->devices[rs.idx[i]].name, target)) < 0)
 			goto out;
+		set_identity(status_for(e, inv->devices[rs.idx[i]].name), inv, &inv->devices[rs.idx[i]]);
+	}
 	held_changed(e);
 
 	for (int i = 0; i < rs.n; i++) {
@@ -1247,6 +1345,7 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 		set_str(&st->held_for, NULL);
 		released++;
 	}
+	released += memctl_holds_release_for(&e->pending, target);
 	if (released == 0) {
 		if (ret_message)
 			asprintf(ret_message, "%s: nothing held for it (was reset-prepare run?)", target);

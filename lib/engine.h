@@ -57,6 +57,7 @@ struct memctl_device_status {
 	bool present;			/* seen in the last scan */
 	bool held;			/* taken out of policy: memctl offline or reset-prepare */
 	char *held_for;			/* the reset target that holds it, NULL: by hand */
+	char *identity;			/* what the memory is (lib/identity.h text), NULL: not known yet */
 	char *last_action;		/* "online memory48-63 movable", NULL: none yet */
 	uint64_t last_usec;		/* CLOCK_REALTIME of the last action */
 	int last_result;		/* 0 or -errno */
@@ -103,6 +104,10 @@ struct memctl_reset_options {
 	/* Called after every block offlined: done of total, for progress lines. */
 	void (*progress)(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata);
 	void *progress_userdata;
+	/* AER/EEH recovery: the kernel resets the device whatever memctl does, so
+	 * its memory goes offline even where a reset would be refused (a locked
+	 * CXL region). */
+	bool recovery;
 };
 
 /*
@@ -126,6 +131,22 @@ typedef void (*memctl_held_fn)(struct memctl_engine *e, void *userdata);
 void memctl_engine_set_held_fn(struct memctl_engine *e, memctl_held_fn fn, void *userdata);
 int memctl_engine_hold(struct memctl_engine *e, const char *device, const char *held_for);
 
+/*
+ * A hold follows the memory, not the name: on 7.x the same range can come back
+ * as another device (hmem one boot, CXL the next). A hold given with an
+ * identity (as saved) waits until a device with that memory is present and
+ * then holds it, whatever its name; a held device that is gone, or whose name
+ * now stands for other memory, gives its hold back to the waiting list.
+ */
+struct memctl_pending_hold {
+	char *device;			/* the name it had when held */
+	char *held_for;
+	char *identity;
+};
+int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, const char *held_for,
+				const char *identity);
+/* Holds waiting for their memory to come back (saved with the held devices). */
+const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memctl_engine *e, size_t *ret_n);
 /* Try stuck blocks again at the next reconcile: one device, or all (NULL; a policy reload). */
 void memctl_engine_forget_stuck(struct memctl_engine *e, const char *device);
 

@@ -15,6 +15,7 @@
 
 #include "dax-state.h"
 #include "inventory.h"
+#include "inventory-cxl.h"
 #include "log.h"
 #include "parse.h"
 #include "sysfs.h"
@@ -584,16 +585,8 @@ static int scan_device(struct memctl_sysfs *s, struct memctl_inventory *inv, con
 
 	snprintf(path, sizeof(path), "%s/driver", d->path);
 	if (memctl_sysfs_link_name(s, path, &d->driver_name) >= 0) {
-		if (streq(d->driver_name, "kmem")) {
-			d->driver = MEMCTL_DRIVER_KMEM;
-			d->mode = MEMCTL_MODE_SYSTEM_RAM;
-		} else if (streq(d->driver_name, "device_dax")) {
-			d->driver = MEMCTL_DRIVER_DEVICE_DAX;
-			d->mode = MEMCTL_MODE_DEVDAX;
-		} else {
-			d->driver = MEMCTL_DRIVER_OTHER;
-			d->mode = MEMCTL_MODE_UNKNOWN;
-		}
+		d->driver = memctl_driver_from_name(d->driver_name);
+		d->mode = memctl_driver_mode(d->driver);
 	}
 
 	r = scan_mappings(s, d);
@@ -844,7 +837,8 @@ int memctl_inventory_scan_flags(struct memctl_sysfs *s, unsigned flags, struct m
 	if ((r = scan_hotplug(s, &inv->hotplug)) < 0 || (r = scan_blocks(s, inv)) < 0 ||
 	    (r = scan_nodes(s, inv)) < 0 || (r = scan_tiers(s, inv)) < 0 || (r = scan_dax(s, inv)) < 0 ||
 	    (r = scan_iomem(s, inv)) < 0 || (r = scan_fw_memmap(s, inv)) < 0 ||
-	    (!(flags & MEMCTL_SCAN_NO_UDEV_RULES) && (r = scan_udev_rules(s, inv)) < 0))
+	    (!(flags & MEMCTL_SCAN_NO_UDEV_RULES) && (r = scan_udev_rules(s, inv)) < 0) ||
+	    (r = memctl_inventory_scan_cxl(s, inv)) < 0)
 		return r;
 	scan_kexec(s, inv);
 	account_nodes(inv);

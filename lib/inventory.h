@@ -43,6 +43,7 @@ enum memctl_dax_driver {
 	MEMCTL_DRIVER_DEVICE_DAX,
 	MEMCTL_DRIVER_KMEM,
 	MEMCTL_DRIVER_OTHER,
+	MEMCTL_DRIVER_FSDEV_DAX,	/* famfs (Linux 7.x) */
 };
 
 enum memctl_dax_mode {
@@ -50,6 +51,7 @@ enum memctl_dax_mode {
 	MEMCTL_MODE_DEVDAX,
 	MEMCTL_MODE_SYSTEM_RAM,
 	MEMCTL_MODE_UNKNOWN,	/* some other driver */
+	MEMCTL_MODE_FAMFS,	/* fsdev_dax: a famfs file system's device */
 };
 
 /* daxX.Y/state (Linux 7.3+, kmem bound; see dax-state.h). Zero is "absent", so that a
@@ -168,6 +170,24 @@ struct memctl_dax_device {
 	size_t online_in_zone[_MEMCTL_ZONE_MAX];
 };
 
+/*
+ * A CXL region as the cxl bus shows it (/sys/bus/cxl/devices/regionN), whether
+ * or not a dax device came of it: a Type 2 accelerator's driver owns its
+ * region (no dax region), and a locked region (7.1+) cannot be destroyed.
+ * memctl reports these and never acts on a region without a dax device.
+ */
+struct memctl_cxl_region {
+	char *name;			/* region0 */
+	char *mode;			/* "ram", "pmem", ...; NULL when absent */
+	char *target_type;		/* "expander" (Type 3) or "accelerator" (Type 2): its endpoint decoders' target_type, NULL unknown */
+	uint64_t size, resource;
+	bool has_size, has_resource;
+	int locked;			/* regionN/locked: 1, 0, -1 absent (before 7.1) */
+	struct memctl_cxl_memdev *memdevs;
+	size_t n_memdevs;
+	bool has_dax;			/* a dax device of the inventory lies in it */
+};
+
 struct memctl_iomem_entry {
 	uint64_t start, end;
 	int depth;			/* nesting level, 0 = top */
@@ -218,6 +238,10 @@ struct memctl_inventory {
 	struct memctl_udev_rule *online_rules;
 	size_t n_online_rules;
 	struct memctl_kexec kexec;
+	struct memctl_cxl_region *cxl_regions;	/* every CXL region, natural name order */
+	size_t n_cxl_regions;
+	/* Drivers registered on the dax bus (/sys/bus/dax/drivers/): bit 1 << enum memctl_dax_driver. */
+	unsigned dax_drivers;
 };
 
 int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret);
@@ -262,3 +286,14 @@ enum memctl_zone memctl_zone_from_name(const char *name);
 const char *memctl_origin_name(enum memctl_origin o);
 const char *memctl_driver_name(enum memctl_dax_driver d);
 const char *memctl_mode_name(enum memctl_dax_mode m);
+/* The driver a dax bus driver name stands for ("kmem", "fsdev_dax", ...), OTHER when unknown. */
+enum memctl_dax_driver memctl_driver_from_name(const char *name);
+/* The mode a driver gives its device. */
+enum memctl_dax_mode memctl_driver_mode(enum memctl_dax_driver d);
+
+/* Lookups for CXL regions (lib/identity.c, pure); NULL when not found. */
+const struct memctl_cxl_region *memctl_inventory_cxl_region(const struct memctl_inventory *inv, const char *name);
+/* The CXL region a reset target (region, memdev, PCI address, dax device) concerns
+ * and that memctl must not act on (locked, or without a dax device): one sentence
+ * saying why in *ret (caller frees). 0: nothing refused, 1: refused, -ENOMEM. */
+int memctl_inventory_cxl_refusal(const struct memctl_inventory *inv, const char *target, char **ret);

@@ -87,10 +87,23 @@ static int real_get_driver(void *ctx, const char *device, enum memctl_dax_driver
 	}
 	if (r < 0)
 		return r;
-	*ret = streq(name, "kmem") ? MEMCTL_DRIVER_KMEM
-	       : streq(name, "device_dax") ? MEMCTL_DRIVER_DEVICE_DAX
-					   : MEMCTL_DRIVER_OTHER;
+	*ret = memctl_driver_from_name(name);
 	return 0;
+}
+
+/*
+ * Drivers libdaxctl (v76-v81) does not know, fsdev_dax (famfs): the driver
+ * core's own bind and unbind files on the dax bus, through the sysfs seam.
+ */
+static int sysfs_driver_write(void *ctx, const char *device, enum memctl_dax_driver driver, const char *file)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "sys/bus/dax/drivers/%s/%s", memctl_driver_name(driver), file);
+	if (!memctl_sysfs_exists(ctx, path))
+		return memctl_log_errno(-ENODEV, "%s: no driver %s on the dax bus (%s absent)", device,
+					memctl_driver_name(driver), path);
+	return memctl_sysfs_write(ctx, path, device);
 }
 
 /* ---- libdaxctl ---------------------------------------------------------- */
@@ -212,8 +225,11 @@ static int daxctl_find(void *sysfs, const char *device, struct daxctl_handle *h)
 static int real_unbind(void *ctx, const char *device, enum memctl_dax_driver driver)
 {
 	struct daxctl_handle h;
-	int r = daxctl_find(ctx, device, &h);
+	int r;
 
+	if (driver == MEMCTL_DRIVER_FSDEV_DAX)
+		return sysfs_driver_write(ctx, device, driver, "unbind");
+	r = daxctl_find(ctx, device, &h);
 	if (r < 0)
 		return r;
 	r = dax.dev_disable(h.dev);
@@ -226,6 +242,8 @@ static int real_bind(void *ctx, const char *device, enum memctl_dax_driver drive
 	struct daxctl_handle h;
 	int r;
 
+	if (driver == MEMCTL_DRIVER_FSDEV_DAX)
+		return sysfs_driver_write(ctx, device, driver, "bind");
 	if (driver != MEMCTL_DRIVER_KMEM && driver != MEMCTL_DRIVER_DEVICE_DAX)
 		return -EINVAL;
 	r = daxctl_find(ctx, device, &h);

@@ -59,7 +59,30 @@ const char *memctl_driver_name(enum memctl_dax_driver d)
 	case MEMCTL_DRIVER_DEVICE_DAX: return "device_dax";
 	case MEMCTL_DRIVER_KMEM: return "kmem";
 	case MEMCTL_DRIVER_OTHER: return "other";
+	case MEMCTL_DRIVER_FSDEV_DAX: return "fsdev_dax";
 	default: return "none";
+	}
+}
+
+enum memctl_dax_driver memctl_driver_from_name(const char *name)
+{
+	static const enum memctl_dax_driver known[] = { MEMCTL_DRIVER_DEVICE_DAX, MEMCTL_DRIVER_KMEM,
+							 MEMCTL_DRIVER_FSDEV_DAX };
+
+	for (size_t i = 0; i < ELEMENTSOF(known); i++)
+		if (streq(name, memctl_driver_name(known[i])))
+			return known[i];
+	return MEMCTL_DRIVER_OTHER;
+}
+
+enum memctl_dax_mode memctl_driver_mode(enum memctl_dax_driver d)
+{
+	switch (d) {
+	case MEMCTL_DRIVER_NONE: return MEMCTL_MODE_DISABLED;
+	case MEMCTL_DRIVER_DEVICE_DAX: return MEMCTL_MODE_DEVDAX;
+	case MEMCTL_DRIVER_KMEM: return MEMCTL_MODE_SYSTEM_RAM;
+	case MEMCTL_DRIVER_FSDEV_DAX: return MEMCTL_MODE_FAMFS;
+	default: return MEMCTL_MODE_UNKNOWN;
 	}
 }
 
@@ -69,23 +92,29 @@ const char *memctl_mode_name(enum memctl_dax_mode m)
 	case MEMCTL_MODE_DEVDAX: return "devdax";
 	case MEMCTL_MODE_SYSTEM_RAM: return "system-ram";
 	case MEMCTL_MODE_DISABLED: return "disabled";
+	case MEMCTL_MODE_FAMFS: return "famfs";
 	default: return "unknown";
 	}
 }
 
 /* ---- freeing ------------------------------------------------------------ */
 
+static void memdevs_free(struct memctl_cxl_memdev *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].serial);
+		free(v[i].host);
+		free(v[i].decoder);
+	}
+	free(v);
+}
+
 static void region_clear(struct memctl_dax_region *r)
 {
 	free(r->path);
 	free(r->cxl_region);
-	for (size_t i = 0; i < r->n_memdevs; i++) {
-		free(r->memdevs[i].name);
-		free(r->memdevs[i].serial);
-		free(r->memdevs[i].host);
-		free(r->memdevs[i].decoder);
-	}
-	free(r->memdevs);
+	memdevs_free(r->memdevs, r->n_memdevs);
 	free(r->pmem_namespace);
 	free(r->pmem_uuid);
 	free(r->hmem_device);
@@ -138,6 +167,13 @@ struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv)
 	free(inv->memmap);
 	udev_rules_free(inv->online_rules, inv->n_online_rules);
 	udev_rules_free(inv->kexec.kdump_rules, inv->kexec.n_kdump_rules);
+	for (size_t i = 0; i < inv->n_cxl_regions; i++) {
+		free(inv->cxl_regions[i].name);
+		free(inv->cxl_regions[i].mode);
+		free(inv->cxl_regions[i].target_type);
+		memdevs_free(inv->cxl_regions[i].memdevs, inv->cxl_regions[i].n_memdevs);
+	}
+	free(inv->cxl_regions);
 	free(inv);
 	return NULL;
 }

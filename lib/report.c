@@ -8,6 +8,7 @@
 #include "dax-state.h"
 #include "parse.h"
 #include "report.h"
+#include "report-cxl.h"
 #include "util-mem.h"
 
 static struct json_object *hex(uint64_t v)
@@ -377,7 +378,7 @@ static struct json_object *node_json(const struct memctl_inventory *inv, const s
 static struct json_object *iomem_json(const struct memctl_inventory *inv)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *soft = json_object_new_array(), *kmem = json_object_new_array(),
+	struct json_object *soft = memctl_soft_reserved_json(inv), *kmem = json_object_new_array(),
 			   *windows = json_object_new_array();
 
 	add(o, "available", json_object_new_boolean(inv->iomem_available));
@@ -385,11 +386,7 @@ static struct json_object *iomem_json(const struct memctl_inventory *inv)
 		const struct memctl_iomem_entry *e = &inv->iomem[i];
 		struct json_object *r;
 
-		if (streq(e->name, "Soft Reserved")) {
-			r = json_object_new_object();
-			add(r, "range", range_str(e->start, e->end));
-			json_object_array_add(soft, r);
-		} else if (streq(e->name, "System RAM (kmem)")) {
+		if (streq(e->name, "System RAM (kmem)")) {
 			r = json_object_new_object();
 			add(r, "range", range_str(e->start, e->end));
 			add_opt_str(r, "device", e->parent >= 0 ? inv->iomem[e->parent].name : NULL);
@@ -520,6 +517,7 @@ struct json_object *memctl_status_json_with_policy(const struct memctl_inventory
 		json_object_array_add(regions, ro);
 	}
 	add(o, "regions", regions);
+	add(o, "cxl_regions", memctl_cxl_regions_json(inv));
 	for (size_t i = 0; i < inv->n_nodes; i++)
 		json_object_array_add(nodes, node_json(inv, &inv->nodes[i], p));
 	add(o, "nodes", nodes);

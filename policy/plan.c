@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "identity.h"
 #include "plan.h"
 #include "plan-state.h"
 #include "util-mem.h"
@@ -179,9 +180,12 @@ static bool rule_matches(const struct memctl_match *m, const struct memctl_inven
 		return false;
 	if (m->has_size_max && d->size > m->size_max)
 		return false;
-	if (m->has_resource && (!d->has_resource || d->size == 0 || d->resource < m->resource_start ||
-				d->resource + d->size - 1 > m->resource_end))
-		return false;
+	if (m->has_resource) {
+		/* By range, whichever way the kernel shows it: hmem or CXL, resource or mappings. */
+		uint64_t start, end;
+		if (memctl_device_range(d, &start, &end) < 0 || start < m->resource_start || end > m->resource_end)
+			return false;
+	}
 	if ((m->cxl_memdev || m->cxl_serials || m->cxl_host) &&
 	    (origin != MEMCTL_ORIGIN_CXL || !match_memdevs(m, r)))
 		return false;
@@ -405,6 +409,53 @@ static int fail(struct planner *pl, struct memctl_device_plan *dp, const char *c
 	return set_reason(dp, MEMCTL_ACTION_ERROR, "%s", pl->plan->diags.v[pl->plan->diags.n - 1].message);
 }
 
+/* A famfs file system may be mounted on it: memctl never takes a device from fsdev_dax. */
+static int fail_famfs_bound(struct planner *pl, struct memctl_device_plan *dp)
+{
+	return fail(pl, dp, "famfs-bound",
+		    "bound to fsdev_dax (famfs); memctl does not take a device from a famfs file system: unmount it "
+		    "and unbind fsdev_dax first, or match it with a rule of mode \"famfs\" or \"ignore\"");
+}
+
+/*
+ * mode "famfs": the device goes to fsdev_dax (Linux 7.x). Like devdax, kmem
+ * only lets go once every block is offline; the driver must exist, or the
+ * plan says so instead of a bind failing at every reconcile.
+ */
+static int plan_to_famfs(struct planner *pl, const struct memctl_dax_device *d, struct memctl_device_plan *dp)
+{
+	const struct memctl_inventory *inv = pl->inv;
+	struct node_acct *a;
+	int r;
+
+	if (d->driver == MEMCTL_DRIVER_FSDEV_DAX)
+		return 0;
+	if (!(inv->dax_drivers & (1u << MEMCTL_DRIVER_FSDEV_DAX)))
+		return fail(pl, dp, "famfs-unavailable",
+			    "rule \"%s\" wants mode famfs, but this kernel has no fsdev_dax driver on the dax bus "
+			    "(famfs, Linux 7.x; /sys/bus/dax/drivers/fsdev_dax is absent)",
+			    dp->rule->name);
+	if (d->driver == MEMCTL_DRIVER_OTHER)
+		return fail(pl, dp, "foreign-driver", "bound to driver %s; memctl only moves devices between device_dax, "
+			    "kmem and fsdev_dax", d->driver_name);
+	if (d->driver == MEMCTL_DRIVER_KMEM) {
+		a = acct_for(pl, d->target_node);
+		for (size_t i = 0; i < d->n_blocks; i++) {
+			const struct memctl_block *b = &inv->blocks[d->blocks[i]];
+			if (b->state == MEMCTL_BLOCK_OFFLINE)
+				continue;
+			r = block_step(dp, MEMCTL_STEP_OFFLINE, b->index, MEMCTL_ZONE_NONE, b->zone != MEMCTL_ZONE_MOVABLE);
+			if (r < 0)
+				return r;
+			acct_add(a, b->zone, -(int64_t)inv->hotplug.block_size);
+		}
+	}
+	if (d->driver != MEMCTL_DRIVER_NONE &&
+	    (r = dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_UNBIND, .driver = d->driver })) < 0)
+		return r;
+	return dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_BIND, .driver = MEMCTL_DRIVER_FSDEV_DAX });
+}
+
 /* A device already on kmem: online what is offline, move what is in the wrong zone. */
 static int plan_kmem_zones(struct planner *pl, const struct memctl_dax_device *d, struct memctl_device_plan *dp,
 			   enum memctl_zone_pref pref)
@@ -569,6 +620,8 @@ static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device
 	if (d->driver == MEMCTL_DRIVER_OTHER)
 		return fail(pl, dp, "foreign-driver", "bound to driver %s; memctl only moves devices between device_dax and kmem",
 			    d->driver_name);
+	if (d->driver == MEMCTL_DRIVER_FSDEV_DAX)
+		return fail_famfs_bound(pl, dp);
 
 	return plan_to_kmem(pl, d, dp);
 }
@@ -659,6 +712,8 @@ static int plan_to_devdax(struct planner *pl, const struct memctl_dax_device *d,
 	case MEMCTL_DRIVER_OTHER:
 		return fail(pl, dp, "foreign-driver", "bound to driver %s; memctl only moves devices between device_dax and kmem",
 			    d->driver_name);
+	case MEMCTL_DRIVER_FSDEV_DAX:
+		return fail_famfs_bound(pl, dp);
 	case MEMCTL_DRIVER_KMEM:
 		/* Never unbind kmem with a block online: the range would leak until reboot. */
 		for (size_t i = 0; i < d->n_blocks; i++) {
@@ -704,6 +759,9 @@ static int plan_device(struct planner *pl, const struct memctl_dax_device *d, st
 		dp->want_mode = MEMCTL_MODE_SYSTEM_RAM;
 		dp->want_zone = zone_pref(pl, rule);
 		r = plan_to_system_ram(pl, d, dp);
+	} else if (rule->mode == MEMCTL_RULE_FAMFS) {
+		dp->want_mode = MEMCTL_MODE_FAMFS;
+		r = plan_to_famfs(pl, d, dp);
 	} else {
 		dp->want_mode = MEMCTL_MODE_DEVDAX;
 		if (rule->expect_node >= 0 && d->target_node != rule->expect_node &&

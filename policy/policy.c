@@ -42,6 +42,7 @@ static const struct name_value mode_names[] = {
 	{ "system-ram", MEMCTL_RULE_SYSTEM_RAM },
 	{ "devdax", MEMCTL_RULE_DEVDAX },
 	{ "ignore", MEMCTL_RULE_IGNORE },
+	{ "famfs", MEMCTL_RULE_FAMFS },
 	{},
 };
 static const struct name_value on_reset_names[] = {
@@ -608,7 +609,7 @@ static int parse_rule(struct ctx *c, struct memctl_policy *p, config_setting_t *
 		ERROR(c, g, "missing-key", "rule \"%s\" has no match; give match = { ... } (an empty group matches every device)",
 		      rule->name ? rule->name : "?");
 	if (!mode_s)
-		ERROR(c, g, "missing-key", "rule \"%s\" has no mode; mode = \"system-ram\" | \"devdax\" | \"ignore\"",
+		ERROR(c, g, "missing-key", "rule \"%s\" has no mode; mode = \"system-ram\" | \"devdax\" | \"famfs\" | \"ignore\"",
 		      rule->name ? rule->name : "?");
 	if (zone_s && rule->mode != MEMCTL_RULE_SYSTEM_RAM && rule->mode != MEMCTL_RULE_UNSET)
 		ERROR(c, zone_s, "conflict", "zone only applies to mode \"system-ram\"; remove it or change the mode");

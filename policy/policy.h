@@ -25,6 +25,7 @@ enum memctl_rule_mode {
 	MEMCTL_RULE_SYSTEM_RAM,
 	MEMCTL_RULE_DEVDAX,
 	MEMCTL_RULE_IGNORE,
+	MEMCTL_RULE_FAMFS,	/* bound to fsdev_dax for a famfs file system (Linux 7.x) */
 };
 
 enum memctl_on_reset {

@@ -174,6 +174,8 @@ static int find_device(struct model *m, const char *name)
 
 /* ---- ops ---------------------------------------------------------------- */
 
+static void model_cxl_region(struct memctl_inventory *inv, const struct model_device *d);
+
 static int m_scan(void *ctx, struct memctl_inventory **ret)
 {
 	struct model *m = ctx;
@@ -190,6 +192,8 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 	inv->hotplug.auto_movable_ratio = inv->hotplug.auto_movable_numa_aware = -1;
 	inv->hotplug.crash_hotplug = -1;
 	inv->hotplug.demotion_enabled = m->demotion_enabled;
+	inv->dax_drivers = 1u << MEMCTL_DRIVER_DEVICE_DAX | 1u << MEMCTL_DRIVER_KMEM |
+			   (m->has_fsdev_dax ? 1u << MEMCTL_DRIVER_FSDEV_DAX : 0);
 	inv->blocks = calloc(MODEL_MAX_BLOCKS, sizeof(*inv->blocks));
 	inv->nodes = calloc(8, sizeof(*inv->nodes));
 	inv->regions = calloc(MODEL_MAX_DEVICES, sizeof(*inv->regions));
@@ -229,6 +233,7 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 				inv->regions[reg].memdevs = md;
 				inv->regions[reg].n_memdevs = 1;
 				asprintf(&inv->regions[reg].cxl_region, "region%d", d->region);
+				model_cxl_region(inv, d);
 			}
 			inv->n_regions++;
 		}
@@ -242,10 +247,7 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 		v->name = strdup(d->name);
 		asprintf(&v->path, "sys/devices/model/region%d/%s", d->region, d->name);
 		v->driver_name = d->driver == MEMCTL_DRIVER_NONE ? NULL : strdup(memctl_driver_name(d->driver));
-		v->mode = d->driver == MEMCTL_DRIVER_KMEM	 ? MEMCTL_MODE_SYSTEM_RAM
-			  : d->driver == MEMCTL_DRIVER_DEVICE_DAX ? MEMCTL_MODE_DEVDAX
-			  : d->driver == MEMCTL_DRIVER_NONE	 ? MEMCTL_MODE_DISABLED
-								 : MEMCTL_MODE_UNKNOWN;
+		v->mode = memctl_driver_mode(d->driver);
 	}
 	(void)regions;
 	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++) {
@@ -285,6 +287,24 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 	}
 	*ret = inv;
 	return 0;
+}
+
+/* The cxl bus's view of a CXL device's region (one memdev, as above). */
+static void model_cxl_region(struct memctl_inventory *inv, const struct model_device *d)
+{
+	struct memctl_cxl_region *c;
+
+	if (!inv->cxl_regions)
+		inv->cxl_regions = calloc(MODEL_MAX_DEVICES, sizeof(*inv->cxl_regions));
+	c = &inv->cxl_regions[inv->n_cxl_regions++];
+	*c = (struct memctl_cxl_region){ .mode = strdup("ram"), .size = d->size, .has_size = true,
+					 .resource = d->resource, .has_resource = true,
+					 .locked = d->region_locked ? 1 : -1, .has_dax = true };
+	asprintf(&c->name, "region%d", d->region);
+	c->memdevs = calloc(1, sizeof(*c->memdevs));
+	c->memdevs[0] = (struct memctl_cxl_memdev){ .name = strdup(d->memdev), .serial = strdup("0x1"),
+						    .host = strdup(d->pci), .decoder = strdup("decoder2.0") };
+	c->n_memdevs = 1;
 }
 
 static int m_get_auto_online(void *ctx, char **ret)
@@ -414,6 +434,16 @@ static int m_bind(void *ctx, const char *device, enum memctl_dax_driver driver)
 		return r;
 	if (d->driver != MEMCTL_DRIVER_NONE)
 		return -EBUSY;
+	if (driver == MEMCTL_DRIVER_FSDEV_DAX && !m->has_fsdev_dax)
+		return -ENODEV;	/* no such driver on the bus: its bind file is absent */
+	if (driver == MEMCTL_DRIVER_FSDEV_DAX) {
+		/* fsdev_dax takes the device's memory as its own: none may be in the page allocator */
+		unsigned long first, last;
+		dev_blocks(m, d, &first, &last);
+		for (unsigned long b = first; b < last; b++)
+			if (m->blocks[b].present)
+				return -EBUSY;
+	}
 	if (driver == MEMCTL_DRIVER_KMEM) {
 		unsigned long first, last;
 		if (d->target_node < 0)

@@ -66,6 +66,7 @@ struct model_device {
 	char users[64];		/* processes that have /dev/<name> open, "" for none */
 	char pci[16];		/* PCI address of the memdev behind it, "" for none */
 	char memdev[16];	/* CXL memdev, "" for none */
+	bool region_locked;	/* its CXL region reads locked = 1 (7.1+) */
 	enum memctl_hotplug_state state;	/* daxX.Y/state while kmem is bound (model.dax_state) */
 };
 
@@ -84,6 +85,7 @@ struct model {
 	int demotion_enabled;		/* -1: no memory tiering in this kernel, else 0/1 */
 	bool demotion_sticks_off;	/* writes "succeed" but it still reads 0 (another writer) */
 	int node_tier[4];		/* memory_tierN per node, -1: tiers unknown (the default) */
+	bool has_fsdev_dax;		/* the dax bus has fsdev_dax (famfs, Linux 7.x) */
 	bool dax_state;			/* Linux 7.3+: kmem devices have daxX.Y/state */
 	int crash_after;		/* >0: the caller "dies" after this many more changes (0: never) */
 	bool crashed;

@@ -111,6 +111,7 @@ IOMEM_LINE = re.compile(r"^( *)([0-9a-f]+)-([0-9a-f]+) : (.*)$")
 def check_iomem(status_path, iomem_path):
     status = load(status_path)
     stack, soft, kmem = [], [], []
+    hmem_devices = {d["device"] for d in status["devices"] if d.get("origin") == "hmem"}
     with open(iomem_path) as f:
         for line in f:
             m = IOMEM_LINE.match(line.rstrip("\n"))
@@ -121,7 +122,8 @@ def check_iomem(status_path, iomem_path):
             del stack[depth:]
             parent = stack[-1] if stack else None
             stack.append(name)
-            if name == "Soft Reserved":
+            # 7.x lists no "Soft Reserved": an hmem dax device is itself at the top.
+            if name == "Soft Reserved" or (depth == 0 and name in hmem_devices):
                 soft.append((start, end))
             elif name == "System RAM (kmem)":
                 kmem.append((start, end, parent))

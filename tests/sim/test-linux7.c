@@ -217,55 +217,23 @@ static void test_hold_not_taken_by_name(void **state)
 	assert_false(sim_status(e, "dax0.0")->held);
 }
 
-struct daemon {
-	char dir[64];
-	char policy[96];
-	struct model m;
-	struct manager *mgr;
-};
-
-static void forward_uevent(void *userdata, const char *subsystem, const char *action)
+static void daemon_start(struct sim_daemon *d)
 {
-	struct daemon *d = userdata;
-
-	if (d->mgr)
-		manager_uevent(d->mgr, subsystem, action);
-}
-
-static void daemon_start(struct daemon *d)
-{
-	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &d->m,
-				      .policy_path = d->policy, .runtime_dir = d->dir };
-
-	assert_int_equal(manager_new(&cfg, &d->mgr), 0);
+	sim_daemon_new_manager(d);
 	assert_int_equal(manager_start(d->mgr), 0);
-	for (int i = 0; i < 200; i++) {
-		int r = sd_event_run(manager_event(d->mgr), 100 * 1000);
-		assert_true(r >= 0);
-		if (r == 0)
-			return;
-	}
-	fail_msg("event loop never went idle");
+	sim_run_until_idle(d->mgr);
 }
 
 static void test_hold_follows_memory_across_restart(void **state)
 {
-	struct daemon *d = calloc(1, sizeof(*d));
+	struct sim_daemon *d = calloc(1, sizeof(*d));
 	_autofree_ char *msg = NULL;
-	char path[160], line[512] = "", cmd[128];
+	char path[160], line[512] = "";
 	FILE *f;
 	int hmem, cxl;
 
-	snprintf(d->dir, sizeof(d->dir), "/tmp/memctl-sim-XXXXXX");
-	assert_non_null(mkdtemp(d->dir));
-	snprintf(d->policy, sizeof(d->policy), "%s/memctl.conf", d->dir);
-	f = fopen(d->policy, "w");
-	assert_non_null(f);
-	fprintf(f, "defaults: { settle = \"50ms\"; offline_timeout = \"1s\"; };\n%s", ram_policy);
-	fclose(f);
-	model_init(&d->m);
-	d->m.on_uevent = forward_uevent;
-	d->m.uevent_userdata = d;
+	sim_daemon_init(d);
+	sim_daemon_write_policy(d, "defaults: { settle = \"50ms\"; offline_timeout = \"1s\"; };\n%s", ram_policy);
 	hmem = sim_add_hmem(&d->m, MEMCTL_DRIVER_KMEM);
 
 	daemon_start(d);
@@ -297,9 +265,7 @@ static void test_hold_follows_memory_across_restart(void **state)
 	assert_int_equal(manager_reset_done(d->mgr, "dax0.0", false, &msg), 0);
 	assert_int_equal(model_blocks(&d->m, cxl, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 
-	d->mgr = manager_free(d->mgr);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
-	assert_int_equal(system(cmd), 0);
+	sim_daemon_cleanup(d);
 	free(d);
 }
 

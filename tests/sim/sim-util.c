@@ -54,6 +54,12 @@ int sim_add_hmem(struct model *m, enum memctl_dax_driver driver)
 	return model_add_device(m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, 6 * GIB, 2 * GIB, 1, driver);
 }
 
+void sim_online_movable_by_state(struct model *m, int dev)
+{
+	model_set_device_state(m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
+	assert_int_equal(model_ops.set_device_state(m, m->devices[dev].name, "online_movable", 0), 0);
+}
+
 void sim_set_mem0(struct model *m, int dev)
 {
 	snprintf(m->devices[dev].memdev, sizeof(m->devices[dev].memdev), "mem0");

@@ -29,6 +29,8 @@ const struct memctl_device_status *sim_status(struct memctl_engine *e, const cha
 
 /* hmem dax0.0: 2 GiB at 6 GiB (blocks 48-63, 128M each), node 1, on driver. Returns its index. */
 int sim_add_hmem(struct model *m, enum memctl_dax_driver driver);
+/* On a model with daxX.Y/state: dev online movable as the kernel gets it there (unplugged, then one write). */
+void sim_online_movable_by_state(struct model *m, int dev);
 /* Device dev is backed by CXL memdev mem0 at PCI 0000:0d:00.0. */
 void sim_set_mem0(struct model *m, int dev);
 

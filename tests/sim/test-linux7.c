@@ -37,6 +37,14 @@ static const char ram_policy[] =
 
 /* ---- famfs -------------------------------------------------------------- */
 
+/* A kernel with fsdev_dax, and hmem dax0.0 on driver. Returns its index. */
+static int famfs_host(struct model *m, enum memctl_dax_driver driver)
+{
+	model_init(m);
+	m->has_fsdev_dax = true;
+	return sim_add_hmem(m, driver);
+}
+
 static void test_famfs_bind_from_kmem_online(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -46,9 +54,7 @@ static void test_famfs_bind_from_kmem_online(void **state)
 	struct model m;
 	int dev;
 
-	model_init(&m);
-	m.has_fsdev_dax = true;
-	dev = sim_add_hmem(&m, MEMCTL_DRIVER_KMEM);
+	dev = famfs_host(&m, MEMCTL_DRIVER_KMEM);
 	model_set_device_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 
@@ -76,12 +82,9 @@ static void test_famfs_bind_through_state(void **state)
 	struct model m;
 	int dev;
 
-	model_init(&m);
-	m.has_fsdev_dax = true;
+	dev = famfs_host(&m, MEMCTL_DRIVER_KMEM);
 	m.dax_state = true;
-	dev = sim_add_hmem(&m, MEMCTL_DRIVER_KMEM);
-	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	sim_online_movable_by_state(&m, dev);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 
@@ -102,9 +105,7 @@ static void test_famfs_bind_from_devdax(void **state)
 	enum memctl_dax_driver drv;
 	struct model m;
 
-	model_init(&m);
-	m.has_fsdev_dax = true;
-	sim_add_hmem(&m, MEMCTL_DRIVER_DEVICE_DAX);
+	famfs_host(&m, MEMCTL_DRIVER_DEVICE_DAX);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.failed, 0);

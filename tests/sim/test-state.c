@@ -98,8 +98,7 @@ static void test_zone_change_through_unplugged(void **state)
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_KMEM);
 
-	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	sim_online_movable_by_state(&m, dev);
 	/* the kernel's rules, as the model has them */
 	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_kernel", 0), -EBUSY);
 	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "offline", 0), -EINVAL);
@@ -127,8 +126,7 @@ static void test_failed_online_rolls_back(void **state)
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_KMEM);
 
-	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	sim_online_movable_by_state(&m, dev);
 	model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_SET_STATE, .target = dev, .only_state = "online_kernel",
 						  .error = -ENOMEM, .times = 1 });
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
@@ -152,8 +150,7 @@ static void test_desync_goes_per_block(void **state)
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_KMEM);
 
-	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	sim_online_movable_by_state(&m, dev);
 	for (unsigned long i = 56; i < 64; i++)
 		assert_int_equal(model_ops.set_block_state(&m, i, "offline"), 0);
 	m.calls[MODEL_OP_SET_STATE] = m.calls[MODEL_OP_SET_BLOCK] = 0;
@@ -200,8 +197,7 @@ static void cxl_73(struct model *m, int n, int *devs)
 		int dev = model_add_device(m, i ? "dax4.0" : "dax3.0", 3 + i, MEMCTL_ORIGIN_CXL, (8 + 4 * i) * GIB,
 					   2 * GIB, 2, MEMCTL_DRIVER_KMEM);
 		sim_set_mem0(m, dev);
-		model_set_device_state(m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-		assert_int_equal(model_ops.set_device_state(m, m->devices[dev].name, "online_movable", 0), 0);
+		sim_online_movable_by_state(m, dev);
 		devs[i] = dev;
 	}
 	memset(m->calls, 0, sizeof(m->calls));

@@ -447,19 +447,9 @@ static void test_node_ratio_against_policy(void **state)
 	json_object_put(o);
 }
 
-static struct json_object *path_get(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *v = NULL;
-
-	assert_true(json_object_object_get_ex(o, a, &v));
-	if (b)
-		assert_true(json_object_object_get_ex(v, b, &v));
-	return v;
-}
-
 static bool has_warning(struct json_object *status, const char *text)
 {
-	struct json_object *w = path_get(status, "warnings", NULL);
+	struct json_object *w = json_path(status, "warnings", NULL);
 
 	for (size_t i = 0; i < json_object_array_length(w); i++)
 		if (strstr(json_object_get_string(json_object_array_get_idx(w, i)), text))
@@ -473,13 +463,13 @@ static void test_kexec_kmem_ranges(void **state)
 	struct memctl_inventory *inv = inventory_from_tree(*state);
 	struct json_object *o = memctl_status_json(inv), *ranges, *r;
 
-	ranges = path_get(o, "kexec", "kmem_ranges");
+	ranges = json_path(o, "kexec", "kmem_ranges");
 	assert_int_equal(json_object_array_length(ranges), 1);
 	r = json_object_array_get_idx(ranges, 0);
-	assert_string_equal(json_object_get_string(path_get(r, "range", NULL)), "0x0000000180000000-0x000000018fffffff");
-	assert_string_equal(json_object_get_string(path_get(r, "device", NULL)), "dax0.0");
-	assert_true(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
-	assert_false(json_object_get_boolean(path_get(r, "in_firmware_memmap", NULL)));
+	assert_string_equal(json_object_get_string(json_path(r, "range", NULL)), "0x0000000180000000-0x000000018fffffff");
+	assert_string_equal(json_object_get_string(json_path(r, "device", NULL)), "dax0.0");
+	assert_true(json_object_get_boolean(json_path(r, "driver_managed", NULL)));
+	assert_false(json_object_get_boolean(json_path(r, "in_firmware_memmap", NULL)));
 	assert_false(has_warning(o, "firmware memmap"));
 	json_object_put(o);
 	memctl_inventory_free(inv);
@@ -490,11 +480,11 @@ static void test_kexec_kmem_ranges(void **state)
 	tree_file(*state, "sys/firmware/memmap/1/type", "System RAM\n");
 	inv = inventory_from_tree(*state);
 	o = memctl_status_json(inv);
-	r = json_object_array_get_idx(path_get(o, "kexec", "kmem_ranges"), 0);
-	assert_false(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
-	assert_true(json_object_get_boolean(path_get(r, "in_firmware_memmap", NULL)));
-	r = json_object_array_get_idx(path_get(o, "devices", NULL), 0);
-	assert_false(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
+	r = json_object_array_get_idx(json_path(o, "kexec", "kmem_ranges"), 0);
+	assert_false(json_object_get_boolean(json_path(r, "driver_managed", NULL)));
+	assert_true(json_object_get_boolean(json_path(r, "in_firmware_memmap", NULL)));
+	r = json_object_array_get_idx(json_path(o, "devices", NULL), 0);
+	assert_false(json_object_get_boolean(json_path(r, "driver_managed", NULL)));
 	assert_true(has_warning(o, "dax0.0: its kmem range 0x180000000-0x18fffffff is also System RAM in the firmware "
 				   "memmap: a kexec kernel would be handed it as ordinary RAM"));
 	json_object_put(o);
@@ -504,8 +494,8 @@ static void test_kexec_kmem_ranges(void **state)
 	tree_file(*state, "proc/iomem", "00000000-00000000 : System RAM\n");
 	inv = inventory_from_tree(*state);
 	o = memctl_status_json(inv);
-	assert_true(json_object_is_type(path_get(o, "kexec", NULL), json_type_object));
-	assert_false(json_object_object_get_ex(path_get(o, "kexec", NULL), "kmem_ranges", &r) && r);
+	assert_true(json_object_is_type(json_path(o, "kexec", NULL), json_type_object));
+	assert_false(json_object_object_get_ex(json_path(o, "kexec", NULL), "kmem_ranges", &r) && r);
 	json_object_put(o);
 	memctl_inventory_free(inv);
 }
@@ -515,7 +505,7 @@ static void kdump_expect(const char *root, bool warned)
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(root);
 	struct json_object *o = memctl_status_json(inv);
 
-	assert_int_equal(json_object_get_boolean(path_get(o, "kexec", "kdump_reload_per_block")), warned);
+	assert_int_equal(json_object_get_boolean(json_path(o, "kexec", "kdump_reload_per_block")), warned);
 	assert_int_equal(has_warning(o, "a crash kernel is loaded, crash_hotplug is 0 and "
 				    "/usr/lib/udev/rules.d/98-kdump-tools.rules:5 reloads kdump on every memory block "
 				    "event: onlining (or offlining) the 2 memory blocks of dax devices triggers 2 kdump "

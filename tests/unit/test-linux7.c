@@ -148,16 +148,6 @@ static void cxl_7x(const char *root, bool resource, const char *locked)
 		  "    180000000-18fffffff : dax0.0\n");
 }
 
-static struct json_object *path(struct json_object *o, const char *k1, const char *k2)
-{
-	struct json_object *v = NULL;
-
-	assert_true(json_object_object_get_ex(o, k1, &v));
-	if (k2)
-		assert_true(json_object_object_get_ex(v, k2, &v));
-	return v;
-}
-
 /* ---- 7.x hmem layout ---------------------------------------------------- */
 
 static void test_hmem_platform_parent(void **state)
@@ -193,9 +183,9 @@ static void test_soft_reserved_without_iomem_name(void **state)
 	assert_int_equal(v[0].start, RANGE_START);
 	assert_int_equal(v[0].end, RANGE_END);
 	o = memctl_status_json(inv);
-	soft = path(o, "iomem", "soft_reserved");
+	soft = json_path(o, "iomem", "soft_reserved");
 	assert_int_equal(json_object_array_length(soft), 1);
-	assert_string_equal(json_object_get_string(path(json_object_array_get_idx(soft, 0), "range", NULL)),
+	assert_string_equal(json_object_get_string(json_path(json_object_array_get_idx(soft, 0), "range", NULL)),
 			    "0x0000000180000000-0x000000018fffffff");
 	json_object_put(o);
 	tree_remove(root);
@@ -293,9 +283,9 @@ static void test_famfs_mode_shown(void **state)
 	assert_int_equal(inv->devices[0].mode, MEMCTL_MODE_FAMFS);
 	assert_true(inv->dax_drivers & (1u << MEMCTL_DRIVER_FSDEV_DAX));
 	o = memctl_status_json(inv);
-	dev = json_object_array_get_idx(path(o, "devices", NULL), 0);
-	assert_string_equal(json_object_get_string(path(dev, "mode", NULL)), "famfs");
-	assert_string_equal(json_object_get_string(path(dev, "driver", NULL)), "fsdev_dax");
+	dev = json_object_array_get_idx(json_path(o, "devices", NULL), 0);
+	assert_string_equal(json_object_get_string(json_path(dev, "mode", NULL)), "famfs");
+	assert_string_equal(json_object_get_string(json_path(dev, "driver", NULL)), "fsdev_dax");
 	json_object_put(o);
 	tree_remove(root);
 }
@@ -408,12 +398,12 @@ static void test_type2_region_shown_and_untouched(void **state)
 	assert_string_equal(inv->cxl_regions[0].memdevs[0].serial, "0x1234");
 
 	o = memctl_status_json(inv);
-	regions = path(o, "cxl_regions", NULL);
+	regions = json_path(o, "cxl_regions", NULL);
 	assert_int_equal(json_object_array_length(regions), 1);
 	r0 = json_object_array_get_idx(regions, 0);
-	assert_string_equal(json_object_get_string(path(r0, "region", NULL)), "region1");
-	assert_false(json_object_get_boolean(path(r0, "dax", NULL)));
-	assert_string_equal(json_object_get_string(path(r0, "target_type", NULL)), "accelerator");
+	assert_string_equal(json_object_get_string(json_path(r0, "region", NULL)), "region1");
+	assert_false(json_object_get_boolean(json_path(r0, "dax", NULL)));
+	assert_string_equal(json_object_get_string(json_path(r0, "target_type", NULL)), "accelerator");
 	json_object_put(o);
 
 	/* no plan step for it, and a reset target naming it says why not */
@@ -444,9 +434,9 @@ static void test_locked_region_shown(void **state)
 	assert_true(inv->cxl_regions[0].has_resource);
 	assert_int_equal(inv->cxl_regions[0].resource, RANGE_START);
 	o = memctl_status_json(inv);
-	r0 = json_object_array_get_idx(path(o, "cxl_regions", NULL), 0);
-	assert_true(json_object_get_boolean(path(r0, "locked", NULL)));
-	assert_true(json_object_get_boolean(path(r0, "dax", NULL)));
+	r0 = json_object_array_get_idx(json_path(o, "cxl_regions", NULL), 0);
+	assert_true(json_object_get_boolean(json_path(r0, "locked", NULL)));
+	assert_true(json_object_get_boolean(json_path(r0, "dax", NULL)));
 	json_object_put(o);
 	assert_int_equal(memctl_inventory_cxl_refusal(inv, "region0", &why), 1);
 	assert_non_null(strstr(why, "locked"));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What unit tests share beyond building trees (tree.h) and inventories
- * (inv-builder.h): an inventory scanned from a tree, a plan's steps as text.
+ * (inv-builder.h): an inventory scanned from a tree, a plan's steps as text,
+ * a value in a JSON document.
  */
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "inventory.h"
 #include "plan.h"
@@ -41,4 +43,15 @@ static inline const char *plan_steps_text(const struct memctl_step *v, size_t n)
 		off += snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? "; " : "", t);
 	}
 	return buf;
+}
+
+/* o[k1] or o[k1][k2] (k2 NULL: one level); the test fails when a key is missing. */
+static inline struct json_object *json_path(struct json_object *o, const char *k1, const char *k2)
+{
+	struct json_object *v = NULL;
+
+	assert_true(json_object_object_get_ex(o, k1, &v));
+	if (k2)
+		assert_true(json_object_object_get_ex(v, k2, &v));
+	return v;
 }

@@ -466,7 +466,8 @@ static void test_kexec_kmem_ranges(void **state)
 	ranges = json_path(o, "kexec", "kmem_ranges");
 	assert_int_equal(json_object_array_length(ranges), 1);
 	r = json_object_array_get_idx(ranges, 0);
-	assert_string_equal(json_object_get_string(json_path(r, "range", NULL)), "0x0000000180000000-0x000000018fffffff");
+	assert_string_equal(json_object_get_string(json_path(r, "range", NULL)),
+			    "0x0000000180000000-0x000000018fffffff");
 	assert_string_equal(json_object_get_string(json_path(r, "device", NULL)), "dax0.0");
 	assert_true(json_object_get_boolean(json_path(r, "driver_managed", NULL)));
 	assert_false(json_object_get_boolean(json_path(r, "in_firmware_memmap", NULL)));

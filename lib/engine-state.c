@@ -143,14 +143,6 @@ int memctl_state_after_bind(const struct memctl_kernel_ops *ops, void *ctx, cons
 	return 1;
 }
 
-static void sleep_ms(uint64_t ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 int memctl_state_unplug_with_deadline(const struct memctl_kernel_ops *ops, void *ctx,
 				      const struct memctl_inventory *inv, const struct memctl_dax_device *d,
 				      uint64_t timeout_ms, int retries, const struct memctl_reset_options *o,

@@ -157,14 +157,6 @@ int memctl_stuck_filter(const struct memctl_device_status *st, const struct memc
 	return 0;
 }
 
-static void sleep_ms(uint64_t ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static const char *errno_reason(int r)
 {
 	switch (r) {

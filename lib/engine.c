@@ -1001,14 +1001,6 @@ int memctl_engine_hold(struct memctl_engine *e, const char *device, const char *
 	return 0;
 }
 
-static void sleep_ms(uint64_t ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static const char *offline_reason(int r)
 {
 	switch (r) {

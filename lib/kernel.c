@@ -59,15 +59,12 @@ static int real_get_block(void *ctx, unsigned long index, enum memctl_block_stat
 			  enum memctl_zone *ret_zone)
 {
 	_autofree_ char *state = NULL, *zones = NULL;
-	char path[PATH_MAX];
 	int r;
 
-	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/state", index);
-	r = memctl_sysfs_read(ctx, path, &state);
+	r = memctl_sysfs_readf(ctx, &state, MEMORY_DIR "/memory%lu/state", index);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/valid_zones", index);
-	r = memctl_sysfs_read(ctx, path, &zones);
+	r = memctl_sysfs_readf(ctx, &zones, MEMORY_DIR "/memory%lu/valid_zones", index);
 	*ret_state = memctl_parse_block_state(state);
 	*ret_zone = r < 0 ? MEMCTL_ZONE_NONE : memctl_parse_first_zone(zones);
 	return 0;
@@ -362,11 +359,9 @@ static int real_set_device_state(void *ctx, const char *device, const char *stat
 static int real_get_device_state(void *ctx, const char *device, enum memctl_hotplug_state *ret)
 {
 	_autofree_ char *v = NULL;
-	char path[PATH_MAX];
 	int r;
 
-	snprintf(path, sizeof(path), "sys/bus/dax/devices/%s/state", device);
-	r = memctl_sysfs_read(ctx, path, &v);
+	r = memctl_sysfs_readf(ctx, &v, "sys/bus/dax/devices/%s/state", device);
 	if (r < 0)
 		return r;
 	*ret = memctl_hotplug_state_from_name(v);

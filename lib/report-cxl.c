@@ -9,27 +9,7 @@
 
 #include "identity.h"
 #include "report-cxl.h"
-
-static struct json_object *hex(uint64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
-
-static struct json_object *range_str(uint64_t start, uint64_t end)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "0x%016" PRIx64 "-0x%016" PRIx64, start, end);
-	return json_object_new_string(buf);
-}
-
-static struct json_object *opt_str(const char *v)
-{
-	return v ? json_object_new_string(v) : NULL;
-}
+#include "report-json.h"
 
 struct json_object *memctl_cxl_regions_json(const struct memctl_inventory *inv)
 {
@@ -40,18 +20,18 @@ struct json_object *memctl_cxl_regions_json(const struct memctl_inventory *inv)
 		struct json_object *o = json_object_new_object(), *mds = json_object_new_array();
 
 		json_object_object_add(o, "region", json_object_new_string(c->name));
-		json_object_object_add(o, "mode", opt_str(c->mode));
-		json_object_object_add(o, "target_type", opt_str(c->target_type));
+		json_object_object_add(o, "mode", memctl_json_opt_str(c->mode));
+		json_object_object_add(o, "target_type", memctl_json_opt_str(c->target_type));
 		json_object_object_add(o, "size", c->has_size ? json_object_new_int64((int64_t)c->size) : NULL);
-		json_object_object_add(o, "resource", c->has_resource ? hex(c->resource) : NULL);
+		json_object_object_add(o, "resource", c->has_resource ? memctl_json_hex(c->resource) : NULL);
 		json_object_object_add(o, "locked", c->locked >= 0 ? json_object_new_boolean(c->locked) : NULL);
 		json_object_object_add(o, "dax", json_object_new_boolean(c->has_dax));
 		for (size_t k = 0; k < c->n_memdevs; k++) {
 			struct json_object *m = json_object_new_object();
-			json_object_object_add(m, "memdev", opt_str(c->memdevs[k].name));
-			json_object_object_add(m, "serial", opt_str(c->memdevs[k].serial));
-			json_object_object_add(m, "host", opt_str(c->memdevs[k].host));
-			json_object_object_add(m, "decoder", opt_str(c->memdevs[k].decoder));
+			json_object_object_add(m, "memdev", memctl_json_opt_str(c->memdevs[k].name));
+			json_object_object_add(m, "serial", memctl_json_opt_str(c->memdevs[k].serial));
+			json_object_object_add(m, "host", memctl_json_opt_str(c->memdevs[k].host));
+			json_object_object_add(m, "decoder", memctl_json_opt_str(c->memdevs[k].decoder));
 			json_object_array_add(mds, m);
 		}
 		json_object_object_add(o, "memdevs", mds);
@@ -70,7 +50,7 @@ struct json_object *memctl_soft_reserved_json(const struct memctl_inventory *inv
 		return a;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *r = json_object_new_object();
-		json_object_object_add(r, "range", range_str(v[i].start, v[i].end));
+		json_object_object_add(r, "range", memctl_json_range(v[i].start, v[i].end));
 		json_object_array_add(a, r);
 	}
 	free(v);

@@ -9,23 +9,8 @@
 #include "parse.h"
 #include "report.h"
 #include "report-cxl.h"
+#include "report-json.h"
 #include "util-mem.h"
-
-static struct json_object *hex(uint64_t v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
-
-static struct json_object *range_str(uint64_t start, uint64_t end)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "0x%016" PRIx64 "-0x%016" PRIx64, start, end);
-	return json_object_new_string(buf);
-}
 
 static struct json_object *u64(uint64_t v)
 {
@@ -39,7 +24,7 @@ static void add(struct json_object *o, const char *key, struct json_object *v)
 
 static void add_opt_str(struct json_object *o, const char *key, const char *v)
 {
-	add(o, key, v ? json_object_new_string(v) : NULL);
+	add(o, key, memctl_json_opt_str(v));
 }
 
 static void add_opt_int(struct json_object *o, const char *key, int v)
@@ -191,7 +176,7 @@ static struct json_object *kexec_json(const struct memctl_inventory *inv)
 		if (!dev)
 			continue;
 		r = json_object_new_object();
-		add(r, "range", range_str(e->start, e->end));
+		add(r, "range", memctl_json_range(e->start, e->end));
 		add(r, "device", json_object_new_string(dev));
 		add_kexec_flags(r, inv, true, kmem_range_in_fw_memmap(inv, e));
 		json_object_array_add(ranges, r);
@@ -236,7 +221,7 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	add(o, "region", r && r->id >= 0 ? json_object_new_int(r->id) : NULL);
 	add(o, "origin", json_object_new_string(memctl_origin_name(r ? r->origin : MEMCTL_ORIGIN_UNKNOWN)));
 	add(o, "size", u64(d->size));
-	add(o, "resource", d->has_resource ? hex(d->resource) : NULL);
+	add(o, "resource", d->has_resource ? memctl_json_hex(d->resource) : NULL);
 	add(o, "align", d->align ? u64(d->align) : NULL);
 	add_opt_int(o, "target_node", d->target_node);
 	add_opt_int(o, "numa_node", d->numa_node);
@@ -262,9 +247,9 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 						       ? memctl_hotplug_state_name(d->hotplug_state) : NULL);
 	for (size_t i = 0; i < d->n_mappings; i++) {
 		struct json_object *m = json_object_new_object();
-		add(m, "start", hex(d->mappings[i].start));
-		add(m, "end", hex(d->mappings[i].end));
-		add(m, "page_offset", hex(d->mappings[i].page_offset));
+		add(m, "start", memctl_json_hex(d->mappings[i].start));
+		add(m, "end", memctl_json_hex(d->mappings[i].end));
+		add(m, "page_offset", memctl_json_hex(d->mappings[i].page_offset));
 		json_object_array_add(maps, m);
 	}
 	add(o, "mappings", maps);
@@ -388,12 +373,12 @@ static struct json_object *iomem_json(const struct memctl_inventory *inv)
 
 		if (streq(e->name, "System RAM (kmem)")) {
 			r = json_object_new_object();
-			add(r, "range", range_str(e->start, e->end));
+			add(r, "range", memctl_json_range(e->start, e->end));
 			add_opt_str(r, "device", e->parent >= 0 ? inv->iomem[e->parent].name : NULL);
 			json_object_array_add(kmem, r);
 		} else if (strncmp(e->name, "CXL Window", 10) == 0) {
 			r = json_object_new_object();
-			add(r, "range", range_str(e->start, e->end));
+			add(r, "range", memctl_json_range(e->start, e->end));
 			add(r, "name", json_object_new_string(e->name));
 			json_object_array_add(windows, r);
 		}
@@ -552,7 +537,7 @@ struct json_object *memctl_blocks_json(const struct memctl_inventory *inv)
 			snprintf(block, sizeof(block), "%lu", first->index);
 		else
 			snprintf(block, sizeof(block), "%lu-%lu", first->index, inv->blocks[j].index);
-		add(r, "range", range_str(first->start, inv->blocks[j].end));
+		add(r, "range", memctl_json_range(first->start, inv->blocks[j].end));
 		add(r, "size", u64((j - i + 1) * bs));
 		add(r, "state", json_object_new_string(memctl_block_state_name(first->state)));
 		add_opt_bool(r, "removable", first->removable);

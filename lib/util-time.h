@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One clock reading for lib/: microseconds on the given clock
+ * Time for lib/: one clock reading, microseconds on the given clock
  * (CLOCK_MONOTONIC for deadlines and timings, CLOCK_REALTIME for timestamps
- * shown to people).
+ * shown to people), and one sleep for retry backoffs.
  */
 #pragma once
 
+#include <errno.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -21,4 +22,13 @@ static inline uint64_t clock_usec(clockid_t id)
 static inline uint64_t mono_ms(void)
 {
 	return clock_usec(CLOCK_MONOTONIC) / 1000;
+}
+
+/* Sleep ms milliseconds, through signals (a retry's backoff). */
+static inline void sleep_ms(uint64_t ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

@@ -417,6 +417,25 @@ static int fail_famfs_bound(struct planner *pl, struct memctl_device_plan *dp)
 		    "and unbind fsdev_dax first, or match it with a rule of mode \"famfs\" or \"ignore\"");
 }
 
+/* Offline every block of d that is not offline yet (before kmem may let go of the range). */
+static int plan_offline_all(struct planner *pl, const struct memctl_dax_device *d, struct memctl_device_plan *dp)
+{
+	const struct memctl_inventory *inv = pl->inv;
+	struct node_acct *a = acct_for(pl, d->target_node);
+	int r;
+
+	for (size_t i = 0; i < d->n_blocks; i++) {
+		const struct memctl_block *b = &inv->blocks[d->blocks[i]];
+		if (b->state == MEMCTL_BLOCK_OFFLINE)
+			continue;
+		r = block_step(dp, MEMCTL_STEP_OFFLINE, b->index, MEMCTL_ZONE_NONE, b->zone != MEMCTL_ZONE_MOVABLE);
+		if (r < 0)
+			return r;
+		acct_add(a, b->zone, -(int64_t)inv->hotplug.block_size);
+	}
+	return 0;
+}
+
 /*
  * mode "famfs": the device goes to fsdev_dax (Linux 7.x). Like devdax, kmem
  * only lets go once every block is offline; the driver must exist, or the
@@ -425,7 +444,6 @@ static int fail_famfs_bound(struct planner *pl, struct memctl_device_plan *dp)
 static int plan_to_famfs(struct planner *pl, const struct memctl_dax_device *d, struct memctl_device_plan *dp)
 {
 	const struct memctl_inventory *inv = pl->inv;
-	struct node_acct *a;
 	int r;
 
 	if (d->driver == MEMCTL_DRIVER_FSDEV_DAX)
@@ -438,18 +456,8 @@ static int plan_to_famfs(struct planner *pl, const struct memctl_dax_device *d, 
 	if (d->driver == MEMCTL_DRIVER_OTHER)
 		return fail(pl, dp, "foreign-driver", "bound to driver %s; memctl only moves devices between device_dax, "
 			    "kmem and fsdev_dax", d->driver_name);
-	if (d->driver == MEMCTL_DRIVER_KMEM) {
-		a = acct_for(pl, d->target_node);
-		for (size_t i = 0; i < d->n_blocks; i++) {
-			const struct memctl_block *b = &inv->blocks[d->blocks[i]];
-			if (b->state == MEMCTL_BLOCK_OFFLINE)
-				continue;
-			r = block_step(dp, MEMCTL_STEP_OFFLINE, b->index, MEMCTL_ZONE_NONE, b->zone != MEMCTL_ZONE_MOVABLE);
-			if (r < 0)
-				return r;
-			acct_add(a, b->zone, -(int64_t)inv->hotplug.block_size);
-		}
-	}
+	if (d->driver == MEMCTL_DRIVER_KMEM && (r = plan_offline_all(pl, d, dp)) < 0)
+		return r;
 	if (d->driver != MEMCTL_DRIVER_NONE &&
 	    (r = dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_UNBIND, .driver = d->driver })) < 0)
 		return r;
@@ -702,8 +710,6 @@ static int plan_to_kmem(struct planner *pl, const struct memctl_dax_device *d, s
 
 static int plan_to_devdax(struct planner *pl, const struct memctl_dax_device *d, struct memctl_device_plan *dp)
 {
-	const struct memctl_inventory *inv = pl->inv;
-	struct node_acct *a = acct_for(pl, d->target_node);
 	int r;
 
 	switch (d->driver) {
@@ -716,15 +722,9 @@ static int plan_to_devdax(struct planner *pl, const struct memctl_dax_device *d,
 		return fail_famfs_bound(pl, dp);
 	case MEMCTL_DRIVER_KMEM:
 		/* Never unbind kmem with a block online: the range would leak until reboot. */
-		for (size_t i = 0; i < d->n_blocks; i++) {
-			const struct memctl_block *b = &inv->blocks[d->blocks[i]];
-			if (b->state == MEMCTL_BLOCK_OFFLINE)
-				continue;
-			r = block_step(dp, MEMCTL_STEP_OFFLINE, b->index, MEMCTL_ZONE_NONE, b->zone != MEMCTL_ZONE_MOVABLE);
-			if (r < 0)
-				return r;
-			acct_add(a, b->zone, -(int64_t)inv->hotplug.block_size);
-		}
+		r = plan_offline_all(pl, d, dp);
+		if (r < 0)
+			return r;
 		r = dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_UNBIND, .driver = MEMCTL_DRIVER_KMEM });
 		if (r < 0)
 			return r;

@@ -16,50 +16,10 @@
 #include "engine.h"
 #include "model.h"
 #include "policy.h"
+#include "sim-util.h"
 #include "util-mem.h"
 
 #define GIB (1ULL << 30)
-#define HMEM_BASE (6 * GIB)	/* blocks 48-63 */
-
-static struct memctl_policy *policy(const char *text)
-{
-	struct memctl_policy *p = NULL;
-	struct memctl_diags d = { 0 };
-
-	assert_int_equal(memctl_policy_new(&p), 0);
-	if (memctl_policy_parse(p, "sim.conf", text, &d) != 0) {
-		print_error("policy: %s\n", d.n ? d.v[0].message : "?");
-		fail();
-	}
-	memctl_diags_clear(&d);
-	return p;
-}
-
-struct events {
-	unsigned n[_MEMCTL_EVENT_MAX];
-	char last_failure[512];
-};
-
-static void count_event(const struct memctl_event *ev, void *userdata)
-{
-	struct events *e = userdata;
-
-	e->n[ev->kind]++;
-	if (ev->kind == MEMCTL_EVENT_STEP_FAILED)
-		snprintf(e->last_failure, sizeof(e->last_failure), "%s", ev->message);
-}
-
-static const struct memctl_device_status *status(struct memctl_engine *e, const char *dev)
-{
-	size_t n;
-	const struct memctl_device_status *st = memctl_engine_status(e, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (streq(st[i].device, dev))
-			return &st[i];
-	fail_msg("no status for %s", dev);
-	return NULL;
-}
 
 /* The starting states a device can be found in. */
 enum start {
@@ -80,7 +40,7 @@ static int setup_device(struct model *m, enum start s)
 	enum memctl_dax_driver drv = s == START_DISABLED ? MEMCTL_DRIVER_NONE
 				     : s == START_DEVDAX ? MEMCTL_DRIVER_DEVICE_DAX
 							 : MEMCTL_DRIVER_KMEM;
-	int dev = model_add_device(m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, HMEM_BASE, 2 * GIB, 1, drv);
+	int dev = sim_add_hmem(m, drv);
 
 	if (s == START_KMEM_NORMAL)
 		model_set_device_blocks(m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL);
@@ -109,7 +69,7 @@ static void test_every_start_reaches_the_plan(void **state)
 	for (size_t w = 0; w < ELEMENTSOF(wants); w++)
 		for (int s = 0; s < _START_MAX; s++) {
 			_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-			_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(wants[w].policy);
+			_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(wants[w].policy);
 			struct memctl_reconcile_result res;
 			struct model m;
 			int dev;
@@ -129,7 +89,7 @@ static void test_every_start_reaches_the_plan(void **state)
 			}
 			assert_int_equal(res.failed, 0);
 			assert_int_equal(m.leaked_unbinds, 0);
-			assert_null(status(e, "dax0.0")->last_error);
+			assert_null(sim_status(e, "dax0.0")->last_error);
 
 			/* idempotence: the second reconcile changes nothing */
 			assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
@@ -142,8 +102,8 @@ static void test_takeover_writes_auto_online(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
-	struct events ev = { 0 };
+		policy_from_text("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
+	struct sim_events ev = { 0 };
 	struct model m;
 	int dev;
 
@@ -151,7 +111,7 @@ static void test_takeover_writes_auto_online(void **state)
 	snprintf(m.auto_online, sizeof(m.auto_online), "online");
 	dev = setup_device(&m, START_DEVDAX);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	memctl_engine_set_event_fn(e, count_event, &ev);
+	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
 	/* offline first, so that binding kmem does not let the kernel pick ZONE_NORMAL */
 	assert_string_equal(m.auto_online, "offline");
@@ -165,9 +125,9 @@ static void test_bind_failure_rolls_back_to_devdax(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
+		policy_from_text("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
 	struct memctl_reconcile_result res;
-	struct events ev = { 0 };
+	struct sim_events ev = { 0 };
 	struct model m;
 	int dev;
 
@@ -175,27 +135,27 @@ static void test_bind_failure_rolls_back_to_devdax(void **state)
 	dev = setup_device(&m, START_DEVDAX);
 	model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_BIND, .target = dev, .error = -ENOMEM, .times = 1 });
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	memctl_engine_set_event_fn(e, count_event, &ev);
+	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.failed, 1);
 	/* unbind device_dax was undone: the device is usable as before */
 	assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_DEVICE_DAX);
 	assert_int_equal(ev.n[MEMCTL_EVENT_ROLLBACK], 1);
-	assert_non_null(strstr(status(e, "dax0.0")->last_error, "bind kmem: cannot bind kmem: Cannot allocate memory"));
+	assert_non_null(strstr(sim_status(e, "dax0.0")->last_error, "bind kmem: cannot bind kmem: Cannot allocate memory"));
 	assert_non_null(strstr(ev.last_failure, "dax0.0: bind kmem"));
 
 	/* the fault was transient: the next reconcile finishes the job */
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.failed, 0);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
-	assert_null(status(e, "dax0.0")->last_error);
+	assert_null(sim_status(e, "dax0.0")->last_error);
 }
 
 static void test_offline_busy_rolls_back_blocks(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"r\"; match = {}; mode = \"devdax\"; } );");
+		policy_from_text("rules = ( { name = \"r\"; match = {}; mode = \"devdax\"; } );");
 	struct memctl_reconcile_result res;
 	struct model m;
 	int dev;
@@ -212,14 +172,14 @@ static void test_offline_busy_rolls_back_blocks(void **state)
 	assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_KMEM);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL), 16);
 	assert_int_equal(m.leaked_unbinds, 0);
-	assert_non_null(strstr(status(e, "dax0.0")->last_error, "cannot offline memory52: Device or resource busy"));
+	assert_non_null(strstr(sim_status(e, "dax0.0")->last_error, "cannot offline memory52: Device or resource busy"));
 }
 
 static void test_online_failure_is_reported_partial(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
+		policy_from_text("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
 	struct memctl_reconcile_result res;
 	struct model m;
 	int dev;
@@ -232,8 +192,8 @@ static void test_online_failure_is_reported_partial(void **state)
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.failed, 1);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
-	assert_int_equal(status(e, "dax0.0")->blocks_online, 8);
-	assert_non_null(strstr(status(e, "dax0.0")->last_error, "memory56"));
+	assert_int_equal(sim_status(e, "dax0.0")->blocks_online, 8);
+	assert_non_null(strstr(sim_status(e, "dax0.0")->last_error, "memory56"));
 	/* and the next reconcile completes it */
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
@@ -243,7 +203,7 @@ static void test_device_removed_mid_online(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
+		policy_from_text("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
 	struct memctl_reconcile_result res;
 	struct model m;
 	int dev;
@@ -255,8 +215,8 @@ static void test_device_removed_mid_online(void **state)
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.failed, 1);
-	assert_false(status(e, "dax0.0")->present);
-	assert_non_null(status(e, "dax0.0")->last_error);
+	assert_false(sim_status(e, "dax0.0")->present);
+	assert_non_null(sim_status(e, "dax0.0")->last_error);
 	/* a reconcile without the device is quiet */
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.devices, 0);
@@ -266,7 +226,7 @@ static void test_reserve_carves_and_stays_idempotent(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"hdm\"; match = { origin = \"cxl\"; }; mode = \"system-ram\"; "
+		policy_from_text("rules = ( { name = \"hdm\"; match = { origin = \"cxl\"; }; mode = \"system-ram\"; "
 		       "reserve = \"512M\"; } );");
 	struct memctl_reconcile_result res;
 	struct model m;
@@ -290,7 +250,7 @@ static void test_manual_offline_holds(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
+		policy_from_text("rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; } );");
 	_autofree_ char *err = NULL;
 	struct model m;
 	int dev;
@@ -300,13 +260,13 @@ static void test_manual_offline_holds(void **state)
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_offline(e, "dax0.0", &err), 0);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_OFFLINE, 0), 16);
-	assert_true(status(e, "dax0.0")->held);
+	assert_true(sim_status(e, "dax0.0")->held);
 	/* policy says system-ram, but a held device stays offline */
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_OFFLINE, 0), 16);
 	/* a manual online releases it, into the zone asked for */
 	assert_int_equal(memctl_engine_online(e, p, "dax0.0", MEMCTL_ZONE_PREF_NORMAL, &err), 0);
-	assert_false(status(e, "dax0.0")->held);
+	assert_false(sim_status(e, "dax0.0")->held);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL), 16);
 	assert_int_equal(memctl_engine_offline(e, "dax9.9", &err), -ENODEV);
 	assert_string_equal(err, "dax9.9: no such dax device");
@@ -315,7 +275,7 @@ static void test_manual_offline_holds(void **state)
 static void test_other_memory_onlined_under_takeover(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy("");
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text("");
 	struct model m;
 
 	model_init(&m);
@@ -351,7 +311,7 @@ static void test_demotion_enabled_after_slow_memory_online(void **state)
 
 	for (size_t c = 0; c < ELEMENTSOF(cases); c++) {
 		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(cases[c].policy);
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(cases[c].policy);
 		struct memctl_reconcile_result res;
 		struct model m;
 
@@ -379,16 +339,16 @@ static void test_demotion_waits_for_held_memory(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy(ENABLE_DEMOTION);
+		policy_from_text(ENABLE_DEMOTION);
 	_autofree_ char *err = NULL;
-	struct events ev = { 0 };
+	struct sim_events ev = { 0 };
 	struct model m;
 	int dev;
 
 	model_init(&m);
 	dev = setup_device(&m, START_KMEM_MOVABLE);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	memctl_engine_set_event_fn(e, count_event, &ev);
+	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_offline(e, "dax0.0", &err), 0);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, 0), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
@@ -407,9 +367,9 @@ static void test_demotion_failure_is_reported(void **state)
 
 	for (int sticks = 0; sticks < 2; sticks++) {
 		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(ENABLE_DEMOTION);
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(ENABLE_DEMOTION);
 		struct memctl_reconcile_result res;
-		struct events ev = { 0 };
+		struct sim_events ev = { 0 };
 		struct model m;
 		int dev;
 
@@ -421,7 +381,7 @@ static void test_demotion_failure_is_reported(void **state)
 			model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_SET_DEMOTION, .target = -1,
 								  .error = -EPERM, .times = -1 });
 		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-		memctl_engine_set_event_fn(e, count_event, &ev);
+		memctl_engine_set_event_fn(e, sim_count_event, &ev);
 		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 		assert_int_equal(m.demotion_enabled, 0);
 		assert_int_equal(res.steps_failed, 1);

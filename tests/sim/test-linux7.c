@@ -23,32 +23,11 @@
 #include "manager.h"
 #include "model.h"
 #include "policy.h"
+#include "sim-util.h"
 #include "util-mem.h"
 
 #define GIB (1ULL << 30)
 #define RANGE (6 * GIB)	/* blocks 48-63 */
-
-static struct memctl_policy *policy(const char *text)
-{
-	struct memctl_policy *p = NULL;
-	struct memctl_diags d = { 0 };
-
-	assert_int_equal(memctl_policy_new(&p), 0);
-	assert_int_equal(memctl_policy_parse(p, "sim.conf", text, &d), 0);
-	memctl_diags_clear(&d);
-	return p;
-}
-
-static const struct memctl_device_status *status(struct memctl_engine *e, const char *dev)
-{
-	size_t n;
-	const struct memctl_device_status *st = memctl_engine_status(e, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (streq(st[i].device, dev))
-			return &st[i];
-	return NULL;
-}
 
 static const char famfs_policy[] =
 	"rules = ( { name = \"shared\"; match = { resource = \"0x180000000-0x1ffffffff\"; }; mode = \"famfs\"; } );\n";
@@ -58,18 +37,24 @@ static const char ram_policy[] =
 
 /* ---- famfs -------------------------------------------------------------- */
 
+/* A kernel with fsdev_dax, and hmem dax0.0 on driver. Returns its index. */
+static int famfs_host(struct model *m, enum memctl_dax_driver driver)
+{
+	model_init(m);
+	m->has_fsdev_dax = true;
+	return sim_add_hmem(m, driver);
+}
+
 static void test_famfs_bind_from_kmem_online(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(famfs_policy);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(famfs_policy);
 	struct memctl_reconcile_result res;
 	enum memctl_dax_driver drv;
 	struct model m;
 	int dev;
 
-	model_init(&m);
-	m.has_fsdev_dax = true;
-	dev = model_add_device(&m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
+	dev = famfs_host(&m, MEMCTL_DRIVER_KMEM);
 	model_set_device_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 
@@ -79,7 +64,7 @@ static void test_famfs_bind_from_kmem_online(void **state)
 	assert_int_equal(drv, MEMCTL_DRIVER_FSDEV_DAX);
 	assert_int_equal(model_device_blocks(&m, dev), 0);	/* offlined and removed before the bind */
 	assert_int_equal(m.leaked_unbinds, 0);
-	assert_int_equal(status(e, "dax0.0")->mode, MEMCTL_MODE_FAMFS);
+	assert_int_equal(sim_status(e, "dax0.0")->mode, MEMCTL_MODE_FAMFS);
 
 	/* idempotent */
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
@@ -91,18 +76,15 @@ static void test_famfs_bind_from_kmem_online(void **state)
 static void test_famfs_bind_through_state(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(famfs_policy);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(famfs_policy);
 	struct memctl_reconcile_result res;
 	enum memctl_dax_driver drv;
 	struct model m;
 	int dev;
 
-	model_init(&m);
-	m.has_fsdev_dax = true;
+	dev = famfs_host(&m, MEMCTL_DRIVER_KMEM);
 	m.dax_state = true;
-	dev = model_add_device(&m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
-	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	sim_online_movable_by_state(&m, dev);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 
@@ -118,14 +100,12 @@ static void test_famfs_bind_through_state(void **state)
 static void test_famfs_bind_from_devdax(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(famfs_policy);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(famfs_policy);
 	struct memctl_reconcile_result res;
 	enum memctl_dax_driver drv;
 	struct model m;
 
-	model_init(&m);
-	m.has_fsdev_dax = true;
-	model_add_device(&m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_DEVICE_DAX);
+	famfs_host(&m, MEMCTL_DRIVER_DEVICE_DAX);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.failed, 0);
@@ -139,14 +119,14 @@ static void test_famfs_bind_from_devdax(void **state)
 static void test_famfs_missing_driver_never_binds(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(famfs_policy);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(famfs_policy);
 	struct memctl_reconcile_result res;
 	const struct memctl_device_status *st;
 	enum memctl_dax_driver drv;
 	struct model m;
 
 	model_init(&m);
-	model_add_device(&m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_DEVICE_DAX);
+	sim_add_hmem(&m, MEMCTL_DRIVER_DEVICE_DAX);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
@@ -156,7 +136,7 @@ static void test_famfs_missing_driver_never_binds(void **state)
 	assert_int_equal(m.calls[MODEL_OP_UNBIND], 0);
 	assert_int_equal(model_ops.get_driver(&m, "dax0.0", &drv), 0);
 	assert_int_equal(drv, MEMCTL_DRIVER_DEVICE_DAX);
-	st = status(e, "dax0.0");
+	st = sim_status(e, "dax0.0");
 	assert_non_null(st->last_error);
 	assert_non_null(strstr(st->last_error, "fsdev_dax"));
 }
@@ -173,15 +153,14 @@ static int present_as_cxl(struct model *m, int hmem, enum memctl_dax_driver driv
 			m->blocks[b].present = false;
 	m->devices[hmem].present = false;
 	dev = model_add_device(m, "dax3.0", 3, MEMCTL_ORIGIN_CXL, RANGE, 2 * GIB, 1, driver);
-	snprintf(m->devices[dev].memdev, sizeof(m->devices[dev].memdev), "mem0");
-	snprintf(m->devices[dev].pci, sizeof(m->devices[dev].pci), "0000:0d:00.0");
+	sim_set_mem0(m, dev);
 	return dev;
 }
 
 static void test_hold_follows_memory_in_one_run(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(ram_policy);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(ram_policy);
 	struct memctl_reconcile_result res;
 	_autofree_ char *err = NULL;
 	const struct memctl_device_status *st;
@@ -189,21 +168,21 @@ static void test_hold_follows_memory_in_one_run(void **state)
 	int hmem, cxl;
 
 	model_init(&m);
-	hmem = model_add_device(&m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
+	hmem = sim_add_hmem(&m, MEMCTL_DRIVER_KMEM);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(model_blocks(&m, hmem, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 	assert_int_equal(memctl_engine_offline(e, "dax0.0", &err), 0);
-	assert_true(status(e, "dax0.0")->held);
+	assert_true(sim_status(e, "dax0.0")->held);
 
 	cxl = present_as_cxl(&m, hmem, MEMCTL_DRIVER_KMEM);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	/* held under its new name: the policy did not online it */
 	assert_int_equal(model_blocks(&m, cxl, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 0);
-	st = status(e, "dax3.0");
+	st = sim_status(e, "dax3.0");
 	assert_non_null(st);
 	assert_true(st->held);
-	assert_false(status(e, "dax0.0")->held);
+	assert_false(sim_status(e, "dax0.0")->held);
 
 	/* releasing it by its new name brings it back under the policy */
 	free(err);
@@ -216,7 +195,7 @@ static void test_hold_follows_memory_in_one_run(void **state)
 static void test_hold_not_taken_by_name(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(
 		"rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
 	struct memctl_reconcile_result res;
 	_autofree_ char *err = NULL;
@@ -224,7 +203,7 @@ static void test_hold_not_taken_by_name(void **state)
 	int hmem, other;
 
 	model_init(&m);
-	hmem = model_add_device(&m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
+	hmem = sim_add_hmem(&m, MEMCTL_DRIVER_KMEM);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(memctl_engine_offline(e, "dax0.0", &err), 0);
@@ -236,59 +215,27 @@ static void test_hold_not_taken_by_name(void **state)
 	other = model_add_device(&m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, 10 * GIB, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(model_blocks(&m, other, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
-	assert_false(status(e, "dax0.0")->held);
+	assert_false(sim_status(e, "dax0.0")->held);
 }
 
-struct daemon {
-	char dir[64];
-	char policy[96];
-	struct model m;
-	struct manager *mgr;
-};
-
-static void forward_uevent(void *userdata, const char *subsystem, const char *action)
+static void daemon_start(struct sim_daemon *d)
 {
-	struct daemon *d = userdata;
-
-	if (d->mgr)
-		manager_uevent(d->mgr, subsystem, action);
-}
-
-static void daemon_start(struct daemon *d)
-{
-	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &d->m,
-				      .policy_path = d->policy, .runtime_dir = d->dir };
-
-	assert_int_equal(manager_new(&cfg, &d->mgr), 0);
+	sim_daemon_new_manager(d);
 	assert_int_equal(manager_start(d->mgr), 0);
-	for (int i = 0; i < 200; i++) {
-		int r = sd_event_run(manager_event(d->mgr), 100 * 1000);
-		assert_true(r >= 0);
-		if (r == 0)
-			return;
-	}
-	fail_msg("event loop never went idle");
+	sim_run_until_idle(d->mgr);
 }
 
 static void test_hold_follows_memory_across_restart(void **state)
 {
-	struct daemon *d = calloc(1, sizeof(*d));
+	struct sim_daemon *d = calloc(1, sizeof(*d));
 	_autofree_ char *msg = NULL;
-	char path[160], line[512] = "", cmd[128];
+	char path[160], line[512] = "";
 	FILE *f;
 	int hmem, cxl;
 
-	snprintf(d->dir, sizeof(d->dir), "/tmp/memctl-sim-XXXXXX");
-	assert_non_null(mkdtemp(d->dir));
-	snprintf(d->policy, sizeof(d->policy), "%s/memctl.conf", d->dir);
-	f = fopen(d->policy, "w");
-	assert_non_null(f);
-	fprintf(f, "defaults: { settle = \"50ms\"; offline_timeout = \"1s\"; };\n%s", ram_policy);
-	fclose(f);
-	model_init(&d->m);
-	d->m.on_uevent = forward_uevent;
-	d->m.uevent_userdata = d;
-	hmem = model_add_device(&d->m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
+	sim_daemon_init(d);
+	sim_daemon_write_policy(d, "defaults: { settle = \"50ms\"; offline_timeout = \"1s\"; };\n%s", ram_policy);
+	hmem = sim_add_hmem(&d->m, MEMCTL_DRIVER_KMEM);
 
 	daemon_start(d);
 	assert_int_equal(model_blocks(&d->m, hmem, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
@@ -319,9 +266,7 @@ static void test_hold_follows_memory_across_restart(void **state)
 	assert_int_equal(manager_reset_done(d->mgr, "dax0.0", false, &msg), 0);
 	assert_int_equal(model_blocks(&d->m, cxl, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 
-	d->mgr = manager_free(d->mgr);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
-	assert_int_equal(system(cmd), 0);
+	sim_daemon_cleanup(d);
 	free(d);
 }
 
@@ -330,7 +275,7 @@ static void test_hold_follows_memory_across_restart(void **state)
 static void test_reset_of_locked_region_refused(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(ram_policy);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(ram_policy);
 	struct memctl_reconcile_result res;
 	_autofree_ char *msg = NULL;
 	struct model m;
@@ -338,8 +283,7 @@ static void test_reset_of_locked_region_refused(void **state)
 
 	model_init(&m);
 	dev = model_add_device(&m, "dax5.0", 5, MEMCTL_ORIGIN_CXL, RANGE, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
-	snprintf(m.devices[dev].memdev, sizeof(m.devices[dev].memdev), "mem0");
-	snprintf(m.devices[dev].pci, sizeof(m.devices[dev].pci), "0000:0d:00.0");
+	sim_set_mem0(&m, dev);
 	m.devices[dev].region_locked = true;
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
@@ -350,7 +294,7 @@ static void test_reset_of_locked_region_refused(void **state)
 	assert_non_null(strstr(msg, "region5 is locked"));
 	/* nothing moved, nothing held */
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
-	assert_false(status(e, "dax5.0")->held);
+	assert_false(sim_status(e, "dax5.0")->held);
 	free(msg);
 	msg = NULL;
 	assert_int_equal(memctl_engine_reset_prepare(e, p, "0000:0d:00.0", NULL, &msg), -EPERM);
@@ -362,7 +306,7 @@ static void test_reset_of_locked_region_refused(void **state)
 		struct memctl_reset_options o = { .recovery = true };
 		assert_int_equal(memctl_engine_reset_prepare(e, p, "0000:0d:00.0", &o, &msg), 0);
 		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 0);
-		assert_true(status(e, "dax5.0")->held);
+		assert_true(sim_status(e, "dax5.0")->held);
 	}
 }
 

@@ -20,109 +20,62 @@
 #include "early.h"
 #include "manager.h"
 #include "model.h"
+#include "sim-util.h"
 #include "util-mem.h"
 
 #define GIB (1ULL << 30)
 
-struct fixture {
-	char dir[64];
-	char policy[96];
-	struct model m;
-	struct manager *mgr;
-};
-
-static void write_policy(struct fixture *f, const char *text)
-{
-	FILE *p = fopen(f->policy, "w");
-
-	assert_non_null(p);
-	fputs(text, p);
-	fclose(p);
-}
-
-static void forward_uevent(void *userdata, const char *subsystem, const char *action)
-{
-	struct fixture *f = userdata;
-
-	if (f->mgr)
-		manager_uevent(f->mgr, subsystem, action);
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops };
+	struct sim_daemon *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/memctl-sim-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->policy, sizeof(f->policy), "%s/memctl.conf", f->dir);
-	write_policy(f, "defaults: { settle = \"50ms\"; };\n"
-			"rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
-	model_init(&f->m);
+	sim_daemon_init(f);
+	sim_daemon_write_policy(f, "defaults: { settle = \"50ms\"; };\n"
+				   "rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
 	snprintf(f->m.auto_online, sizeof(f->m.auto_online), "online");
-	f->m.on_uevent = forward_uevent;
-	f->m.uevent_userdata = f;
-	cfg.ops_ctx = &f->m;
-	cfg.policy_path = f->policy;
-	cfg.runtime_dir = f->dir;
-	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	sim_daemon_new_manager(f);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char cmd[128];
+	struct sim_daemon *f = *state;
 
-	manager_free(f->mgr);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	sim_daemon_cleanup(f);
 	free(f);
 	return 0;
 }
 
-/* Run the loop until nothing is pending (at most a few seconds). */
-static void run_until_idle(struct manager *m)
-{
-	for (int i = 0; i < 200; i++) {
-		int r = sd_event_run(manager_event(m), 100 * 1000);
-		assert_true(r >= 0);
-		if (r == 0)
-			return;
-	}
-	fail_msg("event loop never went idle");
-}
-
 static void test_storm_coalesces(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	unsigned before;
 
 	assert_int_equal(manager_start(f->mgr), 0);
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	before = manager_reconcile_count(f->mgr);
 	/* 1000 memory block uevents at once, as from onlining 128 GiB */
 	for (int i = 0; i < 1000; i++)
 		manager_uevent(f->mgr, "memory", "online");
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(manager_reconcile_count(f->mgr) - before, 1);
 }
 
 static void test_hotplug_after_start_is_onlined(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	int dev;
 
 	assert_int_equal(manager_start(f->mgr), 0);
 	/* takeover: the first reconcile set auto_online_blocks to offline */
 	assert_string_equal(f->m.auto_online, "offline");
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 
 	/* a CXL region created after memctld started: kmem binds at once (v6.3+) */
 	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
 	manager_uevent(f->mgr, "dax", "add");
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
 	/* the add, then the blocks' own online uevents: at most 3 reconciles in all after start */
 	assert_true(manager_reconcile_count(f->mgr) <= 4);
@@ -131,12 +84,12 @@ static void test_hotplug_after_start_is_onlined(void **state)
 /* A dax "bind" is a finished change: reconciled at once, memory uevents wait for the settle time. */
 static void test_dax_bind_skips_settle(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	unsigned before;
 	int dev;
 
-	write_policy(f, "defaults: { settle = \"30s\"; };\n"
-			"rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
+	sim_daemon_write_policy(f, "defaults: { settle = \"30s\"; };\n"
+				   "rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
 	assert_int_equal(manager_start(f->mgr), 0);
 	before = manager_reconcile_count(f->mgr);
 	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
@@ -151,24 +104,24 @@ static void test_dax_bind_skips_settle(void **state)
 }
 
 /* The policy of setup() (system-ram, movable) is still in force for a new device. */
-static void assert_first_policy_in_force(struct fixture *f)
+static void assert_first_policy_in_force(struct sim_daemon *f)
 {
 	int dev = model_add_device(&f->m, "dax2.0", 2, MEMCTL_ORIGIN_HMEM, 12 * GIB, 1 * GIB, 1,
 				   MEMCTL_DRIVER_DEVICE_DAX);
 
 	manager_uevent(f->mgr, "dax", "add");
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
 }
 
 static void test_bad_reload_keeps_policy(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	_autofree_ char *errors = NULL;
 
 	assert_int_equal(manager_start(f->mgr), 0);
-	run_until_idle(f->mgr);
-	write_policy(f, "rules = ( { name = \"broken\"; match = { origin = \"nvme\"; }; mode = \"devdax\"; } );\n");
+	sim_run_until_idle(f->mgr);
+	sim_daemon_write_policy(f, "rules = ( { name = \"broken\"; match = { origin = \"nvme\"; }; mode = \"devdax\"; } );\n");
 	assert_int_equal(manager_reload(f->mgr, &errors), -EINVAL);
 	assert_non_null(strstr(errors, "memctl.conf:1: origin = \"nvme\" is not known"));
 	assert_first_policy_in_force(f);
@@ -177,12 +130,12 @@ static void test_bad_reload_keeps_policy(void **state)
 /* A valid policy that others could have written is rejected on reload like a broken one. */
 static void test_world_writable_reload_keeps_policy(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	_autofree_ char *errors = NULL;
 
 	assert_int_equal(manager_start(f->mgr), 0);
-	run_until_idle(f->mgr);
-	write_policy(f, "rules = ( { name = \"keep\"; match = {}; mode = \"devdax\"; } );\n");
+	sim_run_until_idle(f->mgr);
+	sim_daemon_write_policy(f, "rules = ( { name = \"keep\"; match = {}; mode = \"devdax\"; } );\n");
 	assert_int_equal(chmod(f->policy, 0666), 0);
 	assert_int_equal(manager_reload(f->mgr, &errors), -EPERM);
 	assert_non_null(strstr(errors, "memctl.conf: world-writable, so others could change the policy: refused"));
@@ -194,7 +147,7 @@ static void test_world_writable_reload_keeps_policy(void **state)
 
 static void test_clean_exit_restores_auto_online(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	char saved[128];
 
 	assert_int_equal(manager_start(f->mgr), 0);
@@ -213,7 +166,7 @@ static void test_clean_exit_restores_auto_online(void **state)
  */
 static void test_early_hook_saved_first(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	struct memctl_aob_saved sv;
 
 	assert_int_equal(memctl_aob_saved_write(f->dir, "online", MEMCTL_SAVED_BY_EARLY, "initramfs"), 0);
@@ -230,15 +183,13 @@ static void test_early_hook_saved_first(void **state)
 /* The initramfs held a takeover policy, the root's says leave: memctld hands the kernel its default back at start. */
 static void test_early_hook_policy_now_leave(void **state)
 {
-	struct fixture *f = *state;
-	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &f->m,
-				      .policy_path = f->policy, .runtime_dir = f->dir };
+	struct sim_daemon *f = *state;
 	struct memctl_aob_saved sv;
 
 	f->mgr = manager_free(f->mgr);	/* never started: restores nothing */
-	write_policy(f, "defaults: { kernel_auto_online = \"leave\"; };\n"
-			"rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
-	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	sim_daemon_write_policy(f, "defaults: { kernel_auto_online = \"leave\"; };\n"
+				   "rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
+	sim_daemon_new_manager(f);
 	assert_int_equal(memctl_aob_saved_write(f->dir, "online", MEMCTL_SAVED_BY_EARLY, "initramfs"), 0);
 	snprintf(f->m.auto_online, sizeof(f->m.auto_online), "offline");
 	assert_int_equal(manager_start(f->mgr), 0);
@@ -249,14 +200,12 @@ static void test_early_hook_policy_now_leave(void **state)
 /* A broken policy at start: memctld is hands-off, so the early hook's offline and its saved value stay. */
 static void test_early_hook_policy_broken(void **state)
 {
-	struct fixture *f = *state;
-	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &f->m,
-				      .policy_path = f->policy, .runtime_dir = f->dir };
+	struct sim_daemon *f = *state;
 	struct memctl_aob_saved sv;
 
 	f->mgr = manager_free(f->mgr);
-	write_policy(f, "defaults: { kernel_auto_online = \"sometimes\"; };\n");
-	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	sim_daemon_write_policy(f, "defaults: { kernel_auto_online = \"sometimes\"; };\n");
+	sim_daemon_new_manager(f);
 	assert_int_equal(memctl_aob_saved_write(f->dir, "online", MEMCTL_SAVED_BY_EARLY, "initramfs"), 0);
 	snprintf(f->m.auto_online, sizeof(f->m.auto_online), "offline");
 	assert_int_equal(manager_start(f->mgr), 0);
@@ -267,30 +216,29 @@ static void test_early_hook_policy_broken(void **state)
 
 static void test_pci_error_recovery(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	int dev;
 
 	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
-	snprintf(f->m.devices[dev].pci, sizeof(f->m.devices[dev].pci), "0000:0d:00.0");
-	snprintf(f->m.devices[dev].memdev, sizeof(f->m.devices[dev].memdev), "mem0");
+	sim_set_mem0(&f->m, dev);
 	assert_int_equal(manager_start(f->mgr), 0);
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
 
 	/* AER recovery begins: the memory goes away and stays away */
 	manager_pci_error(f->mgr, "0000:0d:00.0", "BEGIN_RECOVERY");
 	assert_int_equal(f->m.devices[dev].driver, MEMCTL_DRIVER_DEVICE_DAX);
 	manager_uevent(f->mgr, "dax", "change");
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(model_device_blocks(&f->m, dev), 0);
 	/* a failed recovery keeps it held */
 	manager_pci_error(f->mgr, "0000:0d:00.0", "FAILED_RECOVERY");
 	manager_uevent(f->mgr, "dax", "change");
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(model_device_blocks(&f->m, dev), 0);
 	/* a later successful recovery brings it back by policy */
 	manager_pci_error(f->mgr, "0000:0d:00.0", "SUCCESSFUL_RECOVERY");
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
 	/* a device no memory of ours sits behind: nothing happens */
 	manager_pci_error(f->mgr, "0000:99:00.0", "BEGIN_RECOVERY");
@@ -299,9 +247,7 @@ static void test_pci_error_recovery(void **state)
 
 static void test_held_survives_restart(void **state)
 {
-	struct fixture *f = *state;
-	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &f->m,
-				      .policy_path = f->policy, .runtime_dir = f->dir };
+	struct sim_daemon *f = *state;
 	_autofree_ char *msg = NULL;
 	int dev;
 
@@ -311,9 +257,9 @@ static void test_held_survives_restart(void **state)
 	assert_int_equal(manager_reset_prepare(f->mgr, "mem0", false, &msg), 0);
 	/* memctld goes away (whatever way: the held list is on disk before any memory moved) */
 	f->mgr = manager_free(f->mgr);
-	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	sim_daemon_new_manager(f);
 	assert_int_equal(manager_start(f->mgr), 0);
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(model_device_blocks(&f->m, dev), 0);
 	free(msg);
 	msg = NULL;
@@ -325,7 +271,7 @@ static void test_held_survives_restart(void **state)
  * retry them (no kernel writes), a reload does. */
 static void test_stuck_blocks_retried_on_reload_only(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_daemon *f = *state;
 	unsigned calls;
 	int dev;
 
@@ -334,12 +280,12 @@ static void test_stuck_blocks_retried_on_reload_only(void **state)
 	model_add_fault(&f->m, (struct model_fault){ .op = MODEL_OP_SET_BLOCK, .target = 64, .only_state = "offline",
 						     .error = -EBUSY, .times = -1, .reason = "unmovable page" });
 	assert_int_equal(manager_start(f->mgr), 0);
-	run_until_idle(f->mgr);
+	sim_run_until_idle(f->mgr);
 	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 7);
 	calls = f->m.calls[MODEL_OP_SET_BLOCK];
 	for (int i = 0; i < 10; i++) {
 		manager_uevent(f->mgr, "memory", "online");
-		run_until_idle(f->mgr);
+		sim_run_until_idle(f->mgr);
 	}
 	assert_int_equal(f->m.calls[MODEL_OP_SET_BLOCK], calls);
 	assert_int_equal(manager_reload(f->mgr, NULL), 0);

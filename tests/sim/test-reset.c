@@ -20,20 +20,10 @@
 #include "engine.h"
 #include "model.h"
 #include "policy.h"
+#include "sim-util.h"
 #include "util-mem.h"
 
 #define GIB (1ULL << 30)
-
-static struct memctl_policy *policy(const char *text)
-{
-	struct memctl_policy *p = NULL;
-	struct memctl_diags d = { 0 };
-
-	assert_int_equal(memctl_policy_new(&p), 0);
-	assert_int_equal(memctl_policy_parse(p, "sim.conf", text, &d), 0);
-	memctl_diags_clear(&d);
-	return p;
-}
 
 #define POLICY(extra)                                                                                     \
 	"defaults: { offline_timeout = \"1s\"; offline_retries = 3; };\n"                                 \
@@ -46,27 +36,15 @@ static int cxl_online(struct model *m)
 
 	model_init(m);
 	dev = model_add_device(m, "dax3.0", 3, MEMCTL_ORIGIN_CXL, 8 * GIB, 2 * GIB, 2, MEMCTL_DRIVER_KMEM);
-	snprintf(m->devices[dev].memdev, sizeof(m->devices[dev].memdev), "mem0");
-	snprintf(m->devices[dev].pci, sizeof(m->devices[dev].pci), "0000:0d:00.0");
+	sim_set_mem0(m, dev);
 	model_set_device_blocks(m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
 	return dev;
-}
-
-static const struct memctl_device_status *status(struct memctl_engine *e, const char *dev)
-{
-	size_t n;
-	const struct memctl_device_status *st = memctl_engine_status(e, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (streq(st[i].device, dev))
-			return &st[i];
-	return NULL;
 }
 
 static void test_prepare_and_done(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	_autofree_ char *msg = NULL, *msg2 = NULL;
 	struct model m;
 	int dev = cxl_online(&m);
@@ -77,8 +55,8 @@ static void test_prepare_and_done(void **state)
 	assert_non_null(strstr(msg, "mem0: dax3.0 prepared for reset: 16 memory blocks offline and removed"));
 	assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_DEVICE_DAX);
 	assert_int_equal(model_device_blocks(&m, dev), 0);	/* removed, not just offline */
-	assert_true(status(e, "dax3.0")->held);
-	assert_string_equal(status(e, "dax3.0")->held_for, "mem0");
+	assert_true(sim_status(e, "dax3.0")->held);
+	assert_string_equal(sim_status(e, "dax3.0")->held_for, "mem0");
 	assert_int_equal(m.leaked_unbinds, 0);
 
 	/* while held, the policy does not bring it back */
@@ -86,13 +64,13 @@ static void test_prepare_and_done(void **state)
 	assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_DEVICE_DAX);
 
 	assert_int_equal(memctl_engine_reset_done(e, p, "mem0", NULL, &msg2), 0);
-	assert_false(status(e, "dax3.0")->held);
+	assert_false(sim_status(e, "dax3.0")->held);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 }
 
 static void test_targets(void **state)
 {
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	static const char *const targets[] = { "dax3.0", "region3", "0000:0d:00.0" };
 
 	for (size_t i = 0; i < ELEMENTSOF(targets); i++) {
@@ -144,7 +122,7 @@ static void test_offline_faults(void **state)
 
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 		_autofree_ char *msg = NULL;
 		struct model m;
 		int dev = cxl_online(&m), r;
@@ -162,19 +140,19 @@ static void test_offline_faults(void **state)
 			continue;
 		}
 		/* failed: nothing held, kmem still bound, everything that was offlined is back in Movable */
-		assert_false(status(e, "dax3.0")->held);
+		assert_false(sim_status(e, "dax3.0")->held);
 		if (m.devices[dev].present) {
 			assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_KMEM);
 			assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 		}
-		assert_non_null(status(e, "dax3.0")->last_error);
+		assert_non_null(sim_status(e, "dax3.0")->last_error);
 	}
 }
 
 static void test_on_reset_refuse(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY("on_reset = \"refuse\";"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY("on_reset = \"refuse\";"));
 	_autofree_ char *msg = NULL;
 	struct model m;
 	int dev = cxl_online(&m);
@@ -219,7 +197,7 @@ static int hooks_teardown(void **state)
 static void test_hook_veto_and_phases(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	struct memctl_reset_options o = { .hooks_dir = hookdir, .hook_timeout_ms = 2000 };
 	_autofree_ char *msg = NULL, *msg2 = NULL, *phases = NULL;
 	char log[128];
@@ -239,7 +217,7 @@ static void test_hook_veto_and_phases(void **state)
 	assert_int_equal(memctl_engine_reset_prepare(e, p, "mem0", &o, &msg), -ECANCELED);
 	assert_non_null(strstr(msg, "reset vetoed: hook 20-guard: exit 1: workload still running on mem0"));
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
-	assert_false(status(e, "dax3.0") && status(e, "dax3.0")->held);
+	assert_false(sim_find_status(e, "dax3.0") && sim_find_status(e, "dax3.0")->held);
 
 	/* the veto lifted: check, pre, then after the reset post */
 	write_hook("20-guard", "exit 0");
@@ -264,7 +242,7 @@ static void test_hook_veto_and_phases(void **state)
 static void test_hook_timeout_and_undo(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	struct memctl_reset_options o = { .hooks_dir = hookdir, .hook_timeout_ms = 300 };
 	_autofree_ char *msg = NULL;
 	char marker[96], body[160];
@@ -286,7 +264,7 @@ static void test_hook_timeout_and_undo(void **state)
 static void test_unsafe_hooks_dir_refused(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	struct memctl_reset_options o = { .hooks_dir = hookdir, .hook_timeout_ms = 300 };
 	_autofree_ char *msg = NULL;
 	struct model m;
@@ -303,7 +281,7 @@ static void test_unsafe_hooks_dir_refused(void **state)
 static void test_in_use_guard(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	struct memctl_reconcile_result res;
 	struct model m;
 	int dev;
@@ -315,7 +293,7 @@ static void test_in_use_guard(void **state)
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.failed, 1);
 	assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_DEVICE_DAX);
-	assert_non_null(strstr(status(e, "dax3.0")->last_error,
+	assert_non_null(strstr(sim_status(e, "dax3.0")->last_error,
 			       "/dev/dax3.0 is in use by 4242 (qemu-system-x86); not taking it away"));
 	/* the process went away: the next reconcile goes through */
 	m.devices[dev].users[0] = '\0';
@@ -330,19 +308,19 @@ static void test_in_use_guard(void **state)
 static void device_removed(bool offlined_first, struct memctl_device_status *ret)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	const struct memctl_device_status *st;
 	struct model m;
 	int dev = cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
-	assert_int_equal(status(e, "dax3.0")->blocks_online, 16);
+	assert_int_equal(sim_status(e, "dax3.0")->blocks_online, 16);
 	if (offlined_first)
 		model_set_device_blocks(&m, dev, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_MOVABLE);
 	m.devices[dev].present = false;	/* surprise removal */
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
-	st = status(e, "dax3.0");
+	st = sim_status(e, "dax3.0");
 	assert_non_null(st);
 	*ret = (struct memctl_device_status){ .present = st->present, .blocks_online = st->blocks_online,
 					      .last_error = st->last_error ? strdup(st->last_error) : NULL };
@@ -405,7 +383,7 @@ static void test_crash_anywhere_converges(void **state)
 	int points = 0;
 
 	for (int round = 0; round < 60; round++) {
-		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY(""));
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 		struct memctl_engine *e = NULL;
 		_autofree_ char *msg = NULL;
 		struct saved saved = { 0 };

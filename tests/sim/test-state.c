@@ -18,63 +18,21 @@
 #include "engine.h"
 #include "model.h"
 #include "policy.h"
+#include "sim-util.h"
 #include "util-mem.h"
 
 #define GIB (1ULL << 30)
-#define HMEM_BASE (6 * GIB)	/* blocks 48-63 */
-
-static struct memctl_policy *policy(const char *text)
-{
-	struct memctl_policy *p = NULL;
-	struct memctl_diags d = { 0 };
-
-	assert_int_equal(memctl_policy_new(&p), 0);
-	if (memctl_policy_parse(p, "sim.conf", text, &d) != 0) {
-		print_error("policy: %s\n", d.n ? d.v[0].message : "?");
-		fail();
-	}
-	memctl_diags_clear(&d);
-	return p;
-}
 
 #define RULE(zone) \
 	"defaults: { offline_timeout = \"1s\"; offline_retries = 3; };\n" \
 	"rules = ( { name = \"r\"; match = {}; mode = \"system-ram\"; zone = \"" zone "\"; } );"
-
-struct events {
-	unsigned n[_MEMCTL_EVENT_MAX];
-	char last_failure[512], last_rollback[512];
-};
-
-static void count_event(const struct memctl_event *ev, void *userdata)
-{
-	struct events *e = userdata;
-
-	e->n[ev->kind]++;
-	if (ev->kind == MEMCTL_EVENT_STEP_FAILED)
-		snprintf(e->last_failure, sizeof(e->last_failure), "%s", ev->message);
-	if (ev->kind == MEMCTL_EVENT_ROLLBACK)
-		snprintf(e->last_rollback, sizeof(e->last_rollback), "%s", ev->message);
-}
-
-static const struct memctl_device_status *status(struct memctl_engine *e, const char *dev)
-{
-	size_t n;
-	const struct memctl_device_status *st = memctl_engine_status(e, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (streq(st[i].device, dev))
-			return &st[i];
-	fail_msg("no status for %s", dev);
-	return NULL;
-}
 
 /* A 7.3 kernel with hmem dax0.0 (2 GiB, blocks 48-63, node 1) on driver. */
 static int host_73(struct model *m, enum memctl_dax_driver driver)
 {
 	model_init(m);
 	m->dax_state = true;
-	return model_add_device(m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, HMEM_BASE, 2 * GIB, 1, driver);
+	return sim_add_hmem(m, driver);
 }
 
 /* devdax -> kmem -> (reads offline) -> unplugged -> online_movable: no block written by hand. */
@@ -85,14 +43,14 @@ static void test_online_via_state(void **state)
 
 	for (size_t i = 0; i < ELEMENTSOF(starts); i++) {
 		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("movable"));
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("movable"));
 		struct memctl_reconcile_result res;
-		struct events ev = { 0 };
+		struct sim_events ev = { 0 };
 		struct model m;
 		int dev = host_73(&m, starts[i]);
 
 		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-		memctl_engine_set_event_fn(e, count_event, &ev);
+		memctl_engine_set_event_fn(e, sim_count_event, &ev);
 		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 		assert_int_equal(res.failed, 0);
 		assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_KMEM);
@@ -101,7 +59,7 @@ static void test_online_via_state(void **state)
 		assert_int_equal(m.calls[MODEL_OP_SET_BLOCK], 0);
 		assert_int_equal(m.calls[MODEL_OP_SET_STATE], 2);	/* unplugged, online_movable */
 		assert_int_equal(ev.n[MEMCTL_EVENT_DEVICE_ONLINED], 1);
-		assert_null(status(e, "dax0.0")->last_error);
+		assert_null(sim_status(e, "dax0.0")->last_error);
 
 		/* idempotent */
 		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
@@ -114,7 +72,7 @@ static void test_online_via_state(void **state)
 static void test_online_from_unplugged(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("normal"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("normal"));
 	struct memctl_reconcile_result res;
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_KMEM);
@@ -134,14 +92,13 @@ static void test_online_from_unplugged(void **state)
 static void test_zone_change_through_unplugged(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("normal"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("normal"));
 	struct memctl_reconcile_result res;
 	enum memctl_hotplug_state st;
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_KMEM);
 
-	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	sim_online_movable_by_state(&m, dev);
 	/* the kernel's rules, as the model has them */
 	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_kernel", 0), -EBUSY);
 	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "offline", 0), -EINVAL);
@@ -163,18 +120,17 @@ static void test_zone_change_through_unplugged(void **state)
 static void test_failed_online_rolls_back(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("normal"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("normal"));
 	struct memctl_reconcile_result res;
-	struct events ev = { 0 };
+	struct sim_events ev = { 0 };
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_KMEM);
 
-	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	sim_online_movable_by_state(&m, dev);
 	model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_SET_STATE, .target = dev, .only_state = "online_kernel",
 						  .error = -ENOMEM, .times = 1 });
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	memctl_engine_set_event_fn(e, count_event, &ev);
+	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(res.failed, 1);
 	assert_non_null(strstr(ev.last_failure, "dax0.0: state online_kernel"));
@@ -182,20 +138,19 @@ static void test_failed_online_rolls_back(void **state)
 	assert_non_null(strstr(ev.last_rollback, "dax0.0: rolled back: state online_movable again"));
 	assert_int_equal(m.devices[dev].state, MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
-	assert_non_null(status(e, "dax0.0")->last_error);
+	assert_non_null(sim_status(e, "dax0.0")->last_error);
 }
 
 /* Blocks changed by hand behind the state: per block, only what differs. */
 static void test_desync_goes_per_block(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("movable"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("movable"));
 	struct memctl_reconcile_result res;
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_KMEM);
 
-	model_set_device_state(&m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	assert_int_equal(model_ops.set_device_state(&m, "dax0.0", "online_movable", 0), 0);
+	sim_online_movable_by_state(&m, dev);
 	for (unsigned long i = 56; i < 64; i++)
 		assert_int_equal(model_ops.set_block_state(&m, i, "offline"), 0);
 	m.calls[MODEL_OP_SET_STATE] = m.calls[MODEL_OP_SET_BLOCK] = 0;
@@ -211,7 +166,7 @@ static void test_desync_goes_per_block(void **state)
 static void test_manual_offline_and_online(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("movable"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("movable"));
 	_autofree_ char *err = NULL, *err2 = NULL;
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_DEVICE_DAX);
@@ -224,7 +179,7 @@ static void test_manual_offline_and_online(void **state)
 	assert_int_equal(model_device_blocks(&m, dev), 0);
 	assert_int_equal(m.calls[MODEL_OP_SET_STATE], 1);
 	assert_int_equal(m.calls[MODEL_OP_SET_BLOCK], 0);
-	assert_true(status(e, "dax0.0")->held);
+	assert_true(sim_status(e, "dax0.0")->held);
 	/* held: the policy leaves it unplugged */
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
 	assert_int_equal(model_device_blocks(&m, dev), 0);
@@ -241,10 +196,8 @@ static void cxl_73(struct model *m, int n, int *devs)
 	for (int i = 0; i < n; i++) {
 		int dev = model_add_device(m, i ? "dax4.0" : "dax3.0", 3 + i, MEMCTL_ORIGIN_CXL, (8 + 4 * i) * GIB,
 					   2 * GIB, 2, MEMCTL_DRIVER_KMEM);
-		snprintf(m->devices[dev].memdev, sizeof(m->devices[dev].memdev), "mem0");
-		snprintf(m->devices[dev].pci, sizeof(m->devices[dev].pci), "0000:0d:00.0");
-		model_set_device_state(m, dev, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-		assert_int_equal(model_ops.set_device_state(m, m->devices[dev].name, "online_movable", 0), 0);
+		sim_set_mem0(m, dev);
+		sim_online_movable_by_state(m, dev);
 		devs[i] = dev;
 	}
 	memset(m->calls, 0, sizeof(m->calls));
@@ -254,7 +207,7 @@ static void cxl_73(struct model *m, int n, int *devs)
 static void test_reset_prepare_unplugs(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("movable"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("movable"));
 	_autofree_ char *msg = NULL, *msg2 = NULL;
 	struct model m;
 	int dev;
@@ -268,7 +221,7 @@ static void test_reset_prepare_unplugs(void **state)
 	assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_DEVICE_DAX);
 	assert_int_equal(model_device_blocks(&m, dev), 0);
 	assert_int_equal(m.leaked_unbinds, 0);
-	assert_true(status(e, "dax3.0")->held);
+	assert_true(sim_status(e, "dax3.0")->held);
 
 	/* reset-done: the policy brings it back, through the state again */
 	assert_int_equal(memctl_engine_reset_done(e, p, "mem0", NULL, &msg2), 0);
@@ -281,9 +234,9 @@ static void test_reset_prepare_unplugs(void **state)
 static void test_reset_unplug_ebusy_rolled_back(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("movable"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("movable"));
 	_autofree_ char *msg = NULL;
-	struct events ev = { 0 };
+	struct sim_events ev = { 0 };
 	struct model m;
 	int devs[2];
 
@@ -291,7 +244,7 @@ static void test_reset_unplug_ebusy_rolled_back(void **state)
 	model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_SET_STATE, .target = devs[1], .only_state = "unplugged",
 						  .error = -EBUSY, .times = -1 });
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	memctl_engine_set_event_fn(e, count_event, &ev);
+	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_reset_prepare(e, p, "mem0", NULL, &msg), -EBUSY);
 	assert_non_null(strstr(msg, "mem0: not prepared: dax4.0: cannot write unplugged to dax4.0/state: Device or "
 				    "resource busy"));
@@ -303,9 +256,9 @@ static void test_reset_unplug_ebusy_rolled_back(void **state)
 		assert_int_equal(m.devices[devs[i]].state, MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE);
 		assert_int_equal(model_blocks(&m, devs[i], MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 	}
-	assert_false(status(e, "dax3.0")->held);
-	assert_false(status(e, "dax4.0")->held);
-	assert_non_null(strstr(status(e, "dax4.0")->last_error, "dax4.0"));
+	assert_false(sim_status(e, "dax3.0")->held);
+	assert_false(sim_status(e, "dax4.0")->held);
+	assert_non_null(strstr(sim_status(e, "dax4.0")->last_error, "dax4.0"));
 	assert_int_equal(m.leaked_unbinds, 0);
 	assert_int_equal(m.calls[MODEL_OP_UNBIND], 0);
 }
@@ -314,7 +267,7 @@ static void test_reset_unplug_ebusy_rolled_back(void **state)
 static void test_per_block_without_attribute(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("movable"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("movable"));
 	_autofree_ char *msg = NULL;
 	struct model m;
 	int dev = host_73(&m, MEMCTL_DRIVER_DEVICE_DAX);

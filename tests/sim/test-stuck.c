@@ -18,55 +18,14 @@
 #include "model.h"
 #include "policy.h"
 #include "report-stuck.h"
+#include "sim-util.h"
 #include "util-mem.h"
 
 #define GIB (1ULL << 30)
-#define HMEM_BASE (6 * GIB)	/* blocks 48-63 */
 
 #define POLICY                                                                                           \
 	"defaults: { offline_timeout = \"2s\"; offline_retries = 2; };\n"                                 \
 	"rules = ( { name = \"hbm\"; match = { origin = \"hmem\"; }; mode = \"system-ram\"; zone = \"movable\"; } );\n"
-
-static struct memctl_policy *policy(const char *text)
-{
-	struct memctl_policy *p = NULL;
-	struct memctl_diags d = { 0 };
-
-	assert_int_equal(memctl_policy_new(&p), 0);
-	if (memctl_policy_parse(p, "sim.conf", text, &d) != 0) {
-		print_error("policy: %s\n", d.n ? d.v[0].message : "?");
-		fail();
-	}
-	memctl_diags_clear(&d);
-	return p;
-}
-
-struct events {
-	unsigned n[_MEMCTL_EVENT_MAX], total;
-	char stuck[2048];
-};
-
-static void count_event(const struct memctl_event *ev, void *userdata)
-{
-	struct events *e = userdata;
-
-	e->n[ev->kind]++;
-	e->total++;
-	if (ev->kind == MEMCTL_EVENT_BLOCK_STUCK)
-		snprintf(e->stuck, sizeof(e->stuck), "%s", ev->message);
-}
-
-static const struct memctl_device_status *status(struct memctl_engine *e, const char *dev)
-{
-	size_t n;
-	const struct memctl_device_status *st = memctl_engine_status(e, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (streq(st[i].device, dev))
-			return &st[i];
-	fail_msg("no status for %s", dev);
-	return NULL;
-}
 
 /* hmem dax0.0 (blocks 48-63, node 1) that the kernel onlined into Normal; block 48 and 53
  * (the device's blocks 0 and 5) hold pages the kernel cannot migrate. */
@@ -75,7 +34,7 @@ static int kernel_onlined_normal(struct model *m)
 	int dev;
 
 	model_init(m);
-	dev = model_add_device(m, "dax0.0", 0, MEMCTL_ORIGIN_HMEM, HMEM_BASE, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
+	dev = sim_add_hmem(m, MEMCTL_DRIVER_KMEM);
 	model_set_device_blocks(m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL);
 	model_add_fault(m, (struct model_fault){ .op = MODEL_OP_SET_BLOCK, .target = 48, .only_state = "offline",
 						 .error = -EBUSY, .times = -1, .reason = "unmovable page" });
@@ -100,15 +59,15 @@ static void assert_stuck_48_53(const struct memctl_device_status *st)
 static void test_moves_what_can_move(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	struct memctl_reconcile_result res;
-	struct events ev = { 0 };
+	struct sim_events ev = { 0 };
 	struct model m;
 	int dev = kernel_onlined_normal(&m);
 	const struct memctl_device_status *st;
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	memctl_engine_set_event_fn(e, count_event, &ev);
+	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 
 	/* 14 moved, the 2 the kernel keeps are online where they were */
@@ -118,7 +77,7 @@ static void test_moves_what_can_move(void **state)
 	assert_int_equal(m.blocks[53].zone, MEMCTL_ZONE_NORMAL);
 	/* partly placed, not failing */
 	assert_int_equal(res.failed, 0);
-	st = status(e, "dax0.0");
+	st = sim_status(e, "dax0.0");
 	assert_null(st->last_error);
 	assert_stuck_48_53(st);
 	/* one journal entry naming both, with the fix; no failure entries */
@@ -134,15 +93,15 @@ static void test_moves_what_can_move(void **state)
 static void test_second_reconcile_does_nothing(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	struct memctl_reconcile_result res;
-	struct events ev = { 0 };
+	struct sim_events ev = { 0 };
 	struct model m;
 	unsigned calls, events;
 
 	kernel_onlined_normal(&m);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	memctl_engine_set_event_fn(e, count_event, &ev);
+	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	calls = m.calls[MODEL_OP_SET_BLOCK];
 	events = ev.total;
@@ -153,15 +112,15 @@ static void test_second_reconcile_does_nothing(void **state)
 	}
 	assert_int_equal(m.calls[MODEL_OP_SET_BLOCK], calls);
 	assert_int_equal(ev.total, events);
-	assert_stuck_48_53(status(e, "dax0.0"));
-	assert_int_equal(status(e, "dax0.0")->action, MEMCTL_ACTION_NONE);
+	assert_stuck_48_53(sim_status(e, "dax0.0"));
+	assert_int_equal(sim_status(e, "dax0.0")->action, MEMCTL_ACTION_NONE);
 }
 
 /* The device's blocks changed (here: someone offlined memory60): every stuck block is tried again. */
 static void test_block_change_tries_again(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	struct memctl_reconcile_result res;
 	struct model m;
 	int dev = kernel_onlined_normal(&m);
@@ -177,8 +136,8 @@ static void test_block_change_tries_again(void **state)
 	assert_true(m.calls[MODEL_OP_SET_BLOCK] > calls);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 15);
 	assert_int_equal(m.blocks[53].zone, MEMCTL_ZONE_MOVABLE);
-	assert_int_equal(status(e, "dax0.0")->n_stuck, 1);
-	assert_int_equal(status(e, "dax0.0")->stuck[0].index, 48);
+	assert_int_equal(sim_status(e, "dax0.0")->n_stuck, 1);
+	assert_int_equal(sim_status(e, "dax0.0")->stuck[0].index, 48);
 	/* and quiet again after that */
 	calls = m.calls[MODEL_OP_SET_BLOCK];
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
@@ -189,16 +148,16 @@ static void test_block_change_tries_again(void **state)
 static void test_reload_and_manual_online_try_again(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	_autofree_ char *err = NULL;
 	struct memctl_reconcile_result res;
-	struct events ev = { 0 };
+	struct sim_events ev = { 0 };
 	struct model m;
 	unsigned calls;
 
 	kernel_onlined_normal(&m);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
-	memctl_engine_set_event_fn(e, count_event, &ev);
+	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 
 	calls = m.calls[MODEL_OP_SET_BLOCK];
@@ -206,13 +165,13 @@ static void test_reload_and_manual_online_try_again(void **state)
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	/* both tried again, 3 tries each, and both still stuck: one new entry */
 	assert_int_equal(m.calls[MODEL_OP_SET_BLOCK], calls + 6);
-	assert_stuck_48_53(status(e, "dax0.0"));
+	assert_stuck_48_53(sim_status(e, "dax0.0"));
 	assert_int_equal(ev.n[MEMCTL_EVENT_BLOCK_STUCK], 2);
 
 	calls = m.calls[MODEL_OP_SET_BLOCK];
 	assert_int_equal(memctl_engine_online(e, p, "dax0.0", MEMCTL_ZONE_PREF_MOVABLE, &err), 0);
 	assert_int_equal(m.calls[MODEL_OP_SET_BLOCK], calls + 6);
-	assert_stuck_48_53(status(e, "dax0.0"));
+	assert_stuck_48_53(sim_status(e, "dax0.0"));
 	assert_int_equal(ev.n[MEMCTL_EVENT_BLOCK_STUCK], 3);
 }
 
@@ -220,7 +179,7 @@ static void test_reload_and_manual_online_try_again(void **state)
 static void test_reset_prepare_names_every_stuck_block(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	_autofree_ char *msg = NULL;
 	struct memctl_reconcile_result res;
 	struct model m;
@@ -235,14 +194,14 @@ static void test_reset_prepare_names_every_stuck_block(void **state)
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 14);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL), 2);
 	assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_KMEM);
-	assert_false(status(e, "dax0.0")->held);
+	assert_false(sim_status(e, "dax0.0")->held);
 }
 
 /* What GetStatus (and so memctl status) shows per device: each stuck block, its zone and reason, the fix. */
 static void test_status_json(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	struct memctl_reconcile_result res;
 	struct json_object *o = json_object_new_object(), *v, *b;
 	struct model m;
@@ -250,7 +209,7 @@ static void test_status_json(void **state)
 	kernel_onlined_normal(&m);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
-	memctl_stuck_json_add(o, status(e, "dax0.0"));
+	memctl_stuck_json_add(o, sim_status(e, "dax0.0"));
 	assert_true(json_object_object_get_ex(o, "partly_placed", &v) && json_object_get_boolean(v));
 	assert_true(json_object_object_get_ex(o, "stuck_blocks", &v));
 	assert_int_equal(json_object_array_length(v), 2);
@@ -280,7 +239,7 @@ static void test_status_json(void **state)
 static void test_failed_offline_read_back(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(POLICY);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	struct memctl_reconcile_result res;
 	struct model m;
 	int dev = kernel_onlined_normal(&m);
@@ -292,7 +251,7 @@ static void test_failed_offline_read_back(void **state)
 	assert_int_equal(m.blocks[53].zone, MEMCTL_ZONE_NORMAL);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 14);
 	assert_int_equal(res.failed, 0);
-	assert_int_equal(status(e, "dax0.0")->n_stuck, 2);
+	assert_int_equal(sim_status(e, "dax0.0")->n_stuck, 2);
 
 	memctl_engine_free(e);
 	dev = kernel_onlined_normal(&m);
@@ -301,7 +260,7 @@ static void test_failed_offline_read_back(void **state)
 	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
 	assert_int_equal(m.blocks[53].zone, MEMCTL_ZONE_MOVABLE);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 15);
-	assert_int_equal(status(e, "dax0.0")->n_stuck, 1);
+	assert_int_equal(sim_status(e, "dax0.0")->n_stuck, 1);
 }
 
 int main(void)

@@ -126,3 +126,24 @@ static inline int inv_device(struct memctl_inventory *inv, const char *name, int
 						       : MEMCTL_MODE_UNKNOWN;
 	return (int)inv->n_devices++;
 }
+
+/*
+ * hmem dax0.0 at 6 GiB (blocks 48-63), 2 GiB, memory-only node 1, on driver;
+ * boot memory 0-31 on node 0 in Normal. Blocks 48-63 in st/zone when st is
+ * not 0 (none otherwise). The device is devices[0].
+ */
+static inline struct memctl_inventory *inv_hmem_host(enum memctl_dax_driver driver, enum memctl_block_state st,
+						     enum memctl_zone zone)
+{
+	struct memctl_inventory *inv = inv_new("offline");
+	int reg, dev;
+
+	inv_node(inv, 0, "0-1");
+	inv_node(inv, 1, "");
+	inv_blocks(inv, 0, 31, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL, 0, -1);
+	reg = inv_region(inv, 0, MEMCTL_ORIGIN_HMEM, true);
+	dev = inv_device(inv, "dax0.0", reg, 48 * BS, 2 * GIB, 1, driver);
+	if (st)
+		inv_blocks(inv, 48, 63, st, zone, 1, dev);
+	return inv;
+}

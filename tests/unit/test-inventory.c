@@ -16,6 +16,7 @@
 #include "report.h"
 #include "sysfs.h"
 #include "tree.h"
+#include "unit-util.h"
 #include "util-mem.h"
 
 #define MEM "sys/devices/system/memory"
@@ -23,21 +24,16 @@
 #define CXLROOT "sys/devices/platform/ACPI0017:00/root0"
 #define REGION CXLROOT "/decoder0.0/region0"
 
+/* tree_block(), and the removable file and node link a 6.x kernel has too. */
 static void block(const char *root, int idx, const char *state, const char *zones, int node)
 {
 	char rel[128], target[64];
 
-	snprintf(rel, sizeof(rel), MEM "/memory%d/state", idx);
-	tree_filef(root, rel, "%s\n", state);
-	snprintf(rel, sizeof(rel), MEM "/memory%d/valid_zones", idx);
-	tree_filef(root, rel, "%s\n", zones);
+	tree_block(root, idx, state, zones, node);
 	snprintf(rel, sizeof(rel), MEM "/memory%d/removable", idx);
 	tree_file(root, rel, "1\n");
 	snprintf(rel, sizeof(rel), MEM "/memory%d/node%d", idx, node);
 	snprintf(target, sizeof(target), "../../node/node%d", node);
-	tree_link(root, rel, target);
-	snprintf(rel, sizeof(rel), "sys/devices/system/node/node%d/memory%d", node, idx);
-	snprintf(target, sizeof(target), "../../memory/memory%d", idx);
 	tree_link(root, rel, target);
 }
 
@@ -115,19 +111,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct memctl_inventory *scan(const char *root)
-{
-	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
-	struct memctl_inventory *inv = NULL;
-
-	assert_int_equal(memctl_sysfs_new(root, &s), 0);
-	assert_int_equal(memctl_inventory_scan(s, &inv), 0);
-	return inv;
-}
-
 static void test_blocks_and_nodes(void **state)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 	struct memctl_node *n0, *n1;
 	ssize_t b48;
 
@@ -161,7 +147,7 @@ static void test_blocks_and_nodes(void **state)
 
 static void test_hmem_device(void **state)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 	struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
 	struct memctl_dax_region *r;
 
@@ -186,7 +172,7 @@ static void test_hmem_device(void **state)
 
 static void test_cxl_device(void **state)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 	struct memctl_dax_device *d = memctl_inventory_device(inv, "dax1.0");
 	struct memctl_dax_region *r;
 
@@ -205,7 +191,7 @@ static void test_cxl_device(void **state)
 
 static void test_status_json(void **state)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 	struct json_object *o = memctl_status_json(inv), *devs, *dev, *warnings, *v;
 	const char *w0, *w1;
 
@@ -240,7 +226,7 @@ static void test_hotplug_state(void **state)
 	const char *last;
 
 	{
-		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 		const struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
 
 		assert_int_equal(d->hotplug_state, MEMCTL_HOTPLUG_STATE_ABSENT);
@@ -255,7 +241,7 @@ static void test_hotplug_state(void **state)
 	/* memory48 online movable, memory49 offline: "online_movable" is not what the blocks say */
 	tree_file(*state, HMEM "/dax0.0/state", "online_movable\n");
 	{
-		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 		const struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
 
 		assert_int_equal(d->hotplug_state, MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE);
@@ -280,7 +266,7 @@ static void test_hotplug_state(void **state)
 	tree_file(*state, "sys/devices/system/memory/memory49/state", "online\n");
 	tree_file(*state, "sys/devices/system/memory/memory49/valid_zones", "Movable\n");
 	{
-		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 		const struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
 
 		assert_true(memctl_dax_state_agrees(inv, d));
@@ -290,7 +276,7 @@ static void test_hotplug_state(void **state)
 	/* a word this memctl does not know is shown as unknown, not mapped to a guess */
 	tree_file(*state, HMEM "/dax0.0/state", "online_device\n");
 	{
-		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 		const struct memctl_dax_device *d = memctl_inventory_device(inv, "dax0.0");
 
 		assert_int_equal(d->hotplug_state, MEMCTL_HOTPLUG_STATE_UNKNOWN);
@@ -312,7 +298,7 @@ static void test_hotplug_state_names(void **state)
 
 static void test_blocks_json_merges(void **state)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 	struct json_object *o = memctl_blocks_json(inv), *ranges, *r, *v;
 
 	assert_true(json_object_object_get_ex(o, "memory", &ranges));
@@ -339,7 +325,7 @@ static void test_udev_rules_that_online_memory(void **state)
 	tree_file(*state, "etc/udev/rules.d/99-other.rules", "SUBSYSTEM==\"block\", ACTION==\"add\", RUN+=\"online\"\n");
 	tree_file(*state, "etc/udev/rules.d/50-off.rules.bak",
 		  "SUBSYSTEM==\"memory\", ACTION==\"add\", ATTR{state}=\"online\"\n");
-	inv = scan(*state);
+	inv = inventory_from_tree(*state);
 	assert_int_equal(inv->n_online_rules, 1);
 	assert_string_equal(inv->online_rules[0].file, "usr/lib/udev/rules.d/40-redhat.rules");
 	assert_int_equal(inv->online_rules[0].line, 3);
@@ -381,7 +367,7 @@ static void test_node_distances_and_hmat(void **state)
 	const struct memctl_node *node;
 
 	numa_files(*state);
-	inv = scan(*state);
+	inv = inventory_from_tree(*state);
 	node = memctl_inventory_node(inv, 1);
 	assert_int_equal(node->n_distances, 2);
 	assert_int_equal(node->distances[0].node, 0);
@@ -421,7 +407,7 @@ static void test_node_distances_left_out(void **state)
 
 	tree_file(*state, "sys/devices/system/node/node0/distance", "10 20 30\n");
 	tree_file(*state, "sys/devices/system/node/node1/distance", "20 ten\n");
-	inv = scan(*state);
+	inv = inventory_from_tree(*state);
 	assert_null(memctl_inventory_node(inv, 0)->distances);
 	assert_null(memctl_inventory_node(inv, 1)->distances);
 	memctl_inventory_free(inv);
@@ -430,7 +416,7 @@ static void test_node_distances_left_out(void **state)
 /* MOVABLE:NORMAL per node; compared with max_movable_ratio only when a policy is given. */
 static void test_node_ratio_against_policy(void **state)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(*state);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
 	struct memctl_node *n0 = memctl_inventory_node(inv, 0);
 	struct json_object *o;
@@ -461,19 +447,9 @@ static void test_node_ratio_against_policy(void **state)
 	json_object_put(o);
 }
 
-static struct json_object *path_get(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *v = NULL;
-
-	assert_true(json_object_object_get_ex(o, a, &v));
-	if (b)
-		assert_true(json_object_object_get_ex(v, b, &v));
-	return v;
-}
-
 static bool has_warning(struct json_object *status, const char *text)
 {
-	struct json_object *w = path_get(status, "warnings", NULL);
+	struct json_object *w = json_path(status, "warnings", NULL);
 
 	for (size_t i = 0; i < json_object_array_length(w); i++)
 		if (strstr(json_object_get_string(json_object_array_get_idx(w, i)), text))
@@ -484,16 +460,17 @@ static bool has_warning(struct json_object *status, const char *text)
 /* kmem ranges: driver managed unless the firmware memmap also calls them System RAM (then flagged). */
 static void test_kexec_kmem_ranges(void **state)
 {
-	struct memctl_inventory *inv = scan(*state);
+	struct memctl_inventory *inv = inventory_from_tree(*state);
 	struct json_object *o = memctl_status_json(inv), *ranges, *r;
 
-	ranges = path_get(o, "kexec", "kmem_ranges");
+	ranges = json_path(o, "kexec", "kmem_ranges");
 	assert_int_equal(json_object_array_length(ranges), 1);
 	r = json_object_array_get_idx(ranges, 0);
-	assert_string_equal(json_object_get_string(path_get(r, "range", NULL)), "0x0000000180000000-0x000000018fffffff");
-	assert_string_equal(json_object_get_string(path_get(r, "device", NULL)), "dax0.0");
-	assert_true(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
-	assert_false(json_object_get_boolean(path_get(r, "in_firmware_memmap", NULL)));
+	assert_string_equal(json_object_get_string(json_path(r, "range", NULL)),
+			    "0x0000000180000000-0x000000018fffffff");
+	assert_string_equal(json_object_get_string(json_path(r, "device", NULL)), "dax0.0");
+	assert_true(json_object_get_boolean(json_path(r, "driver_managed", NULL)));
+	assert_false(json_object_get_boolean(json_path(r, "in_firmware_memmap", NULL)));
 	assert_false(has_warning(o, "firmware memmap"));
 	json_object_put(o);
 	memctl_inventory_free(inv);
@@ -502,13 +479,13 @@ static void test_kexec_kmem_ranges(void **state)
 	tree_file(*state, "sys/firmware/memmap/1/start", "0x100000000\n");
 	tree_file(*state, "sys/firmware/memmap/1/end", "0x1ffffffff\n");
 	tree_file(*state, "sys/firmware/memmap/1/type", "System RAM\n");
-	inv = scan(*state);
+	inv = inventory_from_tree(*state);
 	o = memctl_status_json(inv);
-	r = json_object_array_get_idx(path_get(o, "kexec", "kmem_ranges"), 0);
-	assert_false(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
-	assert_true(json_object_get_boolean(path_get(r, "in_firmware_memmap", NULL)));
-	r = json_object_array_get_idx(path_get(o, "devices", NULL), 0);
-	assert_false(json_object_get_boolean(path_get(r, "driver_managed", NULL)));
+	r = json_object_array_get_idx(json_path(o, "kexec", "kmem_ranges"), 0);
+	assert_false(json_object_get_boolean(json_path(r, "driver_managed", NULL)));
+	assert_true(json_object_get_boolean(json_path(r, "in_firmware_memmap", NULL)));
+	r = json_object_array_get_idx(json_path(o, "devices", NULL), 0);
+	assert_false(json_object_get_boolean(json_path(r, "driver_managed", NULL)));
 	assert_true(has_warning(o, "dax0.0: its kmem range 0x180000000-0x18fffffff is also System RAM in the firmware "
 				   "memmap: a kexec kernel would be handed it as ordinary RAM"));
 	json_object_put(o);
@@ -516,20 +493,20 @@ static void test_kexec_kmem_ranges(void **state)
 
 	/* without /proc/iomem addresses (not root) the ranges are unknown, not none */
 	tree_file(*state, "proc/iomem", "00000000-00000000 : System RAM\n");
-	inv = scan(*state);
+	inv = inventory_from_tree(*state);
 	o = memctl_status_json(inv);
-	assert_true(json_object_is_type(path_get(o, "kexec", NULL), json_type_object));
-	assert_false(json_object_object_get_ex(path_get(o, "kexec", NULL), "kmem_ranges", &r) && r);
+	assert_true(json_object_is_type(json_path(o, "kexec", NULL), json_type_object));
+	assert_false(json_object_object_get_ex(json_path(o, "kexec", NULL), "kmem_ranges", &r) && r);
 	json_object_put(o);
 	memctl_inventory_free(inv);
 }
 
 static void kdump_expect(const char *root, bool warned)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = scan(root);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(root);
 	struct json_object *o = memctl_status_json(inv);
 
-	assert_int_equal(json_object_get_boolean(path_get(o, "kexec", "kdump_reload_per_block")), warned);
+	assert_int_equal(json_object_get_boolean(json_path(o, "kexec", "kdump_reload_per_block")), warned);
 	assert_int_equal(has_warning(o, "a crash kernel is loaded, crash_hotplug is 0 and "
 				    "/usr/lib/udev/rules.d/98-kdump-tools.rules:5 reloads kdump on every memory block "
 				    "event: onlining (or offlining) the 2 memory blocks of dax devices triggers 2 kdump "
@@ -554,7 +531,7 @@ static void test_kdump_reload_per_block(void **state)
 	tree_file(*state, "etc/udev/rules.d/20-cpu.rules", "SUBSYSTEM==\"cpu\", RUN+=\"kdump-config reload\"\n");
 	tree_file(*state, MEM "/crash_hotplug", "0\n");
 	tree_file(*state, "sys/kernel/kexec_crash_loaded", "0\n");
-	inv = scan(*state);
+	inv = inventory_from_tree(*state);
 	assert_int_equal(inv->kexec.n_kdump_rules, 1);
 	assert_string_equal(inv->kexec.kdump_rules[0].file, "usr/lib/udev/rules.d/98-kdump-tools.rules");
 	assert_int_equal(inv->kexec.kdump_rules[0].line, 5);	/* the line that runs something */

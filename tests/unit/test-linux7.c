@@ -16,9 +16,11 @@
 #include "inventory.h"
 #include "plan.h"
 #include "policy.h"
+#include "policy-text.h"
 #include "report.h"
 #include "sysfs.h"
 #include "tree.h"
+#include "unit-util.h"
 #include "util-mem.h"
 
 #define MEM "sys/devices/system/memory"
@@ -28,19 +30,6 @@
 #define RANGE_START 0x180000000ULL	/* blocks 48-49 at 128M */
 #define RANGE_END 0x18fffffffULL
 
-static void block(const char *root, int idx, const char *state, const char *zones, int node)
-{
-	char rel[128], target[64];
-
-	snprintf(rel, sizeof(rel), MEM "/memory%d/state", idx);
-	tree_filef(root, rel, "%s\n", state);
-	snprintf(rel, sizeof(rel), MEM "/memory%d/valid_zones", idx);
-	tree_filef(root, rel, "%s\n", zones);
-	snprintf(rel, sizeof(rel), "sys/devices/system/node/node%d/memory%d", node, idx);
-	snprintf(target, sizeof(target), "../../memory/memory%d", idx);
-	tree_link(root, rel, target);
-}
-
 /* Boot memory, two nodes, the dax bus with its drivers (fsdev_dax when famfs). */
 static char *base_tree(bool fsdev)
 {
@@ -49,7 +38,7 @@ static char *base_tree(bool fsdev)
 	tree_file(root, MEM "/block_size_bytes", "8000000\n");
 	tree_file(root, MEM "/auto_online_blocks", "offline\n");
 	for (int i = 0; i < 4; i++)
-		block(root, i, "online", "Normal", 0);
+		tree_block(root, i, "online", "Normal", 0);
 	tree_file(root, "sys/devices/system/node/online", "0-1\n");
 	tree_file(root, "sys/devices/system/node/node0/cpulist", "0-1\n");
 	tree_file(root, "sys/devices/system/node/node1/cpulist", "\n");
@@ -102,8 +91,8 @@ static void hmem_7x(const char *root, const char *driver)
 	dax_device(root, HMEM, "dax0.0", driver, true, true, link);
 	tree_link(root, "sys/bus/dax/devices/dax0.0", "../../../devices/platform/hmem_platform.0/hmem.0/dax0.0");
 	if (driver && streq(driver, "kmem")) {
-		block(root, 48, "offline", "Movable Normal", 1);
-		block(root, 49, "offline", "Movable Normal", 1);
+		tree_block(root, 48, "offline", "Movable Normal", 1);
+		tree_block(root, 49, "offline", "Movable Normal", 1);
 	}
 	tree_file(root, "proc/iomem",
 		  "00000000-1fffffff : System RAM\n"
@@ -150,44 +139,13 @@ static void cxl_7x(const char *root, bool resource, const char *locked)
 		   "../../../../../../../../../bus/dax/drivers/kmem");
 	tree_link(root, "sys/bus/dax/devices/dax0.0",
 		  "../../../devices/platform/ACPI0017:00/root0/decoder0.0/region0/dax_region0/dax0.0");
-	block(root, 48, "offline", "Movable Normal", 1);
-	block(root, 49, "offline", "Movable Normal", 1);
+	tree_block(root, 48, "offline", "Movable Normal", 1);
+	tree_block(root, 49, "offline", "Movable Normal", 1);
 	tree_file(root, "proc/iomem",
 		  "00000000-1fffffff : System RAM\n"
 		  "180000000-18fffffff : CXL Window 0\n"
 		  "  180000000-18fffffff : region0\n"
 		  "    180000000-18fffffff : dax0.0\n");
-}
-
-static struct memctl_inventory *scan(const char *root)
-{
-	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
-	struct memctl_inventory *inv = NULL;
-
-	assert_int_equal(memctl_sysfs_new(root, &s), 0);
-	assert_int_equal(memctl_inventory_scan(s, &inv), 0);
-	return inv;
-}
-
-static struct memctl_policy *policy(const char *text)
-{
-	struct memctl_policy *p = NULL;
-	struct memctl_diags d = { 0 };
-
-	assert_int_equal(memctl_policy_new(&p), 0);
-	assert_int_equal(memctl_policy_parse(p, "test.conf", text, &d), 0);
-	memctl_diags_clear(&d);
-	return p;
-}
-
-static struct json_object *path(struct json_object *o, const char *k1, const char *k2)
-{
-	struct json_object *v = NULL;
-
-	assert_true(json_object_object_get_ex(o, k1, &v));
-	if (k2)
-		assert_true(json_object_object_get_ex(v, k2, &v));
-	return v;
 }
 
 /* ---- 7.x hmem layout ---------------------------------------------------- */
@@ -199,7 +157,7 @@ static void test_hmem_platform_parent(void **state)
 	const struct memctl_dax_region *r;
 
 	hmem_7x(root, "kmem");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(inv->n_devices, 1);
 	r = &inv->regions[inv->devices[0].region];
 	assert_int_equal(r->origin, MEMCTL_ORIGIN_HMEM);
@@ -218,16 +176,16 @@ static void test_soft_reserved_without_iomem_name(void **state)
 	size_t n = 0;
 
 	hmem_7x(root, "kmem");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_true(inv->iomem_available);
 	assert_int_equal(memctl_inventory_soft_reserved(inv, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].start, RANGE_START);
 	assert_int_equal(v[0].end, RANGE_END);
 	o = memctl_status_json(inv);
-	soft = path(o, "iomem", "soft_reserved");
+	soft = json_path(o, "iomem", "soft_reserved");
 	assert_int_equal(json_object_array_length(soft), 1);
-	assert_string_equal(json_object_get_string(path(json_object_array_get_idx(soft, 0), "range", NULL)),
+	assert_string_equal(json_object_get_string(json_path(json_object_array_get_idx(soft, 0), "range", NULL)),
 			    "0x0000000180000000-0x000000018fffffff");
 	json_object_put(o);
 	tree_remove(root);
@@ -243,7 +201,7 @@ static void test_soft_reserved_from_device_range(void **state)
 
 	hmem_7x(root, "device_dax");
 	tree_file(root, "proc/iomem", "00000000-1fffffff : System RAM\n");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(memctl_inventory_soft_reserved(inv, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].start, RANGE_START);
@@ -260,14 +218,14 @@ static void test_same_range_hmem_and_cxl_match_one_rule(void **state)
 {
 	char *hroot = base_tree(false), *croot = base_tree(false);
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *hinv = NULL, *cinv = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(resource_rule);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(resource_rule);
 	const struct memctl_rule *rh, *rc;
 
 	hmem_7x(hroot, "kmem");
 	/* CXL as a recording without the root-only resource shows it: mappings only */
 	cxl_7x(croot, false, NULL);
-	hinv = scan(hroot);
-	cinv = scan(croot);
+	hinv = inventory_from_tree(hroot);
+	cinv = inventory_from_tree(croot);
 	assert_int_equal(hinv->regions[hinv->devices[0].region].origin, MEMCTL_ORIGIN_HMEM);
 	assert_int_equal(cinv->regions[cinv->devices[0].region].origin, MEMCTL_ORIGIN_CXL);
 	assert_false(cinv->devices[0].has_resource);
@@ -291,8 +249,8 @@ static void test_identity_survives_presentation(void **state)
 	hmem_7x(hroot, "kmem");
 	cxl_7x(croot, true, NULL);
 	/* give the CXL device another name than the hmem one had */
-	hinv = scan(hroot);
-	cinv = scan(croot);
+	hinv = inventory_from_tree(hroot);
+	cinv = inventory_from_tree(croot);
 	free(cinv->devices[0].name);
 	cinv->devices[0].name = strdup("dax7.0");
 	assert_int_equal(memctl_identity_of(hinv, &hinv->devices[0], &id), 0);
@@ -320,14 +278,14 @@ static void test_famfs_mode_shown(void **state)
 	struct json_object *o, *dev;
 
 	hmem_7x(root, "fsdev_dax");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(inv->devices[0].driver, MEMCTL_DRIVER_FSDEV_DAX);
 	assert_int_equal(inv->devices[0].mode, MEMCTL_MODE_FAMFS);
 	assert_true(inv->dax_drivers & (1u << MEMCTL_DRIVER_FSDEV_DAX));
 	o = memctl_status_json(inv);
-	dev = json_object_array_get_idx(path(o, "devices", NULL), 0);
-	assert_string_equal(json_object_get_string(path(dev, "mode", NULL)), "famfs");
-	assert_string_equal(json_object_get_string(path(dev, "driver", NULL)), "fsdev_dax");
+	dev = json_object_array_get_idx(json_path(o, "devices", NULL), 0);
+	assert_string_equal(json_object_get_string(json_path(dev, "mode", NULL)), "famfs");
+	assert_string_equal(json_object_get_string(json_path(dev, "driver", NULL)), "fsdev_dax");
 	json_object_put(o);
 	tree_remove(root);
 }
@@ -335,35 +293,22 @@ static void test_famfs_mode_shown(void **state)
 static const char famfs_rule[] =
 	"rules = ( { name = \"shared\"; match = { resource = \"0x180000000-0x18fffffff\"; }; mode = \"famfs\"; } );\n";
 
-static void plan_text(const struct memctl_device_plan *dp, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < dp->n_steps; i++) {
-		char s[128];
-		memctl_step_format(&dp->steps[i], s, sizeof(s));
-		off += snprintf(buf + off, len - off, "%s%s", i ? "; " : "", s);
-	}
-}
-
 static void test_famfs_planned_from_kmem(void **state)
 {
 	char *root = base_tree(true);
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(famfs_rule);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(famfs_rule);
 	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
-	char text[512];
 
 	hmem_7x(root, "kmem");
 	tree_file(root, MEM "/memory48/state", "online\n");
 	tree_file(root, MEM "/memory48/valid_zones", "Movable\n");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(memctl_plan_build(inv, p, &plan), 0);
 	assert_int_equal(plan->devices[0].action, MEMCTL_ACTION_APPLY);
 	assert_int_equal(plan->devices[0].want_mode, MEMCTL_MODE_FAMFS);
-	plan_text(&plan->devices[0], text, sizeof(text));
-	assert_string_equal(text, "offline memory48; unbind kmem; bind fsdev_dax");
+	assert_string_equal(plan_steps_text(plan->devices[0].steps, plan->devices[0].n_steps),
+			    "offline memory48; unbind kmem; bind fsdev_dax");
 	tree_remove(root);
 }
 
@@ -371,18 +316,17 @@ static void test_famfs_planned_from_devdax_and_done(void **state)
 {
 	char *root = base_tree(true), *done = base_tree(true);
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL, *inv2 = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(famfs_rule);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(famfs_rule);
 	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL, *plan2 = NULL;
-	char text[512];
 
 	hmem_7x(root, "device_dax");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(memctl_plan_build(inv, p, &plan), 0);
-	plan_text(&plan->devices[0], text, sizeof(text));
-	assert_string_equal(text, "unbind device_dax; bind fsdev_dax");
+	assert_string_equal(plan_steps_text(plan->devices[0].steps, plan->devices[0].n_steps),
+			    "unbind device_dax; bind fsdev_dax");
 
 	hmem_7x(done, "fsdev_dax");
-	inv2 = scan(done);
+	inv2 = inventory_from_tree(done);
 	assert_int_equal(memctl_plan_build(inv2, p, &plan2), 0);
 	assert_int_equal(plan2->devices[0].action, MEMCTL_ACTION_NONE);
 	assert_int_equal(plan2->devices[0].n_steps, 0);
@@ -394,12 +338,12 @@ static void test_famfs_without_driver_is_a_plan_error(void **state)
 {
 	char *root = base_tree(false);
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(famfs_rule);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(famfs_rule);
 	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
 	const struct memctl_diag *dg;
 
 	hmem_7x(root, "device_dax");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(memctl_plan_build(inv, p, &plan), 0);
 	assert_int_equal(plan->devices[0].action, MEMCTL_ACTION_ERROR);
 	assert_int_equal(plan->devices[0].n_steps, 0);
@@ -416,11 +360,11 @@ static void test_famfs_device_not_taken_away(void **state)
 {
 	char *root = base_tree(true);
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(resource_rule);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(resource_rule);
 	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
 
 	hmem_7x(root, "fsdev_dax");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(memctl_plan_build(inv, p, &plan), 0);
 	assert_int_equal(plan->devices[0].action, MEMCTL_ACTION_ERROR);
 	assert_int_equal(plan->devices[0].n_steps, 0);
@@ -435,7 +379,7 @@ static void test_type2_region_shown_and_untouched(void **state)
 	char *root = base_tree(false);
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; } );\n");
+		policy_from_text("rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; } );\n");
 	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
 	_autofree_ char *why = NULL;
 	_autofree_ size_t *idx = NULL;
@@ -443,7 +387,7 @@ static void test_type2_region_shown_and_untouched(void **state)
 
 	/* an accelerator's region: committed, no dax_region under it */
 	cxl_region(root, "region1", "accelerator\n", NULL);
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(inv->n_devices, 0);
 	assert_int_equal(inv->n_cxl_regions, 1);
 	assert_string_equal(inv->cxl_regions[0].name, "region1");
@@ -454,12 +398,12 @@ static void test_type2_region_shown_and_untouched(void **state)
 	assert_string_equal(inv->cxl_regions[0].memdevs[0].serial, "0x1234");
 
 	o = memctl_status_json(inv);
-	regions = path(o, "cxl_regions", NULL);
+	regions = json_path(o, "cxl_regions", NULL);
 	assert_int_equal(json_object_array_length(regions), 1);
 	r0 = json_object_array_get_idx(regions, 0);
-	assert_string_equal(json_object_get_string(path(r0, "region", NULL)), "region1");
-	assert_false(json_object_get_boolean(path(r0, "dax", NULL)));
-	assert_string_equal(json_object_get_string(path(r0, "target_type", NULL)), "accelerator");
+	assert_string_equal(json_object_get_string(json_path(r0, "region", NULL)), "region1");
+	assert_false(json_object_get_boolean(json_path(r0, "dax", NULL)));
+	assert_string_equal(json_object_get_string(json_path(r0, "target_type", NULL)), "accelerator");
 	json_object_put(o);
 
 	/* no plan step for it, and a reset target naming it says why not */
@@ -483,16 +427,16 @@ static void test_locked_region_shown(void **state)
 	struct json_object *o, *r0;
 
 	cxl_7x(root, true, "1");
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(inv->n_cxl_regions, 1);
 	assert_int_equal(inv->cxl_regions[0].locked, 1);
 	assert_true(inv->cxl_regions[0].has_dax);
 	assert_true(inv->cxl_regions[0].has_resource);
 	assert_int_equal(inv->cxl_regions[0].resource, RANGE_START);
 	o = memctl_status_json(inv);
-	r0 = json_object_array_get_idx(path(o, "cxl_regions", NULL), 0);
-	assert_true(json_object_get_boolean(path(r0, "locked", NULL)));
-	assert_true(json_object_get_boolean(path(r0, "dax", NULL)));
+	r0 = json_object_array_get_idx(json_path(o, "cxl_regions", NULL), 0);
+	assert_true(json_object_get_boolean(json_path(r0, "locked", NULL)));
+	assert_true(json_object_get_boolean(json_path(r0, "dax", NULL)));
 	json_object_put(o);
 	assert_int_equal(memctl_inventory_cxl_refusal(inv, "region0", &why), 1);
 	assert_non_null(strstr(why, "locked"));
@@ -514,7 +458,7 @@ static void test_unlocked_region_not_refused(void **state)
 	char *why = NULL;
 
 	cxl_7x(root, true, NULL);
-	inv = scan(root);
+	inv = inventory_from_tree(root);
 	assert_int_equal(inv->cxl_regions[0].locked, -1);
 	assert_int_equal(memctl_inventory_cxl_refusal(inv, "region0", &why), 0);
 	assert_null(why);

@@ -18,67 +18,30 @@
 #include "plan-state.h"
 #include "plan.h"
 #include "policy.h"
+#include "policy-text.h"
+#include "unit-util.h"
 #include "util-mem.h"
-
-static struct memctl_policy *policy(const char *text)
-{
-	struct memctl_policy *p = NULL;
-	struct memctl_diags d = { 0 };
-
-	assert_int_equal(memctl_policy_new(&p), 0);
-	if (memctl_policy_parse(p, "t.conf", text, &d) != 0) {
-		print_error("policy: %s\n", d.n ? d.v[0].message : "?");
-		fail();
-	}
-	memctl_diags_clear(&d);
-	return p;
-}
-
-static const char *steps(const struct memctl_step *v, size_t n)
-{
-	static char buf[1024];
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		char t[128];
-		memctl_step_format(&v[i], t, sizeof(t));
-		off += snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? "; " : "", t);
-	}
-	return buf;
-}
 
 /* The device's plan as text, for inv planned with the policy text. */
 static const char *plan_text(struct memctl_inventory *inv, const char *policy_text, enum memctl_action *ret_action)
 {
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(policy_text);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(policy_text);
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
 	const char *s;
 
 	assert_int_equal(memctl_plan_build(inv, p, &pl), 0);
-	s = steps(pl->devices[0].steps, pl->devices[0].n_steps);
+	s = plan_steps_text(pl->devices[0].steps, pl->devices[0].n_steps);
 	if (ret_action)
 		*ret_action = pl->devices[0].action;
 	return s;
 }
 
-/*
- * hmem dax0.0 at 6 GiB (blocks 48-63), 2 GiB, memory-only node 1, on kmem
- * with blocks in st/zone (none when st is 0) and daxX.Y/state hs.
- */
+/* inv_hmem_host() on kmem, with daxX.Y/state hs. */
 static struct memctl_inventory *host(enum memctl_block_state st, enum memctl_zone zone, enum memctl_hotplug_state hs)
 {
-	struct memctl_inventory *inv = inv_new("offline");
-	int reg, dev;
+	struct memctl_inventory *inv = inv_hmem_host(MEMCTL_DRIVER_KMEM, st, zone);
 
-	inv_node(inv, 0, "0-1");
-	inv_node(inv, 1, "");
-	inv_blocks(inv, 0, 31, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL, 0, -1);
-	reg = inv_region(inv, 0, MEMCTL_ORIGIN_HMEM, true);
-	dev = inv_device(inv, "dax0.0", reg, 48 * BS, 2 * GIB, 1, MEMCTL_DRIVER_KMEM);
-	if (st)
-		inv_blocks(inv, 48, 63, st, zone, 1, dev);
-	inv->devices[dev].hotplug_state = hs;
+	inv->devices[0].hotplug_state = hs;
 	return inv;
 }
 
@@ -144,7 +107,7 @@ static void test_zone_change_through_unplugged(void **state)
 static void test_unplugged_device_onlines_in_one_write(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = host(0, 0, MEMCTL_HOTPLUG_STATE_UNPLUGGED);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(RULE("movable"));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RULE("movable"));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
 	enum memctl_action a;
 
@@ -219,7 +182,7 @@ static void test_rewrite_after_bind(void **state)
 	v[0] = (struct memctl_step){ .op = MEMCTL_STEP_ONLINE, .first = 48, .last = 55, .zone = MEMCTL_ZONE_NORMAL };
 	v[1] = (struct memctl_step){ .op = MEMCTL_STEP_ONLINE, .first = 56, .last = 63, .zone = MEMCTL_ZONE_NORMAL };
 	assert_int_equal(memctl_plan_state_rewrite(inv, &inv->devices[0], &v, &n), 1);
-	assert_string_equal(steps(v, n),
+	assert_string_equal(plan_steps_text(v, n),
 			    "state unplugged (memory48-63, whole device); state online_kernel (memory48-63, whole device)");
 	/* only part of the device: no */
 	inv->devices[0].hotplug_state = MEMCTL_HOTPLUG_STATE_OFFLINE;

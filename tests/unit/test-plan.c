@@ -12,21 +12,9 @@
 #include "inv-builder.h"
 #include "plan.h"
 #include "policy.h"
+#include "policy-text.h"
+#include "unit-util.h"
 #include "util-mem.h"
-
-static struct memctl_policy *policy(const char *text)
-{
-	struct memctl_policy *p = NULL;
-	struct memctl_diags d = { 0 };
-
-	assert_int_equal(memctl_policy_new(&p), 0);
-	if (memctl_policy_parse(p, "t.conf", text, &d) != 0) {
-		print_error("policy: %s\n", d.n ? d.v[0].message : "?");
-		fail();
-	}
-	memctl_diags_clear(&d);
-	return p;
-}
 
 static struct memctl_plan *plan(struct memctl_inventory *inv, struct memctl_policy *p)
 {
@@ -34,21 +22,6 @@ static struct memctl_plan *plan(struct memctl_inventory *inv, struct memctl_poli
 
 	assert_int_equal(memctl_plan_build(inv, p, &pl), 0);
 	return pl;
-}
-
-/* All steps of a device plan as "a; b; c". */
-static const char *steps(const struct memctl_step *v, size_t n)
-{
-	static char buf[1024];
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		char t[128];
-		memctl_step_format(&v[i], t, sizeof(t));
-		off += snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? "; " : "", t);
-	}
-	return buf;
 }
 
 static const struct memctl_diag *find_diag(const struct memctl_plan *pl, const char *code)
@@ -59,37 +32,21 @@ static const struct memctl_diag *find_diag(const struct memctl_plan *pl, const c
 	return NULL;
 }
 
-/* hmem device dax0.0 at 6 GiB (blocks 48-63), 2 GiB, node 1; boot memory 0-31 on node 0 in Normal. */
-static struct memctl_inventory *hmem_host(enum memctl_dax_driver driver, enum memctl_block_state st,
-					  enum memctl_zone zone)
-{
-	struct memctl_inventory *inv = inv_new("offline");
-	int reg, dev;
-
-	inv_node(inv, 0, "0-1");
-	inv_node(inv, 1, "");
-	inv_blocks(inv, 0, 31, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL, 0, -1);
-	reg = inv_region(inv, 0, MEMCTL_ORIGIN_HMEM, true);
-	dev = inv_device(inv, "dax0.0", reg, 48 * BS, 2 * GIB, 1, driver);
-	if (driver == MEMCTL_DRIVER_KMEM)
-		inv_blocks(inv, 48, 63, st, zone, 1, dev);
-	return inv;
-}
-
 #define HMEM_RULE(extra) \
 	"rules = ( { name = \"hbm\"; match = { origin = \"hmem\"; }; mode = \"system-ram\"; " extra " } );\n"
 
 static void test_devdax_to_movable(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
+		inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE(""));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
 	const struct memctl_device_plan *dp = &pl->devices[0];
 
 	assert_int_equal(dp->action, MEMCTL_ACTION_APPLY);
 	assert_string_equal(dp->rule->name, "hbm");
-	assert_string_equal(steps(dp->steps, dp->n_steps), "unbind device_dax; bind kmem; online memory48-63 movable");
+	assert_string_equal(plan_steps_text(dp->steps, dp->n_steps),
+			    "unbind device_dax; bind kmem; online memory48-63 movable");
 	assert_int_equal(pl->n_pre, 0);
 	assert_int_equal(pl->diags.n, 0);
 }
@@ -97,8 +54,8 @@ static void test_devdax_to_movable(void **state)
 static void test_idempotent_when_done(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE(""));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
 
 	assert_int_equal(pl->devices[0].action, MEMCTL_ACTION_NONE);
@@ -108,19 +65,19 @@ static void test_idempotent_when_done(void **state)
 static void test_kmem_offline_blocks_get_onlined(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_MOVABLE);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE("zone = \"normal\";"));
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE("zone = \"normal\";"));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
 
-	assert_string_equal(steps(pl->devices[0].steps, pl->devices[0].n_steps), "online memory48-63 normal");
+	assert_string_equal(plan_steps_text(pl->devices[0].steps, pl->devices[0].n_steps), "online memory48-63 normal");
 }
 
 static void test_wrong_zone_is_moved_and_flagged(void **state)
 {
 	/* What 6.12 does with auto_online_blocks=online: everything lands in ZONE_NORMAL. */
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE(""));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
 	const struct memctl_device_plan *dp = &pl->devices[0];
 	const struct memctl_diag *w = find_diag(pl, "wrong-zone");
@@ -148,8 +105,8 @@ static void test_wrong_zone_is_moved_and_flagged(void **state)
 static void test_wrong_zone_moves_only_those_blocks(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE(""));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
 	const struct memctl_device_plan *dp;
 
@@ -159,7 +116,7 @@ static void test_wrong_zone_moves_only_those_blocks(void **state)
 	inv->blocks[memctl_inventory_block_by_index(inv, 54)].zone = MEMCTL_ZONE_NORMAL;
 	pl = plan(inv, p);
 	dp = &pl->devices[0];
-	assert_string_equal(steps(dp->steps, dp->n_steps),
+	assert_string_equal(plan_steps_text(dp->steps, dp->n_steps),
 			    "offline memory54 (may fail); online memory54 movable; "
 			    "offline memory53 (may fail); online memory53 movable; "
 			    "offline memory48 (may fail); online memory48 movable");
@@ -169,13 +126,13 @@ static void test_wrong_zone_moves_only_those_blocks(void **state)
 static void test_wrong_zone_to_normal_is_not_may_fail(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE("zone = \"normal\";"));
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE("zone = \"normal\";"));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
 	const struct memctl_device_plan *dp = &pl->devices[0];
 
 	assert_int_equal(dp->n_steps, 32);
-	assert_string_equal(steps(dp->steps, 2), "offline memory63; online memory63 normal");
+	assert_string_equal(plan_steps_text(dp->steps, 2), "offline memory63; online memory63 normal");
 	for (size_t i = 0; i < dp->n_steps; i++)
 		assert_false(dp->steps[i].may_fail);
 }
@@ -183,13 +140,13 @@ static void test_wrong_zone_to_normal_is_not_may_fail(void **state)
 static void test_auto_zone_on_memory_only_node(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE("zone = \"auto\";"));
+		inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE("zone = \"auto\";"));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
 	const struct memctl_device_plan *dp = &pl->devices[0];
 
 	/* node 1 has nothing online: ratio 3 allows 12 of 16 blocks movable, 4 must be normal */
-	assert_string_equal(steps(dp->steps, dp->n_steps),
+	assert_string_equal(plan_steps_text(dp->steps, dp->n_steps),
 			    "unbind device_dax; bind kmem; online memory48-51 normal; online memory52-63 movable");
 	assert_null(find_diag(pl, "ratio-exceeded"));
 }
@@ -208,7 +165,7 @@ static void test_auto_movable_arithmetic(void **state)
 static void test_ratio_exceeded(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inv_new("offline");
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE(""));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
 	const struct memctl_diag *w;
 	int reg, dev;
@@ -229,8 +186,8 @@ static void test_ratio_exceeded(void **state)
 static void test_expect_node_mismatch_skips(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE("expect_node = 2;"));
+		inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE("expect_node = 2;"));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
 
 	assert_int_equal(pl->devices[0].action, MEMCTL_ACTION_SKIP);
@@ -241,12 +198,12 @@ static void test_expect_node_mismatch_skips(void **state)
 static void test_reserve_carves_a_subdevice(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE("reserve = \"512M\";"));
+		inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE("reserve = \"512M\";"));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = plan(inv, p);
 	const struct memctl_device_plan *dp = &pl->devices[0];
 
-	assert_string_equal(steps(dp->steps, dp->n_steps),
+	assert_string_equal(plan_steps_text(dp->steps, dp->n_steps),
 			    "unbind device_dax; resize to 1536M; create sub-device 512M (devdax); bind kmem; "
 			    "online memory48-59 movable");
 }
@@ -264,14 +221,14 @@ static void test_reserve_errors(void **state)
 	};
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-			hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+			inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
 		_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
 		_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
 		char text[256];
 
 		inv->regions[0].dynamic = cases[i].dynamic;
 		snprintf(text, sizeof(text), HMEM_RULE("%s"), cases[i].rule);
-		p = policy(text);
+		p = policy_from_text(text);
 		pl = plan(inv, p);
 		assert_int_equal(pl->devices[0].action, MEMCTL_ACTION_ERROR);
 		assert_int_equal(pl->devices[0].n_steps, 0);
@@ -283,8 +240,8 @@ static void test_reserve_errors(void **state)
 static void test_reserved_part_is_left_as_devdax(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE("reserve = \"512M\";"));
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE("reserve = \"512M\";"));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
 
 	/* after the carve-out: dax0.0 on kmem, dax0.1 the 512M devdax part in the same region */
@@ -299,26 +256,27 @@ static void test_reserved_part_is_left_as_devdax(void **state)
 static void test_devdax_rule_takes_memory_back(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
-		policy("rules = ( { name = \"dev\"; match = {}; mode = \"devdax\"; } );\n");
+		policy_from_text("rules = ( { name = \"dev\"; match = {}; mode = \"devdax\"; } );\n");
 	_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
 
 	inv->blocks[inv->devices[0].blocks[3]].state = MEMCTL_BLOCK_OFFLINE;
 	pl = plan(inv, p);
 	/* offline everything still online, and only then unbind kmem */
-	assert_string_equal(steps(pl->devices[0].steps, pl->devices[0].n_steps),
+	assert_string_equal(plan_steps_text(pl->devices[0].steps, pl->devices[0].n_steps),
 			    "offline memory48-50; offline memory52-63; unbind kmem; bind device_dax");
 }
 
 static void test_leave_and_ignore(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+		inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
 	_cleanup_(memctl_policy_freep) struct memctl_policy *none =
-		policy("rules = ( { name = \"c\"; match = { origin = \"cxl\"; }; mode = \"system-ram\"; } );\n");
+		policy_from_text("rules = ( { name = \"c\"; match = { origin = \"cxl\"; }; "
+				 "mode = \"system-ram\"; } );\n");
 	_cleanup_(memctl_policy_freep) struct memctl_policy *ign =
-		policy("rules = ( { name = \"i\"; match = {}; mode = \"ignore\"; } );\n");
+		policy_from_text("rules = ( { name = \"i\"; match = {}; mode = \"ignore\"; } );\n");
 	_cleanup_(memctl_plan_freep) struct memctl_plan *a = plan(inv, none);
 	_cleanup_(memctl_plan_freep) struct memctl_plan *b = plan(inv, ign);
 
@@ -332,17 +290,17 @@ static void test_leave_and_ignore(void **state)
 static void test_takeover_and_leave_auto_online(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *take = policy(HMEM_RULE(""));
+		inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *take = policy_from_text(HMEM_RULE(""));
 	_cleanup_(memctl_policy_freep) struct memctl_policy *leave =
-		policy("defaults: { kernel_auto_online = \"leave\"; };\n" HMEM_RULE(""));
+		policy_from_text("defaults: { kernel_auto_online = \"leave\"; };\n" HMEM_RULE(""));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *a = NULL, *b = NULL;
 
 	free(inv->hotplug.auto_online_blocks);
 	inv->hotplug.auto_online_blocks = strdup("online");
 	a = plan(inv, take);
 	b = plan(inv, leave);
-	assert_string_equal(steps(a->pre, a->n_pre), "set auto_online_blocks offline");
+	assert_string_equal(plan_steps_text(a->pre, a->n_pre), "set auto_online_blocks offline");
 	assert_int_equal(b->n_pre, 0);
 	assert_non_null(find_diag(b, "auto-online-conflict"));
 }
@@ -350,24 +308,24 @@ static void test_takeover_and_leave_auto_online(void **state)
 static void test_other_memory_under_takeover(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE(""));
 	_cleanup_(memctl_policy_freep) struct memctl_policy *off =
-		policy("defaults: { other_memory = \"offline\"; };\n" HMEM_RULE(""));
+		policy_from_text("defaults: { other_memory = \"offline\"; };\n" HMEM_RULE(""));
 	_cleanup_(memctl_plan_freep) struct memctl_plan *a = NULL, *b = NULL;
 
 	/* a hot-added DIMM (no dax device): memory64-67 offline on node 0 */
 	inv_blocks(inv, 64, 67, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_MOVABLE, 0, -1);
 	a = plan(inv, p);
 	b = plan(inv, off);
-	assert_string_equal(steps(a->post, a->n_post), "online memory64-67 movable");
+	assert_string_equal(plan_steps_text(a->post, a->n_post), "online memory64-67 movable");
 	assert_int_equal(b->n_post, 0);
 }
 
 /* Which nodes count as a slower tier, with and without the kernel's tiers. */
 static void test_slower_tier(void **state)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
 
 	/* no tiers known: CPU-less nodes, and nodes not (yet) in the inventory */
 	assert_false(memctl_inventory_node_is_slower_tier(inv, 0));
@@ -386,13 +344,15 @@ static void test_slower_tier(void **state)
 #define DEMOTION(v) "defaults: { demotion = \"" v "\"; };\n"
 static void test_enable_demotion(void **state)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *devdax = hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *devdax =
+		inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *online =
-		hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	_cleanup_(memctl_policy_freep) struct memctl_policy *enable = policy(DEMOTION("enable") HMEM_RULE(""));
-	_cleanup_(memctl_policy_freep) struct memctl_policy *leave = policy(DEMOTION("leave") HMEM_RULE(""));
+		inv_hmem_host(MEMCTL_DRIVER_KMEM, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *enable =
+		policy_from_text(DEMOTION("enable") HMEM_RULE(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *leave = policy_from_text(DEMOTION("leave") HMEM_RULE(""));
 	_cleanup_(memctl_policy_freep) struct memctl_policy *to_devdax =
-		policy(DEMOTION("enable") "rules = ( { name = \"d\"; match = {}; mode = \"devdax\"; } );\n");
+		policy_from_text(DEMOTION("enable") "rules = ( { name = \"d\"; match = {}; mode = \"devdax\"; } );\n");
 	_cleanup_(memctl_plan_freep) struct memctl_plan *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL,
 						       *f = NULL, *g = NULL;
 
@@ -400,11 +360,11 @@ static void test_enable_demotion(void **state)
 	online->hotplug.demotion_enabled = 0;
 	/* memory that this plan onlines on node 1 */
 	a = plan(devdax, enable);
-	assert_string_equal(steps(a->post, a->n_post), "enable demotion (node 1 is a slower tier)");
+	assert_string_equal(plan_steps_text(a->post, a->n_post), "enable demotion (node 1 is a slower tier)");
 	assert_int_equal(a->post[0].node, 1);
 	/* memory already online; and "leave" never writes */
 	b = plan(online, enable);
-	assert_string_equal(steps(b->post, b->n_post), "enable demotion (node 1 is a slower tier)");
+	assert_string_equal(plan_steps_text(b->post, b->n_post), "enable demotion (node 1 is a slower tier)");
 	c = plan(online, leave);
 	assert_int_equal(c->n_post, 0);
 	/* a plan that takes the slow memory away enables nothing */
@@ -429,12 +389,12 @@ static void test_enable_demotion(void **state)
 
 static void test_errors_for_devices_that_cannot_be_onlined(void **state)
 {
-	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy(HMEM_RULE(""));
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE(""));
 	static const char *const codes[] = { "no-target-node", "foreign-driver", "too-small" };
 
 	for (size_t i = 0; i < ELEMENTSOF(codes); i++) {
 		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
-			hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
+			inv_hmem_host(MEMCTL_DRIVER_DEVICE_DAX, 0, 0);
 		_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
 		struct memctl_dax_device *d = &inv->devices[0];
 
@@ -495,7 +455,7 @@ static void test_cxl_matching(void **state)
 
 		snprintf(text, sizeof(text), "rules = ( { name = \"r\"; match = { %s }; mode = \"devdax\"; } );\n",
 			 cases[i].match);
-		p = policy(text);
+		p = policy_from_text(text);
 		if ((memctl_policy_match(p, inv, &inv->devices[0]) != NULL) != cases[i].hit) {
 			print_error("match { %s } should %smatch\n", cases[i].match, cases[i].hit ? "" : "not ");
 			fail();

@@ -101,3 +101,17 @@ static inline void tree_remove(char *root)
 		abort();
 	free(root);
 }
+
+/* Memory block idx: its state and valid_zones files, and its link under node (the kernel's node%d/memory%d). */
+static inline void tree_block(const char *root, int idx, const char *state, const char *zones, int node)
+{
+	char rel[128], target[64];
+
+	snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/state", idx);
+	tree_filef(root, rel, "%s\n", state);
+	snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%d/valid_zones", idx);
+	tree_filef(root, rel, "%s\n", zones);
+	snprintf(rel, sizeof(rel), "sys/devices/system/node/node%d/memory%d", node, idx);
+	snprintf(target, sizeof(target), "../../memory/memory%d", idx);
+	tree_link(root, rel, target);
+}

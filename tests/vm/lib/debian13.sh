@@ -1,18 +1,18 @@
 # Debian 13 (trixie) parts of tests/vm/build-assets. Sourced by it (bash),
 # never executed; uses its helpers (note, die, new_build_dir, commit_dir,
-# install_modules, configure_rootfs, hash_of) and $VM_CACHE.
+# configure_rootfs, build_initramfs, trixie_apt_cache, hash_of) and $VM_CACHE.
 #
 #   - rootfs13: a debootstrapped trixie systemd image with Debian's own kernels
 #     installed AS PACKAGES (initramfs-tools made /boot/initrd.img-*): trixie's
 #     linux-image-amd64 (6.12) and the newest linux-image-7.* from
-#     trixie-backports. Next to the image, per kernel, the vmlinuz and the lab's
-#     module closure taken from those very packages, so that the lab initramfs
-#     that boots the image (tests/vm/run --distro 13) matches its /usr/lib/modules.
+#     trixie-backports. Next to the image, per kernel, the vmlinuz and the
+#     module tree of those very packages, so that the lab initramfs that boots
+#     the image (tests/vm/run --distro 13) matches its /usr/lib/modules.
 #   - initramfs13-*: the lab initramfs (guest/init) for each of those kernels.
 #   - buildroot13: a trixie chroot with debian/control's Build-Depends, lintian
 #     and dpkg-dev, for building the package for Debian 13 (scripts/build-deb --chroot).
-# apt runs against a private configuration under $VM_CACHE/apt-trixie; the
-# host's apt sources and lists are never touched.
+# Host-side apt runs against build-assets' private trixie configuration
+# ($VM_CACHE/apt-trixie); the host's apt sources and lists are never touched.
 
 # Packages of the Debian 13 image on top of minbase: as the Debian 12 one,
 # with trixie's library names, plus what a stock boot needs (initramfs-tools;
@@ -20,29 +20,6 @@
 # memctl for this image is always built in the trixie build root.
 ROOTFS13_PACKAGES="systemd,systemd-sysv,udev,dbus,kmod,daxctl,ndctl,util-linux,procps,
 initramfs-tools,zstd,libjson-c5,libconfig11,libdaxctl1,libndctl6,libcxl1,libudev1,libsystemd0"
-
-TRIXIE_APT=$VM_CACHE/apt-trixie
-trixie_apt_opts() {
-    printf '%s\n' -o "Dir::Etc::SourceList=$TRIXIE_APT/sources.list" \
-        -o "Dir::Etc::SourceParts=$TRIXIE_APT/none" \
-        -o "Dir::State::Lists=$TRIXIE_APT/lists" -o "Dir::Cache=$TRIXIE_APT/cache" \
-        -o "Dir::Etc::Preferences=$TRIXIE_APT/none" -o "Dir::Etc::PreferencesParts=$TRIXIE_APT/none" \
-        -o "APT::Sandbox::User=root"
-}
-trixie_apt_cache() { local o; mapfile -t o < <(trixie_apt_opts); apt-cache "${o[@]}" "$@"; }
-
-# Refresh the private trixie + trixie-backports lists at most once a day.
-update_trixie() { # MIRROR
-    local list=$TRIXIE_APT/sources.list key=/usr/share/keyrings/debian-archive-keyring.gpg
-    mkdir -p "$TRIXIE_APT"/{lists/partial,cache/archives/partial,none}
-    local want; want=$(printf 'deb [signed-by=%s] %s %s main\n' "$key" "$1" trixie "$key" "$1" trixie-backports)
-    if [ "$(cat "$list" 2>/dev/null)" != "$want" ] ||
-       [ -z "$(find "$TRIXIE_APT/lists" -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
-        printf '%s\n' "$want" > "$list"
-        local o; mapfile -t o < <(trixie_apt_opts)
-        apt-get "${o[@]}" update -q >/dev/null || die "apt-get update of trixie/trixie-backports failed"
-    fi
-}
 
 # Version of a package in the private trixie lists (newest of any suite).
 trixie_version() { trixie_apt_cache show "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -n1; }
@@ -96,10 +73,11 @@ build_rootfs13() { # MIRROR OUT_DIR KERNEL7_PACKAGE
     for kver in $(ls "$tree/usr/lib/modules"); do
         [ -f "$tree/boot/vmlinuz-$kver" ] && [ -f "$tree/boot/initrd.img-$kver" ] ||
             die "Debian 13 image: no /boot/vmlinuz or initrd.img for $kver"
-        # The lab's closure of this kernel, for its lab initramfs.
-        mkdir -p "$tmp/kernel-$kver/tree/boot" "$tmp/kernel-$kver/tree/lib/modules/$kver"
+        # The kernel as the packages installed it, for its lab initramfs
+        # (whose module closure is then not part of this component's key).
+        mkdir -p "$tmp/kernel-$kver/tree/boot" "$tmp/kernel-$kver/tree/lib/modules"
         cp "$tree/boot/vmlinuz-$kver" "$tmp/kernel-$kver/tree/boot/"
-        install_modules "$tree" "$kver" "$tmp/kernel-$kver/tree"
+        cp -a "$tree/usr/lib/modules/$kver" "$tmp/kernel-$kver/tree/lib/modules/"
     done
     in_tree "$tree" apt-get clean
     rm -rf "$tree"/var/lib/apt/lists/*
@@ -140,13 +118,12 @@ build_buildroot13() { # MIRROR OUT_DIR
 #   VM_D13_KERNEL_<k>, VM_D13_INITRD_<k> (k = 6_12, 7_3...), VM_D13_BUILDROOT.
 debian13_assets() { # MIRROR SELF_HASH ENV
     local mirror=$1 self_hash=$2 env=$3 k7 v7 v6 key dir kdir kver short ikey idir shorts=
-    update_trixie "$mirror"
     k7=$(trixie_kernel7_package)
     [ -n "$k7" ] || die "trixie-backports has no linux-image-7.*+deb13-amd64"
     v7=$(trixie_version "$k7")
     # trixie's candidate of linux-image-amd64 (6.12; backports' 7.x one has the lower pin)
     v6=$(trixie_apt_cache policy linux-image-amd64 | awk '/Candidate:/ { print $2; exit }')
-    key=$(hash_of "$self_hash" "$k7=$v7" "linux-image-amd64=$v6" "$ROOTFS13_PACKAGES" \
+    key=$(hash_of "$k7=$v7" "linux-image-amd64=$v6" "$ROOTFS13_PACKAGES" \
           "$(declare -f build_rootfs13 configure_rootfs in_tree write_trixie_sources)" \
           "$(trixie_version systemd) $(trixie_version daxctl) $(trixie_version initramfs-tools)")
     dir=$VM_CACHE/rootfs13-$key

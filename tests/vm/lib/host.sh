@@ -5,8 +5,8 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_TOP=$(cd "$VM_DIR/../.." && pwd)
 VM_CACHE=${MEMCTL_VM_CACHE:-/var/cache/memctl-vm}
 
-# The lab's two kernels, by the short names used everywhere (runner, meson, fixtures).
-VM_KERNELS="6.1 6.12"
+# The lab's kernels, by the short names used everywhere (runner, meson, fixtures).
+VM_KERNELS="6.1 6.12 7.3"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

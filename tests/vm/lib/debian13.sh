@@ -66,8 +66,11 @@ build_rootfs13() { # MIRROR OUT_DIR KERNEL7_PACKAGE
     printf '#!/bin/sh\nexit 101\n' > "$tree/usr/sbin/policy-rc.d"; chmod 755 "$tree/usr/sbin/policy-rc.d"
     # The kernels as an administrator installs them: apt, with initramfs-tools
     # making /boot/initrd.img-* in the postinst hooks.
+    # The 7.x one from trixie-backports, as its users install it (-t: it
+    # pre-depends on backports' newer linux-base).
     in_tree "$tree" apt-get -q update > "$tmp/kernels.log" 2>&1 &&
-    in_tree "$tree" apt-get -q install -y --no-install-recommends linux-image-amd64 "$k7" >> "$tmp/kernels.log" 2>&1 ||
+    in_tree "$tree" apt-get -q install -y --no-install-recommends linux-image-amd64 >> "$tmp/kernels.log" 2>&1 &&
+    in_tree "$tree" apt-get -q install -y --no-install-recommends -t trixie-backports "$k7" >> "$tmp/kernels.log" 2>&1 ||
         { tail -n 30 "$tmp/kernels.log" >&2; die "installing the kernels in the Debian 13 image failed"; }
     rm -f "$tree/usr/sbin/policy-rc.d"
     for kver in $(ls "$tree/usr/lib/modules"); do

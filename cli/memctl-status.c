@@ -322,7 +322,7 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
-	struct json_object *o, *warnings, *reply = NULL;
+	struct json_object *o, *warnings, *reply = NULL, *early = NULL;
 	bool local = cli->root || getenv("MEMCTL_SYSFS_ROOT");
 	const char *policy_given = NULL, *policy_file = NULL;
 	int r;
@@ -345,7 +345,11 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		json_object_put(reply);
 		return EXIT_FAILED;
 	}
+	/* How auto_online_blocks got where it is: a fact of this boot, not of a fixture tree. */
+	early = local ? NULL : cli_early_status_json(cli);
 	if (cli->json) {
+		if (early)
+			json_object_object_add(reply ? reply : o, "early_hook", json_object_get(early));
 		cli_print_json(reply ? reply : o);
 	} else {
 		print_devices(get(o, "devices"));
@@ -353,6 +357,8 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		print_nodes(get(o, "nodes"));
 		printf("\n");
 		print_settings(get(o, "memory"), get(o, "iomem"));
+		if (early)
+			cli_print_early(early);
 		print_policy(get(o, "policy"));
 		print_kexec(get(o, "kexec"));
 		warnings = get(o, "warnings");
@@ -367,5 +373,6 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 	}
 	json_object_put(o);
 	json_object_put(reply);
+	json_object_put(early);
 	return EXIT_OK;
 }

@@ -45,6 +45,10 @@ int cli_parse_policy_options(struct memctl_cli *cli, int argc, char **argv, cons
 			     const char **ret_policy);
 void cli_print_json(struct json_object *o);
 
+/* The early hook as `memctl status` shows it (memctld(8), EARLY HOOK): JSON, then one line from it. */
+struct json_object *cli_early_status_json(const struct memctl_cli *cli);
+void cli_print_early(struct json_object *early);
+
 struct memctl_diags;
 /* Diagnostics one per line: errors to stderr, warnings to stdout. */
 void cli_print_diags(const struct memctl_diags *d);

@@ -22,6 +22,7 @@
 #include <libudev.h>
 #include <systemd/sd-daemon.h>
 
+#include "early.h"
 #include "engine.h"
 #include "hooks.h"
 #include "journal.h"
@@ -140,20 +141,17 @@ static void takeover_save(struct manager *m)
 {
 	_autofree_ char *cur = NULL;
 	char path[PATH_MAX];
-	FILE *f;
+	int r;
 
 	if (m->policy->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER)
 		return;
 	saved_path(m, path, sizeof(path));
+	/* memctl-early may have saved the kernel's value before kmem loaded: that one stays (lib/early.c). */
 	if (access(path, F_OK) == 0 || m->ops->get_auto_online(m->ops_ctx, &cur) < 0)
 		return;
-	f = fopen(path, "we");
-	if (!f) {
-		journal_log(LOG_WARNING, NULL, "cannot save auto_online_blocks to %s: %m", path);
-		return;
-	}
-	fprintf(f, "%s\n", cur);
-	fclose(f);
+	r = memctl_aob_saved_write(m->runtime_dir, cur, MEMCTL_SAVED_BY_DAEMON, "root");
+	if (r < 0 && r != -EEXIST)
+		journal_log(LOG_WARNING, NULL, "cannot save auto_online_blocks to %s: %s", path, strerror(-r));
 }
 
 static void takeover_restore(struct manager *m)
@@ -179,6 +177,29 @@ static void takeover_restore(struct manager *m)
 	else
 		journal_log(LOG_NOTICE, NULL, "restored auto_online_blocks to \"%s\"", value);
 	unlink(path);
+}
+
+/*
+ * Say at start who set auto_online_blocks before memctld ran. A saved value
+ * under a valid policy that says "leave" (the initramfs held an older one, or
+ * the policy changed while memctld was down) goes back to the kernel now.
+ * Without a valid policy memctld changes nothing, this included.
+ */
+static void early_hook_announce(struct manager *m)
+{
+	struct memctl_aob_saved sv;
+	char when[64] = "";
+
+	if (memctl_aob_saved_read(m->runtime_dir, &sv) < 0)
+		return;
+	if (streq(sv.saved_by, MEMCTL_SAVED_BY_EARLY)) {
+		memctl_format_realtime(sv.since_usec, when, sizeof(when));
+		journal_log(LOG_NOTICE, NULL, "auto_online_blocks was set to offline by memctl's early hook before kmem "
+			    "loaded (kernel default: %s; at %s%s)", sv.value, when,
+			    streq(sv.stage, "initramfs") ? ", in the initramfs" : "");
+	}
+	if (m->policy_ok && m->policy->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER)
+		takeover_restore(m);
 }
 
 /* ---- held devices survive restarts -------------------------------------- */
@@ -884,6 +905,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 
 int manager_start(struct manager *m)
 {
+	early_hook_announce(m);
 	takeover_save(m);
 	reconcile(m);
 	m->ready = true;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "early.h"
 #include "manager.h"
 #include "model.h"
 #include "util-mem.h"
@@ -205,6 +206,65 @@ static void test_clean_exit_restores_auto_online(void **state)
 	assert_int_not_equal(access(saved, F_OK), 0);
 }
 
+/*
+ * memctl-early ran before kmem (and before memctld): it saved the kernel's
+ * "online" and wrote "offline". memctld keeps that file and gives "online"
+ * back on a clean exit, as if it had saved it itself.
+ */
+static void test_early_hook_saved_first(void **state)
+{
+	struct fixture *f = *state;
+	struct memctl_aob_saved sv;
+
+	assert_int_equal(memctl_aob_saved_write(f->dir, "online", MEMCTL_SAVED_BY_EARLY, "initramfs"), 0);
+	snprintf(f->m.auto_online, sizeof(f->m.auto_online), "offline");
+	assert_int_equal(manager_start(f->mgr), 0);
+	assert_int_equal(memctl_aob_saved_read(f->dir, &sv), 0);
+	assert_string_equal(sv.value, "online");
+	assert_string_equal(sv.saved_by, "memctl-early");
+	f->mgr = manager_free(f->mgr);
+	assert_string_equal(f->m.auto_online, "online");
+	assert_int_equal(memctl_aob_saved_read(f->dir, &sv), -ENOENT);
+}
+
+/* The initramfs held a takeover policy, the root's says leave: memctld hands the kernel its default back at start. */
+static void test_early_hook_policy_now_leave(void **state)
+{
+	struct fixture *f = *state;
+	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &f->m,
+				      .policy_path = f->policy, .runtime_dir = f->dir };
+	struct memctl_aob_saved sv;
+
+	f->mgr = manager_free(f->mgr);	/* never started: restores nothing */
+	write_policy(f, "defaults: { kernel_auto_online = \"leave\"; };\n"
+			"rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
+	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	assert_int_equal(memctl_aob_saved_write(f->dir, "online", MEMCTL_SAVED_BY_EARLY, "initramfs"), 0);
+	snprintf(f->m.auto_online, sizeof(f->m.auto_online), "offline");
+	assert_int_equal(manager_start(f->mgr), 0);
+	assert_string_equal(f->m.auto_online, "online");
+	assert_int_equal(memctl_aob_saved_read(f->dir, &sv), -ENOENT);
+}
+
+/* A broken policy at start: memctld is hands-off, so the early hook's offline and its saved value stay. */
+static void test_early_hook_policy_broken(void **state)
+{
+	struct fixture *f = *state;
+	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &f->m,
+				      .policy_path = f->policy, .runtime_dir = f->dir };
+	struct memctl_aob_saved sv;
+
+	f->mgr = manager_free(f->mgr);
+	write_policy(f, "defaults: { kernel_auto_online = \"sometimes\"; };\n");
+	assert_int_equal(manager_new(&cfg, &f->mgr), 0);
+	assert_int_equal(memctl_aob_saved_write(f->dir, "online", MEMCTL_SAVED_BY_EARLY, "initramfs"), 0);
+	snprintf(f->m.auto_online, sizeof(f->m.auto_online), "offline");
+	assert_int_equal(manager_start(f->mgr), 0);
+	assert_string_equal(f->m.auto_online, "offline");
+	assert_int_equal(memctl_aob_saved_read(f->dir, &sv), 0);
+	assert_string_equal(sv.value, "online");
+}
+
 static void test_pci_error_recovery(void **state)
 {
 	struct fixture *f = *state;
@@ -270,6 +330,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_reload_keeps_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_world_writable_reload_keeps_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean_exit_restores_auto_online, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_early_hook_saved_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_early_hook_policy_now_leave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_early_hook_policy_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_error_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_survives_restart, setup, teardown),
 	};

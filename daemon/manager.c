@@ -795,7 +795,7 @@ static const struct varlink_method methods[] = {
 static int listen_socket(struct manager *m, int *ret_fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[PATH_MAX];
+	char path[PATH_MAX], tmp[PATH_MAX];
 	_autoclose_ int fd = -1;
 	int n = sd_listen_fds(true);
 
@@ -808,19 +808,28 @@ static int listen_socket(struct manager *m, int *ret_fd)
 		*ret_fd = SD_LISTEN_FDS_START;
 		return 0;
 	}
-	if (strlen(path) >= sizeof(sa.sun_path))
+	/*
+	 * Bound and listening under a temporary name, then renamed into place:
+	 * a client that sees io.memctl never gets ECONNREFUSED from a socket
+	 * that is bound but not yet listening.
+	 */
+	snprintf(tmp, sizeof(tmp), "%s/.io.memctl.%d", m->runtime_dir, (int)getpid());
+	if (strlen(tmp) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
+	strcpy(sa.sun_path, tmp);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	(void)unlink(path);
+	(void)unlink(tmp);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	/* Anyone may ask; only root may change (checked per call with SO_PEERCRED). */
-	(void)chmod(path, 0666);
-	if (listen(fd, SOMAXCONN) < 0)
-		return -errno;
+	(void)chmod(tmp, 0666);
+	if (listen(fd, SOMAXCONN) < 0 || rename(tmp, path) < 0) {
+		int r = -errno;
+		(void)unlink(tmp);
+		return r;
+	}
 	m->own_socket = true;
 	*ret_fd = steal_fd(&fd);
 	return 0;

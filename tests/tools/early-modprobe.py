@@ -96,6 +96,9 @@ def main(early, conf, installed):
 
     cache = os.environ.get("MEMCTL_VM_CACHE", "/var/cache/memctl-vm")
     for tree in sorted(glob.glob(os.path.join(cache, "kernel-*", "tree"))):
+        # only trees build-assets finished (one may be unpacking beside this test)
+        if not os.path.exists(os.path.join(os.path.dirname(tree), ".complete")):
+            continue
         for moddir in glob.glob(os.path.join(tree, "lib/modules/*")):
             kver = os.path.basename(moddir)
             p = subprocess.run([modprobe, "-C", conf, "-d", tree, "-S", kver, "--show-depends", "dax:t0*"],

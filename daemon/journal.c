@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Structured logging for memctld: sd_journal_send, or stderr outside systemd. */
+/*
+ * Structured logging for memctld: sd_journal_send, or stderr outside systemd.
+ * An entry about several devices carries MEMCTL_DEVICE= once per device
+ * (journald keeps repeated fields); a field with nothing to say is left out.
+ */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
 #include <syslog.h>
 
 #include <systemd/sd-journal.h>
@@ -19,58 +26,151 @@ void journal_init(void)
 
 static const char *const priority_names[] = { "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug" };
 
-void journal_log(int priority, const char *message_id, const char *fmt, ...)
+static void log_stderr(int priority, const char *msg)
+{
+	fprintf(stderr, "memctld: %s%s%s\n", priority <= LOG_WARNING ? priority_names[priority] : "",
+		priority <= LOG_WARNING ? ": " : "", msg);
+}
+
+static void vlog(int priority, int error, const char *message_id, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	va_list ap;
+	int saved = errno;
 
-	va_start(ap, fmt);
+	/* %m names error (glibc's printf reads errno for it), as in systemd's log_*_errno(). */
+	if (error)
+		errno = error < 0 ? -error : error;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	errno = saved;
 	if (!use_journal) {
-		fprintf(stderr, "memctld: %s%s%s\n", priority <= LOG_WARNING ? priority_names[priority] : "",
-			priority <= LOG_WARNING ? ": " : "", msg);
+		log_stderr(priority, msg);
 		return;
 	}
-	if (message_id)
+	if (message_id && error)
+		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, "MESSAGE_ID=%s", message_id, "ERRNO=%i",
+				error < 0 ? -error : error, NULL);
+	else if (message_id)
 		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, "MESSAGE_ID=%s", message_id, NULL);
+	else if (error)
+		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, "ERRNO=%i", error < 0 ? -error : error,
+				NULL);
 	else
 		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, NULL);
 }
 
+void journal_log(int priority, const char *message_id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(priority, 0, message_id, fmt, ap);
+	va_end(ap);
+}
+
+int journal_log_errno(int priority, int error, const char *message_id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(priority, error, message_id, fmt, ap);
+	va_end(ap);
+	return error < 0 ? error : -error;
+}
+
+static const struct {
+	const char *id;
+	int priority;
+} kinds[] = {
+	[MEMCTL_EVENT_RULE_MATCHED] = { MEMCTL_MID_RULE_MATCHED, LOG_INFO },
+	[MEMCTL_EVENT_STEP_DONE] = { MEMCTL_MID_STEP_DONE, LOG_INFO },
+	[MEMCTL_EVENT_STEP_FAILED] = { MEMCTL_MID_STEP_FAILED, LOG_ERR },
+	[MEMCTL_EVENT_ROLLBACK] = { MEMCTL_MID_ROLLBACK, LOG_WARNING },
+	[MEMCTL_EVENT_DEVICE_ONLINED] = { MEMCTL_MID_DEVICE_ONLINED, LOG_NOTICE },
+	[MEMCTL_EVENT_DEVICE_OFFLINED] = { MEMCTL_MID_DEVICE_OFFLINED, LOG_NOTICE },
+	[MEMCTL_EVENT_TAKEOVER] = { MEMCTL_MID_STEP_DONE, LOG_NOTICE },
+	[MEMCTL_EVENT_RESET] = { MEMCTL_MID_RESET, LOG_NOTICE },
+	[MEMCTL_EVENT_DEVICE_LOST] = { MEMCTL_MID_DEVICE_LOST, LOG_CRIT },
+	[MEMCTL_EVENT_BLOCK_STUCK] = { MEMCTL_MID_BLOCK_STUCK, LOG_WARNING },
+};
+_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == _MEMCTL_EVENT_MAX, "a MESSAGE_ID for every event kind");
+
+int journal_event_priority(const struct memctl_event *ev)
+{
+	if (ev->kind == MEMCTL_EVENT_ROLLBACK && ev->error < 0)
+		return LOG_CRIT;	/* a failed undo leaves memory half-configured */
+	if (ev->kind == MEMCTL_EVENT_RESET && ev->error < 0)
+		return LOG_ERR;		/* a reset phase that failed */
+	return kinds[ev->kind].priority;
+}
+
+/* "NAME=value" into buf, as one iovec; nothing when value is NULL or empty. */
+static size_t add_field(struct iovec *iov, size_t n, char *buf, size_t len, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return n;
+	snprintf(buf, len, "%s=%s", name, value);
+	iov[n] = (struct iovec){ .iov_base = buf, .iov_len = strlen(buf) };
+	return n + 1;
+}
+
+size_t journal_event_fields(const struct memctl_event *ev, char fields[][JOURNAL_FIELD_MAX], size_t max,
+			    struct iovec *iov)
+{
+	char num[16];
+	size_t n = 0;
+	const char *dev = ev->device;
+
+#define ADD(name, value)                                                                  \
+	do {                                                                              \
+		if (n < max)                                                              \
+			n = add_field(iov, n, fields[n], JOURNAL_FIELD_MAX, name, value);  \
+	} while (0)
+
+	ADD("MESSAGE", ev->message);
+	ADD("MESSAGE_ID", kinds[ev->kind].id);
+	snprintf(num, sizeof(num), "%d", journal_event_priority(ev));
+	ADD("PRIORITY", num);
+	/* The engine names the devices of a reset as one space-separated list: one field each. */
+	while (dev && *dev) {
+		size_t len = strcspn(dev, " ");
+		char one[64];
+
+		if (len > 0 && len < sizeof(one)) {
+			memcpy(one, dev, len);
+			one[len] = '\0';
+			ADD("MEMCTL_DEVICE", one);
+		}
+		dev += len;
+		dev += strspn(dev, " ");
+	}
+	ADD("MEMCTL_RULE", ev->rule);
+	if (ev->node >= 0) {
+		snprintf(num, sizeof(num), "%d", ev->node);
+		ADD("MEMCTL_NODE", num);
+	}
+	ADD("MEMCTL_ZONE", ev->zone);
+	ADD("MEMCTL_BLOCKS", ev->blocks);
+	if (ev->error < 0) {
+		snprintf(num, sizeof(num), "%d", -ev->error);
+		ADD("MEMCTL_ERRNO", num);
+	}
+#undef ADD
+	return n;
+}
+
 void journal_event(const struct memctl_event *ev, void *userdata)
 {
-	static const struct {
-		const char *id;
-		int priority;
-	} kinds[] = {
-		[MEMCTL_EVENT_RULE_MATCHED] = { MEMCTL_MID_RULE_MATCHED, LOG_INFO },
-		[MEMCTL_EVENT_STEP_DONE] = { MEMCTL_MID_STEP_DONE, LOG_INFO },
-		[MEMCTL_EVENT_STEP_FAILED] = { MEMCTL_MID_STEP_FAILED, LOG_ERR },
-		[MEMCTL_EVENT_ROLLBACK] = { MEMCTL_MID_ROLLBACK, LOG_WARNING },
-		[MEMCTL_EVENT_DEVICE_ONLINED] = { MEMCTL_MID_DEVICE_ONLINED, LOG_NOTICE },
-		[MEMCTL_EVENT_DEVICE_OFFLINED] = { MEMCTL_MID_DEVICE_OFFLINED, LOG_NOTICE },
-		[MEMCTL_EVENT_TAKEOVER] = { MEMCTL_MID_STEP_DONE, LOG_NOTICE },
-		[MEMCTL_EVENT_RESET] = { MEMCTL_MID_RESET, LOG_NOTICE },
-		[MEMCTL_EVENT_DEVICE_LOST] = { MEMCTL_MID_DEVICE_LOST, LOG_CRIT },
-		[MEMCTL_EVENT_BLOCK_STUCK] = { MEMCTL_MID_BLOCK_STUCK, LOG_WARNING },
-	};
-	_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == _MEMCTL_EVENT_MAX, "a MESSAGE_ID for every event kind");
-	int prio = kinds[ev->kind].priority;
-	char node[16] = "";
+	char fields[JOURNAL_FIELDS_MAX][JOURNAL_FIELD_MAX];
+	struct iovec iov[JOURNAL_FIELDS_MAX];
+	int prio = journal_event_priority(ev);
+	size_t n;
 
 	(void)userdata;
-	if (ev->kind == MEMCTL_EVENT_ROLLBACK && ev->error < 0)
-		prio = LOG_CRIT;	/* a failed undo leaves memory half-configured */
 	if (!use_journal) {
 		fprintf(stderr, "memctld: %s%s\n", prio <= LOG_WARNING ? (prio <= LOG_ERR ? "error: " : "warning: ") : "",
 			ev->message);
 		return;
 	}
-	if (ev->node >= 0)
-		snprintf(node, sizeof(node), "%d", ev->node);
-	sd_journal_send("MESSAGE=%s", ev->message, "MESSAGE_ID=%s", kinds[ev->kind].id, "PRIORITY=%i", prio,
-			"MEMCTL_DEVICE=%s", ev->device ? ev->device : "", "MEMCTL_RULE=%s", ev->rule ? ev->rule : "",
-			"MEMCTL_NODE=%s", node, "MEMCTL_ZONE=%s", ev->zone ? ev->zone : "", "MEMCTL_BLOCKS=%s",
-			ev->blocks ? ev->blocks : "", "MEMCTL_ERRNO=%i", ev->error < 0 ? -ev->error : 0, NULL);
+	n = journal_event_fields(ev, fields, JOURNAL_FIELDS_MAX, iov);
+	sd_journal_sendv(iov, (int)n);
 }

@@ -6,6 +6,10 @@
  */
 #pragma once
 
+#include <stddef.h>
+#include <sys/uio.h>
+#include <syslog.h>
+
 #include "engine.h"
 
 /* MESSAGE_IDs (stable; documented in memctld(8)). */
@@ -22,6 +26,26 @@
 #define MEMCTL_MID_BLOCK_STUCK "c0647bdb0c9146b7a37629ab39c9bd6f"
 
 void journal_init(void);
+/* One entry for an engine event (or a result the daemon reports in the same shape). */
 void journal_event(const struct memctl_event *ev, void *userdata);
+int journal_event_priority(const struct memctl_event *ev);
+
+/* The fields of an event's entry, as iovecs into fields[]: MEMCTL_DEVICE= once per
+ * device of ev->device (a space-separated list), no empty field. Returns how many. */
+#define JOURNAL_FIELD_MAX 2112	/* "MESSAGE=" and the engine's longest sentence */
+#define JOURNAL_FIELDS_MAX 24
+size_t journal_event_fields(const struct memctl_event *ev, char fields[][JOURNAL_FIELD_MAX], size_t max,
+			    struct iovec *iov);
+
 /* A plain message (priority as in syslog.h), optionally with a MESSAGE_ID. */
 void journal_log(int priority, const char *message_id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The same with an error: %m in fmt names it, ERRNO= carries it. Returns the
+ * error as -errno, so that a caller can log and return in one line:
+ *	return log_error_errno(r, "cannot read %s: %m", path);
+ */
+int journal_log_errno(int priority, int error, const char *message_id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define log_error_errno(error, ...) journal_log_errno(LOG_ERR, (error), NULL, __VA_ARGS__)
+#define log_warning_errno(error, ...) journal_log_errno(LOG_WARNING, (error), NULL, __VA_ARGS__)
+#define log_notice_errno(error, ...) journal_log_errno(LOG_NOTICE, (error), NULL, __VA_ARGS__)

@@ -2,7 +2,8 @@
 /*
  * memctld's manager: event sources in, reconciles out. Uevent bursts are
  * coalesced by the policy's settle time; SIGHUP and Varlink Reload re-read the
- * policy, keeping the last good one when the new one has errors.
+ * policy, keeping the last good one when the new one has errors. The other
+ * parts: manager-state.c, manager-varlink.c, manager-reset.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,63 +23,16 @@
 #include <libudev.h>
 #include <systemd/sd-daemon.h>
 
-#include "early.h"
-#include "engine.h"
-#include "hooks.h"
+#include "hands-off.h"
 #include "journal.h"
-#include "manager.h"
+#include "manager-private.h"
 #include "parse.h"
 #include "policy-load.h"
-#include "report.h"
-#include "report-stuck.h"
-#include "sysfs.h"
 #include "util-mem.h"
-#include "varlink-server.h"
-#include "varlink.h"
-
-struct manager {
-	sd_event *event;
-	sd_event_source *settle_timer, *sigterm, *sigint, *sighup;
-	struct udev *udev;
-	struct udev_monitor *monitor;
-	sd_event_source *monitor_source;
-	struct varlink_server *varlink;
-	char *socket_path;
-	bool own_socket;
-	char *runtime_dir;
-
-	struct memctl_sysfs *sysfs;
-	const struct memctl_kernel_ops *ops;
-	void *ops_ctx;
-	struct memctl_engine *engine;
-
-	char *policy_path;
-	char *hooks_dir;
-	struct memctl_policy *policy;	/* the last good one */
-	bool policy_ok;
-
-	uint64_t first_pending_usec;	/* when the oldest unhandled uevent came, 0: none */
-	unsigned uevents;
-	bool ready;
-	struct memctl_reconcile_result last;
-	struct varlink_call *progress_call;	/* a client asking for progress of a reset, or NULL */
-};
 
 #define SETTLE_CAP_FACTOR 5	/* a continuous storm still reconciles every 5 settle periods */
 
 /* ---- policy ------------------------------------------------------------- */
-
-/* What memctld does without a usable policy: nothing at all. */
-static int hands_off_policy(struct memctl_policy **ret)
-{
-	int r = memctl_policy_new(ret);
-
-	if (r < 0)
-		return r;
-	(*ret)->defaults.kernel_auto_online = MEMCTL_KAO_LEAVE;
-	(*ret)->defaults.other_memory = MEMCTL_ZONE_PREF_OFFLINE;
-	return 0;
-}
 
 static char *diags_text(const struct memctl_diags *d, enum memctl_severity which)
 {
@@ -126,149 +80,9 @@ static int load_policy(struct manager *m, char **ret_errors)
 	return 0;
 }
 
-/* ---- auto_online_blocks takeover ---------------------------------------- */
-
-static void saved_path(struct manager *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/auto_online_blocks.saved", m->runtime_dir);
-}
-
-/*
- * Remember the kernel's own auto_online_blocks before the first reconcile
- * writes "offline". Kept in the runtime directory, so a restart after a crash
- * still knows the value to restore.
- */
-static void takeover_save(struct manager *m)
-{
-	_autofree_ char *cur = NULL;
-	char path[PATH_MAX];
-	int r;
-
-	if (m->policy->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER)
-		return;
-	saved_path(m, path, sizeof(path));
-	/* memctl-early may have saved the kernel's value before kmem loaded: that one stays (lib/early.c). */
-	if (access(path, F_OK) == 0 || m->ops->get_auto_online(m->ops_ctx, &cur) < 0)
-		return;
-	r = memctl_aob_saved_write(m->runtime_dir, cur, MEMCTL_SAVED_BY_DAEMON, "root");
-	if (r < 0 && r != -EEXIST)
-		journal_log(LOG_WARNING, NULL, "cannot save auto_online_blocks to %s: %s", path, strerror(-r));
-}
-
-static void takeover_restore(struct manager *m)
-{
-	char path[PATH_MAX], value[64] = "";
-	FILE *f;
-	int r;
-
-	saved_path(m, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(value, sizeof(value), f))
-		value[strcspn(value, "\n")] = '\0';
-	fclose(f);
-	if (!*value || streq(value, "offline")) {
-		unlink(path);
-		return;
-	}
-	r = m->ops->set_auto_online(m->ops_ctx, value);
-	if (r < 0)
-		journal_log(LOG_ERR, NULL, "cannot restore auto_online_blocks to \"%s\": %s", value, strerror(-r));
-	else
-		journal_log(LOG_NOTICE, NULL, "restored auto_online_blocks to \"%s\"", value);
-	unlink(path);
-}
-
-/*
- * Say at start who set auto_online_blocks before memctld ran. A saved value
- * under a valid policy that says "leave" (the initramfs held an older one, or
- * the policy changed while memctld was down) goes back to the kernel now.
- * Without a valid policy memctld changes nothing, this included.
- */
-static void early_hook_announce(struct manager *m)
-{
-	struct memctl_aob_saved sv;
-	char when[64] = "";
-
-	if (memctl_aob_saved_read(m->runtime_dir, &sv) < 0)
-		return;
-	if (streq(sv.saved_by, MEMCTL_SAVED_BY_EARLY)) {
-		memctl_format_realtime(sv.since_usec, when, sizeof(when));
-		journal_log(LOG_NOTICE, NULL, "auto_online_blocks was set to offline by memctl's early hook before kmem "
-			    "loaded (kernel default: %s; at %s%s)", sv.value, when,
-			    streq(sv.stage, "initramfs") ? ", in the initramfs" : "");
-	}
-	if (m->policy_ok && m->policy->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER)
-		takeover_restore(m);
-}
-
-/* ---- held devices survive restarts -------------------------------------- */
-
-static void held_path(struct manager *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/held", m->runtime_dir);
-}
-
-/* Written whole and renamed into place, so a crash never leaves half a list. */
-static void save_held(struct memctl_engine *e, void *userdata)
-{
-	struct manager *m = userdata;
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	size_t n;
-	const struct memctl_device_status *st = memctl_engine_status(e, &n);
-	const struct memctl_pending_hold *pending;
-	FILE *f;
-
-	held_path(m, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f) {
-		journal_log(LOG_ERR, NULL, "cannot save held devices to %s: %m", tmp);
-		return;
-	}
-	/* "device target [identity...]": the identity lets the hold find its memory under another name. */
-	for (size_t i = 0; i < n; i++)
-		if (st[i].held)
-			fprintf(f, "%s %s%s%s\n", st[i].device, st[i].held_for ? st[i].held_for : "-",
-				st[i].identity ? " " : "", st[i].identity ? st[i].identity : "");
-	pending = memctl_engine_pending_holds(e, &n);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s %s %s\n", pending[i].device, pending[i].held_for ? pending[i].held_for : "-",
-			pending[i].identity);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		journal_log(LOG_ERR, NULL, "cannot write %s: %m", tmp);
-	fclose(f);
-	if (rename(tmp, path) < 0)
-		journal_log(LOG_ERR, NULL, "cannot save held devices to %s: %m", path);
-}
-
-static void load_held(struct manager *m)
-{
-	char path[PATH_MAX], line[1024];
-	FILE *f;
-
-	held_path(m, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char dev[64], target[128];
-		int end = 0;
-		if (sscanf(line, "%63s %127s %n", dev, target, &end) != 2)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		memctl_engine_hold_identity(m->engine, dev, streq(target, "-") ? NULL : target,
-					    end > 0 && line[end] ? line + end : NULL);
-		journal_log(LOG_NOTICE, NULL, "%s: still held (%s) from before a restart", dev,
-			    streq(target, "-") ? "memctl offline" : target);
-	}
-	fclose(f);
-}
-
 /* ---- reconcile ---------------------------------------------------------- */
 
-static void notify_status(struct manager *m)
+void manager_notify_status(struct manager *m)
 {
 	char online[16];
 	size_t n, errors = 0;
@@ -291,10 +105,10 @@ static void reconcile(struct manager *m)
 	m->first_pending_usec = 0;
 	r = memctl_engine_reconcile(m->engine, m->policy, &m->last);
 	if (r < 0)
-		journal_log(LOG_ERR, NULL, "cannot reconcile: %s", strerror(-r));
+		log_error_errno(r, "cannot reconcile: %m");
 	/* A scan of a large machine allocates a lot briefly; an idle daemon should not keep it. */
 	malloc_trim(0);
-	notify_status(m);
+	manager_notify_status(m);
 }
 
 static int on_settle(sd_event_source *s, uint64_t usec, void *userdata)
@@ -356,27 +170,6 @@ static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	return 0;
 }
 
-/*
- * AER/EEH recovery of a PCI function that backs online memory: take the memory
- * away while the device recovers (best effort, under the deadline, no hooks:
- * there is no one to ask), bring it back on success, keep it held on failure.
- */
-void manager_pci_error(struct manager *m, const char *pci, const char *event)
-{
-	_autofree_ char *message = NULL;
-
-	if (streq(event, "BEGIN_RECOVERY")) {
-		int r = manager_reset_prepare(m, pci, false, &message);
-		if (r == -ENODEV)
-			return;	/* no memory of ours behind it */
-	} else if (streq(event, "SUCCESSFUL_RECOVERY")) {
-		(void)manager_reset_done(m, pci, false, &message);
-	} else if (streq(event, "FAILED_RECOVERY")) {
-		journal_log(LOG_CRIT, MEMCTL_MID_RESET, "%s: error recovery failed; its memory stays offline and held "
-			    "(memctl reset-done %s once it works again)", pci, pci);
-	}
-}
-
 int manager_reload(struct manager *m, char **ret_errors)
 {
 	int r;
@@ -389,10 +182,7 @@ int manager_reload(struct manager *m, char **ret_errors)
 	} else {
 		journal_log(LOG_INFO, MEMCTL_MID_POLICY_RELOADED, "policy %s reloaded (%zu rules)", m->policy_path,
 			    m->policy->n_rules);
-		if (m->policy->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER)
-			takeover_save(m);
-		else
-			takeover_restore(m);
+		manager_takeover_sync(m);
 		memctl_engine_forget_stuck(m->engine, NULL);	/* a reload tries stuck blocks again */
 		reconcile(m);
 	}
@@ -413,382 +203,6 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	sd_notify(false, "STOPPING=1");
 	return sd_event_exit(m->event, 0);
 }
-
-/* ---- Varlink methods ---------------------------------------------------- */
-
-static struct json_object *device_status_json(const struct memctl_device_status *st)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "device", json_object_new_string(st->device));
-	json_object_object_add(o, "present", json_object_new_boolean(st->present));
-	json_object_object_add(o, "rule", st->rule ? json_object_new_string(st->rule) : NULL);
-	json_object_object_add(o, "action", json_object_new_string(memctl_action_name(st->action)));
-	json_object_object_add(o, "desired_mode", json_object_new_string(memctl_mode_name(st->want_mode)));
-	json_object_object_add(o, "desired_zone", st->want_mode == MEMCTL_MODE_SYSTEM_RAM && st->rule
-							  ? json_object_new_string(memctl_zone_pref_name(st->want_zone))
-							  : NULL);
-	json_object_object_add(o, "mode", json_object_new_string(memctl_mode_name(st->mode)));
-	json_object_object_add(o, "held", json_object_new_boolean(st->held));
-	json_object_object_add(o, "last_action", st->last_action ? json_object_new_string(st->last_action) : NULL);
-	json_object_object_add(o, "last_action_usec", st->last_action ? json_object_new_int64((int64_t)st->last_usec) : NULL);
-	json_object_object_add(o, "last_result", st->last_action ? json_object_new_string(st->last_result ? strerror(-st->last_result) : "ok") : NULL);
-	json_object_object_add(o, "last_error", st->last_error ? json_object_new_string(st->last_error) : NULL);
-	memctl_stuck_json_add(o, st);
-	return o;
-}
-
-static int vl_get_status(struct varlink_call *call, struct json_object *params, void *userdata)
-{
-	struct manager *m = userdata;
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	struct json_object *p, *daemon, *devs;
-	const struct memctl_device_status *st;
-	size_t n;
-	int r;
-
-	/* The whole picture for people, udev rules included (the engine's scans skip them). */
-	r = m->sysfs ? memctl_inventory_scan(m->sysfs, &inv) : m->ops->scan(m->ops_ctx, &inv);
-	if (r < 0)
-		return r;
-	p = json_object_new_object();
-	/* Node ratios against the policy this daemon applies (the last good one). */
-	json_object_object_add(p, "inventory", memctl_status_json_with_policy(inv, m->policy, m->policy_path));
-	daemon = json_object_new_object();
-	json_object_object_add(daemon, "policy", json_object_new_string(m->policy_path));
-	json_object_object_add(daemon, "policy_valid", json_object_new_boolean(m->policy_ok));
-	json_object_object_add(daemon, "rules", json_object_new_int((int)m->policy->n_rules));
-	json_object_object_add(daemon, "reconciles", json_object_new_int64(memctl_engine_reconcile_count(m->engine)));
-	json_object_object_add(daemon, "uevents", json_object_new_int64(m->uevents));
-	json_object_object_add(daemon, "kernel_auto_online",
-			       json_object_new_string(m->policy->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER ? "takeover"
-														 : "leave"));
-	json_object_object_add(p, "daemon", daemon);
-	devs = json_object_new_array();
-	st = memctl_engine_status(m->engine, &n);
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(devs, device_status_json(&st[i]));
-	json_object_object_add(p, "devices", devs);
-	return varlink_reply(call, p);
-}
-
-static int vl_get_plan(struct varlink_call *call, struct json_object *params, void *userdata)
-{
-	struct manager *m = userdata;
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
-	struct json_object *p;
-	int r;
-
-	r = m->ops->scan(m->ops_ctx, &inv);
-	if (r < 0)
-		return r;
-	r = memctl_plan_build(inv, m->policy, &plan);
-	if (r < 0)
-		return r;
-	p = json_object_new_object();
-	json_object_object_add(p, "plan", memctl_plan_json(plan));
-	return varlink_reply(call, p);
-}
-
-static int vl_reload(struct varlink_call *call, struct json_object *params, void *userdata)
-{
-	_autofree_ char *errors = NULL;
-	struct json_object *p;
-
-	if (manager_reload(userdata, &errors) >= 0)
-		return varlink_reply(call, NULL);
-	p = json_object_new_object();
-	json_object_object_add(p, "errors", json_object_new_string(errors ? errors : "unreadable policy"));
-	return varlink_error(call, MEMCTL_VARLINK_INTERFACE ".PolicyRejected", p);
-}
-
-static const char *param_string(struct json_object *params, const char *key)
-{
-	struct json_object *v;
-
-	if (!params || !json_object_object_get_ex(params, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int invalid_parameter(struct varlink_call *call, const char *name)
-{
-	struct json_object *p = json_object_new_object();
-
-	json_object_object_add(p, "parameter", json_object_new_string(name));
-	return varlink_error(call, "org.varlink.service.InvalidParameter", p);
-}
-
-static int manual_result(struct varlink_call *call, struct manager *m, const char *device, int r, const char *error)
-{
-	struct json_object *p;
-
-	notify_status(m);
-	if (r >= 0) {
-		size_t n;
-		const struct memctl_device_status *st = memctl_engine_status(m->engine, &n);
-		char list[1024];
-
-		for (size_t i = 0; i < n; i++)
-			if (streq(st[i].device, device) && st[i].n_stuck > 0) {
-				/* Done, but not all of it: which blocks stay, why, and the fix. */
-				memctl_stuck_format(&st[i], list, sizeof(list));
-				p = json_object_new_object();
-				json_object_object_add(p, "stuck", json_object_new_string(list));
-				json_object_object_add(p, "stuck_fix", json_object_new_string(memctl_stuck_fix));
-				return varlink_reply(call, p);
-			}
-		return varlink_reply(call, NULL);
-	}
-	p = json_object_new_object();
-	json_object_object_add(p, "device", json_object_new_string(device));
-	json_object_object_add(p, "reason", json_object_new_string(error ? error : strerror(-r)));
-	return varlink_error(call, r == -ENODEV ? MEMCTL_VARLINK_INTERFACE ".NoSuchDevice"
-						: MEMCTL_VARLINK_INTERFACE ".OperationFailed", p);
-}
-
-static int vl_online(struct varlink_call *call, struct json_object *params, void *userdata)
-{
-	struct manager *m = userdata;
-	const char *device = param_string(params, "device"), *zone = param_string(params, "zone");
-	enum memctl_zone_pref pref = m->policy->defaults.zone;
-	_autofree_ char *error = NULL;
-	int r;
-
-	if (!device)
-		return invalid_parameter(call, "device");
-	if (zone) {
-		if (streq(zone, "movable"))
-			pref = MEMCTL_ZONE_PREF_MOVABLE;
-		else if (streq(zone, "normal"))
-			pref = MEMCTL_ZONE_PREF_NORMAL;
-		else if (streq(zone, "auto"))
-			pref = MEMCTL_ZONE_PREF_AUTO;
-		else
-			return invalid_parameter(call, "zone");
-	}
-	r = memctl_engine_online(m->engine, m->policy, device, pref, &error);
-	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, r < 0 ? MEMCTL_MID_STEP_FAILED : MEMCTL_MID_DEVICE_ONLINED,
-		    "%s: online by hand (%s)%s%s", device, memctl_zone_pref_name(pref), r < 0 ? ": " : "",
-		    r < 0 ? (error ? error : strerror(-r)) : "");
-	return manual_result(call, m, device, r, error);
-}
-
-static int vl_offline(struct varlink_call *call, struct json_object *params, void *userdata)
-{
-	struct manager *m = userdata;
-	const char *device = param_string(params, "device");
-	_autofree_ char *error = NULL;
-	int r;
-
-	if (!device)
-		return invalid_parameter(call, "device");
-	r = memctl_engine_offline(m->engine, device, &error);
-	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, r < 0 ? MEMCTL_MID_STEP_FAILED : MEMCTL_MID_DEVICE_OFFLINED,
-		    "%s: offline by hand%s%s", device, r < 0 ? ": " : " (held until memctl online)",
-		    r < 0 ? (error ? error : strerror(-r)) : "");
-	return manual_result(call, m, device, r, error);
-}
-
-/* ---- resets ------------------------------------------------------------- */
-
-static void hook_log(const char *phase, const char *hook, int status, const char *output, void *userdata)
-{
-	size_t n = strlen(output);
-
-	while (n > 0 && output[n - 1] == '\n')
-		n--;
-	journal_log(status == 0 ? LOG_INFO : LOG_WARNING, MEMCTL_MID_RESET, "hook %s (%s): %s%s%.*s", hook, phase,
-		    status == 0 ? "ok" : status < 0 ? "timed out" : "failed", n ? ": " : "", (int)(n > 400 ? 400 : n),
-		    output);
-}
-
-static void reset_progress(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata)
-{
-	struct manager *m = userdata;
-
-	sd_notifyf(false, "STATUS=reset-prepare: %s: %zu of %zu memory blocks offline (%.1f s)", device, done, total,
-		   elapsed_ms / 1000.0);
-	if (m->progress_call) {
-		struct json_object *p = json_object_new_object();
-		json_object_object_add(p, "device", json_object_new_string(device));
-		json_object_object_add(p, "blocks_done", json_object_new_int64((int64_t)done));
-		json_object_object_add(p, "blocks_total", json_object_new_int64((int64_t)total));
-		json_object_object_add(p, "elapsed_ms", json_object_new_int64((int64_t)elapsed_ms));
-		varlink_notify(m->progress_call, p);
-	}
-}
-
-static struct memctl_reset_options reset_options(struct manager *m, bool hooks)
-{
-	/* Hooks are off only for AER/EEH recovery (manager_pci_error), which the kernel runs anyway. */
-	return (struct memctl_reset_options){ .hooks_dir = hooks ? m->hooks_dir : NULL, .hook_timeout_ms = 30000,
-					      .hook_log = hook_log, .progress = reset_progress,
-					      .progress_userdata = m, .recovery = !hooks };
-}
-
-typedef int (*reset_fn)(struct memctl_engine *e, const struct memctl_policy *p, const char *target,
-			const struct memctl_reset_options *o, char **ret_message);
-
-/* One reset phase through the engine, logged and reflected in STATUS=. */
-static int reset_phase(struct manager *m, reset_fn fn, const char *target, bool hooks, char **ret_message)
-{
-	struct memctl_reset_options o = reset_options(m, hooks);
-	int r = fn(m->engine, m->policy, target, &o, ret_message);
-
-	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, MEMCTL_MID_RESET, "%s",
-		    ret_message && *ret_message ? *ret_message : strerror(-r));
-	notify_status(m);
-	return r;
-}
-
-int manager_reset_prepare(struct manager *m, const char *target, bool hooks, char **ret_message)
-{
-	return reset_phase(m, memctl_engine_reset_prepare, target, hooks, ret_message);
-}
-
-int manager_reset_done(struct manager *m, const char *target, bool hooks, char **ret_message)
-{
-	return reset_phase(m, memctl_engine_reset_done, target, hooks, ret_message);
-}
-
-static int reset_reply(struct varlink_call *call, const char *target, int r, const char *message)
-{
-	struct json_object *p = json_object_new_object();
-
-	json_object_object_add(p, "target", json_object_new_string(target));
-	json_object_object_add(p, r < 0 ? "reason" : "message", json_object_new_string(message ? message : strerror(-r)));
-	if (r >= 0)
-		return varlink_reply(call, p);
-	return varlink_error(call, r == -ENODEV || r == -ENOENT ? MEMCTL_VARLINK_INTERFACE ".NoSuchDevice"
-				   : r == -ECANCELED || r == -EPERM ? MEMCTL_VARLINK_INTERFACE ".ResetRefused"
-								    : MEMCTL_VARLINK_INTERFACE ".ResetFailed", p);
-}
-
-static int vl_reset_prepare(struct varlink_call *call, struct json_object *params, void *userdata)
-{
-	const char *target = param_string(params, "target");
-	_autofree_ char *message = NULL;
-	int r;
-
-	struct manager *m = userdata;
-
-	if (!target)
-		return invalid_parameter(call, "target");
-	m->progress_call = call;
-	r = manager_reset_prepare(m, target, true, &message);
-	m->progress_call = NULL;
-	return reset_reply(call, target, r, message);
-}
-
-static int vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata)
-{
-	const char *target = param_string(params, "target");
-	_autofree_ char *message = NULL;
-	int r;
-
-	if (!target)
-		return invalid_parameter(call, "target");
-	r = manager_reset_done(userdata, target, true, &message);
-	return reset_reply(call, target, r, message);
-}
-
-/* The PCI function to reset for a target: itself, or the host of its memdevs. */
-static int reset_pci_address(struct manager *m, const char *target, char **ret)
-{
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	_autofree_ size_t *idx = NULL;
-	int n, r;
-
-	r = m->ops->scan(m->ops_ctx, &inv);
-	if (r < 0)
-		return r;
-	n = memctl_inventory_resolve_target(inv, target, &idx);
-	for (int i = 0; i < n; i++) {
-		const struct memctl_dax_device *d = &inv->devices[idx[i]];
-		const struct memctl_dax_region *reg = d->region >= 0 ? &inv->regions[d->region] : NULL;
-		if (reg && reg->n_memdevs == 1 && reg->memdevs[0].host) {
-			*ret = strdup(reg->memdevs[0].host);
-			return *ret ? 0 : -ENOMEM;
-		}
-	}
-	return -ENXIO;
-}
-
-static int vl_reset(struct varlink_call *call, struct json_object *params, void *userdata)
-{
-	struct manager *m = userdata;
-	const char *target = param_string(params, "target");
-	_autofree_ char *message = NULL, *pci = NULL, *done = NULL, *both = NULL;
-	int r;
-
-	if (!target)
-		return invalid_parameter(call, "target");
-	r = reset_pci_address(m, target, &pci);
-	if (r < 0)
-		return reset_reply(call, target, -ENODEV, "no single PCI function backs it: reset it yourself between "
-							 "reset-prepare and reset-done");
-	m->progress_call = call;
-	r = manager_reset_prepare(m, target, true, &message);
-	m->progress_call = NULL;
-	if (r < 0)
-		return reset_reply(call, target, r, message);
-	r = m->ops->pci_reset(m->ops_ctx, pci);
-	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, MEMCTL_MID_RESET, "%s: PCI reset of %s: %s", target, pci,
-		    r < 0 ? strerror(-r) : "done");
-	if (r < 0) {
-		asprintf(&both, "%s; PCI reset of %s failed: %s (the memory stays offline and held; reset-done "
-				"brings it back)", message, pci, strerror(-r));
-		return reset_reply(call, target, -EIO, both);
-	}
-	r = manager_reset_done(m, target, true, &done);
-	asprintf(&both, "%s; PCI function %s reset; %s", message, pci, done ? done : strerror(-r));
-	return reset_reply(call, target, r, both);
-}
-
-static const char interface_description[] =
-	"# memctl: policy for device-dax memory (memctld(8))\n"
-	"interface io.memctl\n"
-	"\n"
-	"# The inventory (as memctl status --json), the daemon's state and per-device status.\n"
-	"method GetStatus() -> (inventory: object, daemon: object, devices: []object)\n"
-	"# What the policy in force would do now (as memctl plan --json).\n"
-	"method GetPlan() -> (plan: object)\n"
-	"# Re-read the policy; a policy with errors is rejected and the old one stays.\n"
-	"method Reload() -> ()\n"
-	"# Online a device's memory into a zone (movable, normal, auto); releases a hold.\n"
-	"# stuck: blocks the kernel would not offline (to move them), with zone and reason.\n"
-	"method Online(device: string, zone: ?string) -> (stuck: ?string, stuck_fix: ?string)\n"
-	"# Offline all of a device's memory and hold it offline.\n"
-	"method Offline(device: string) -> ()\n"
-	"# Before a device reset: offline and remove the memory of every dax device\n"
-	"# backed by target (dax device, CXL memdev or region, PCI address); hold it.\n"
-	"method ResetPrepare(target: string) -> (target: string, message: string)\n"
-	"# After the reset: release the hold and apply the policy again.\n"
-	"method ResetDone(target: string) -> (target: string, message: string)\n"
-	"# ResetPrepare, reset the PCI function behind target, ResetDone.\n"
-	"method Reset(target: string) -> (target: string, message: string)\n"
-	"\n"
-	"error PermissionDenied (method: string, reason: string)\n"
-	"error PolicyRejected (errors: string)\n"
-	"error NoSuchDevice (device: string, reason: string)\n"
-	"error OperationFailed (device: string, reason: string)\n"
-	"error ResetRefused (target: string, reason: string)\n"
-	"error ResetFailed (target: string, reason: string)\n"
-	"error InternalError (reason: string)\n";
-
-static const struct varlink_method methods[] = {
-	{ "io.memctl.GetStatus", vl_get_status, false },
-	{ "io.memctl.GetPlan", vl_get_plan, false },
-	{ "io.memctl.Reload", vl_reload, true },
-	{ "io.memctl.Online", vl_online, true },
-	{ "io.memctl.Offline", vl_offline, true },
-	{ "io.memctl.ResetPrepare", vl_reset_prepare, true },
-	{ "io.memctl.ResetDone", vl_reset_done, true },
-	{ "io.memctl.Reset", vl_reset, true },
-	{},
-};
 
 /* ---- setup -------------------------------------------------------------- */
 
@@ -887,10 +301,10 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	r = memctl_engine_new(m->ops, m->ops_ctx, &m->engine);
 	if (r < 0)
 		return r;
-	memctl_engine_set_event_fn(m->engine, journal_event, m);
-	memctl_engine_set_held_fn(m->engine, save_held, m);
+	memctl_engine_set_event_fn(m->engine, manager_on_event, m);
+	memctl_engine_set_held_fn(m->engine, manager_save_held, m);
 
-	load_held(m);
+	manager_load_held(m);
 	{
 		const char *h = cfg->hooks_dir ? cfg->hooks_dir : getenv("MEMCTL_HOOKS_DIR");
 		m->hooks_dir = strdup(h && *h ? h : MEMCTL_HOOKS_DIR_DEFAULT);
@@ -900,10 +314,10 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 
 	r = load_policy(m, NULL);
 	if (r < 0) {
-		journal_log(r == -ENOENT ? LOG_NOTICE : LOG_ERR, MEMCTL_MID_POLICY_REJECTED,
-			    "no usable policy (%s: %s): leaving all memory alone until one is loaded", m->policy_path,
-			    strerror(-r));
-		r = hands_off_policy(&m->policy);
+		journal_log_errno(r == -ENOENT ? LOG_NOTICE : LOG_ERR, r, MEMCTL_MID_POLICY_REJECTED,
+				  "no usable policy (%s: %m): leaving all memory alone until one is loaded",
+				  m->policy_path);
+		r = memctl_policy_new_hands_off(&m->policy);
 		if (r < 0)
 			return r;
 	}
@@ -932,7 +346,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	r = listen_socket(m, &fd);
 	if (r < 0)
 		return r;
-	r = varlink_server_new(m->event, fd, methods, interface_description, m, &m->varlink);
+	r = varlink_server_new(m->event, fd, manager_methods, manager_interface_description, m, &m->varlink);
 	if (r < 0) {
 		close(fd);
 		return r;
@@ -943,8 +357,10 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 
 int manager_start(struct manager *m)
 {
-	early_hook_announce(m);
-	takeover_save(m);
+	manager_early_hook_announce(m);
+	/* Without a valid policy memctld changes nothing, auto_online_blocks included. */
+	if (m->policy_ok)
+		manager_takeover_sync(m);
 	reconcile(m);
 	m->ready = true;
 	sd_notify(false, "READY=1");
@@ -976,7 +392,7 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	if (m->ready)
-		takeover_restore(m);
+		manager_takeover_restore(m);
 	varlink_server_free(m->varlink);
 	if (m->own_socket && m->socket_path)
 		unlink(m->socket_path);

@@ -83,14 +83,14 @@ int main(int argc, char **argv)
 
 	r = manager_new(&cfg, &m);
 	if (r < 0) {
-		journal_log(3, NULL, "cannot start: %s", strerror(-r));
+		log_error_errno(r, "cannot start: %m");
 		return 1;
 	}
 	r = manager_start(m);
 	if (r >= 0)
 		r = manager_run(m);
 	if (r < 0) {
-		journal_log(3, NULL, "exiting on error: %s", strerror(-r));
+		log_error_errno(r, "exiting on error: %m");
 		return 1;
 	}
 	return 0;

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The manager's state, shared by its parts: manager.c (event sources, policy,
+ * reconcile), manager-state.c (what survives a restart: held devices, the
+ * auto_online_blocks takeover), manager-varlink.c (io.memctl methods) and
+ * manager-reset.c (resets and PCI error recovery). Not for other callers.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libudev.h>
+#include <systemd/sd-event.h>
+
+#include "engine.h"
+#include "manager.h"
+#include "sysfs.h"
+#include "varlink-server.h"
+
+/*
+ * What the engine reported while the manager waited on it, so that a result
+ * it already logged (with its device fields) is not logged a second time.
+ */
+struct manager_event_tap {
+	unsigned failures;		/* STEP_FAILED events */
+	unsigned results;		/* DEVICE_ONLINED, DEVICE_OFFLINED, STEP_FAILED events */
+	char reset_devices[512];	/* the devices of the last reset event ("dax0.0 dax1.0") */
+};
+
+struct manager {
+	sd_event *event;
+	sd_event_source *settle_timer, *sigterm, *sigint, *sighup;
+	struct udev *udev;
+	struct udev_monitor *monitor;
+	sd_event_source *monitor_source;
+	struct varlink_server *varlink;
+	char *socket_path;
+	bool own_socket;
+	char *runtime_dir;
+
+	struct memctl_sysfs *sysfs;
+	/* Handed to the engine and lib/ only: the daemon never calls an op itself
+	 * (tests/tools/check-daemon-seam.py). */
+	const struct memctl_kernel_ops *ops;
+	void *ops_ctx;
+	struct memctl_engine *engine;
+	struct manager_event_tap tap;
+	unsigned tap_mark;		/* tap.results when the current reset phase began */
+
+	char *policy_path;
+	char *hooks_dir;
+	struct memctl_policy *policy;	/* the last good one */
+	bool policy_ok;
+
+	uint64_t first_pending_usec;	/* when the oldest unhandled uevent came, 0: none */
+	unsigned uevents;
+	bool ready;
+	struct memctl_reconcile_result last;
+	struct varlink_call *progress_call;	/* a client asking for progress of a reset, or NULL */
+};
+
+/* manager.c */
+void manager_notify_status(struct manager *m);
+
+/* manager-state.c */
+void manager_takeover_sync(struct manager *m);
+void manager_takeover_restore(struct manager *m);
+void manager_early_hook_announce(struct manager *m);
+void manager_save_held(struct memctl_engine *e, void *userdata);
+void manager_load_held(struct manager *m);
+/* The engine's event callback: logs the event, keeps the tap. */
+void manager_on_event(const struct memctl_event *ev, void *userdata);
+
+/* manager-varlink.c */
+extern const struct varlink_method manager_methods[];
+extern const char manager_interface_description[];
+
+/* manager-reset.c: the reset methods manager_methods lists */
+int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *params, void *userdata);
+int manager_vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata);
+int manager_vl_reset(struct varlink_call *call, struct json_object *params, void *userdata);

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Resets through memctld: the ResetPrepare, ResetDone and Reset methods and
+ * PCI AER/EEH recovery events. Sequencing and target resolution are the
+ * engine's (lib/engine-reset-seq.c); here each phase's result is logged once
+ * with its devices, progress is streamed and STATUS= kept current.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "engine-reset-seq.h"
+#include "journal.h"
+#include "manager-private.h"
+#include "util-mem.h"
+#include "varlink-params.h"
+#include "varlink.h"
+
+static void hook_log(const char *phase, const char *hook, int status, const char *output, void *userdata)
+{
+	size_t n = strlen(output);
+
+	while (n > 0 && output[n - 1] == '\n')
+		n--;
+	journal_log(status == 0 ? LOG_INFO : LOG_WARNING, MEMCTL_MID_RESET, "hook %s (%s): %s%s%.*s", hook, phase,
+		    status == 0 ? "ok" : status < 0 ? "timed out" : "failed", n ? ": " : "", (int)(n > 400 ? 400 : n),
+		    output);
+}
+
+static void reset_progress(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata)
+{
+	struct manager *m = userdata;
+
+	sd_notifyf(false, "STATUS=reset-prepare: %s: %zu of %zu memory blocks offline (%.1f s)", device, done, total,
+		   elapsed_ms / 1000.0);
+	if (m->progress_call) {
+		struct json_object *p = json_object_new_object();
+		json_object_object_add(p, "device", json_object_new_string(device));
+		json_object_object_add(p, "blocks_done", json_object_new_int64((int64_t)done));
+		json_object_object_add(p, "blocks_total", json_object_new_int64((int64_t)total));
+		json_object_object_add(p, "elapsed_ms", json_object_new_int64((int64_t)elapsed_ms));
+		varlink_notify(m->progress_call, p);
+	}
+}
+
+/*
+ * One journal entry per phase, with MEMCTL_DEVICE= per device the engine
+ * named for the reset, unless the engine has already logged the result
+ * itself (reset-prepare's "offline and removed" or a failed step).
+ */
+static void phase_done(enum memctl_reset_phase phase, const char *target, int r, const char *message, void *userdata)
+{
+	struct manager *m = userdata;
+	struct memctl_event ev = { .kind = MEMCTL_EVENT_RESET, .device = m->tap.reset_devices, .node = -1,
+				   .error = r < 0 ? r : 0, .message = message };
+	bool logged = phase == MEMCTL_RESET_PHASE_PREPARE && m->tap.results != m->tap_mark;
+
+	m->tap_mark = m->tap.results;
+	if (!logged)
+		journal_event(&ev, m);
+	manager_notify_status(m);
+}
+
+static struct memctl_reset_seq reset_seq(struct manager *m, bool hooks)
+{
+	/* Hooks are off only for AER/EEH recovery (manager_pci_error), which the kernel runs anyway. */
+	return (struct memctl_reset_seq){
+		.reset = { .hooks_dir = hooks ? m->hooks_dir : NULL, .hook_timeout_ms = 30000, .hook_log = hook_log,
+			   .progress = reset_progress, .progress_userdata = m, .recovery = !hooks },
+		.phase_done = phase_done,
+		.userdata = m,
+	};
+}
+
+/* A reset starts: no devices named yet, no result seen. */
+static void reset_begin(struct manager *m)
+{
+	m->tap.reset_devices[0] = '\0';
+	m->tap_mark = m->tap.results;
+}
+
+static int reset_phase(struct manager *m, enum memctl_reset_phase phase, const char *target, bool hooks,
+		       char **ret_message)
+{
+	struct memctl_reset_seq s = reset_seq(m, hooks);
+
+	reset_begin(m);
+	return memctl_engine_reset_phase(m->engine, m->policy, phase, target, &s, ret_message);
+}
+
+int manager_reset_prepare(struct manager *m, const char *target, bool hooks, char **ret_message)
+{
+	return reset_phase(m, MEMCTL_RESET_PHASE_PREPARE, target, hooks, ret_message);
+}
+
+int manager_reset_done(struct manager *m, const char *target, bool hooks, char **ret_message)
+{
+	return reset_phase(m, MEMCTL_RESET_PHASE_DONE, target, hooks, ret_message);
+}
+
+/*
+ * AER/EEH recovery of a PCI function that backs online memory: take the memory
+ * away while the device recovers (best effort, under the deadline, no hooks:
+ * there is no one to ask), bring it back on success, keep it held on failure.
+ */
+void manager_pci_error(struct manager *m, const char *pci, const char *event)
+{
+	_autofree_ char *message = NULL;
+
+	if (streq(event, "BEGIN_RECOVERY")) {
+		(void)manager_reset_prepare(m, pci, false, &message);	/* -ENODEV: no memory of ours behind it */
+	} else if (streq(event, "SUCCESSFUL_RECOVERY")) {
+		(void)manager_reset_done(m, pci, false, &message);
+	} else if (streq(event, "FAILED_RECOVERY")) {
+		journal_log(LOG_CRIT, MEMCTL_MID_RESET, "%s: error recovery failed; its memory stays offline and held "
+			    "(memctl reset-done %s once it works again)", pci, pci);
+	}
+}
+
+static int reset_reply(struct varlink_call *call, const char *target, int r, const char *message)
+{
+	struct json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "target", json_object_new_string(target));
+	json_object_object_add(p, r < 0 ? "reason" : "message", json_object_new_string(message ? message : strerror(-r)));
+	if (r >= 0)
+		return varlink_reply(call, p);
+	return varlink_error(call, r == -ENODEV || r == -ENOENT ? MEMCTL_VARLINK_INTERFACE ".NoSuchDevice"
+				   : r == -ECANCELED || r == -EPERM ? MEMCTL_VARLINK_INTERFACE ".ResetRefused"
+								    : MEMCTL_VARLINK_INTERFACE ".ResetFailed", p);
+}
+
+struct reset_args {
+	const char *target;
+};
+
+static const struct varlink_param reset_params[] = {
+	{ "target", VARLINK_PARAM_STRING, true, offsetof(struct reset_args, target) },
+	{},
+};
+
+int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	struct reset_args a = { 0 };
+	_autofree_ char *message = NULL;
+	int r;
+
+	if (varlink_dispatch_params(call, params, reset_params, &a))
+		return 0;
+	m->progress_call = call;
+	r = manager_reset_prepare(m, a.target, true, &message);
+	m->progress_call = NULL;
+	return reset_reply(call, a.target, r, message);
+}
+
+int manager_vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct reset_args a = { 0 };
+	_autofree_ char *message = NULL;
+	int r;
+
+	if (varlink_dispatch_params(call, params, reset_params, &a))
+		return 0;
+	r = manager_reset_done(userdata, a.target, true, &message);
+	return reset_reply(call, a.target, r, message);
+}
+
+int manager_vl_reset(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	struct reset_args a = { 0 };
+	struct memctl_reset_seq s = reset_seq(m, true);
+	_autofree_ char *message = NULL;
+	int r;
+
+	if (varlink_dispatch_params(call, params, reset_params, &a))
+		return 0;
+	reset_begin(m);
+	m->progress_call = call;
+	r = memctl_engine_reset(m->engine, m->ops, m->ops_ctx, m->policy, a.target, &s, &message);
+	m->progress_call = NULL;
+	return reset_reply(call, a.target, r, message);
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * memctld's io.memctl methods: status, plan, reload, manual online and
+ * offline (resets are manager-reset.c's). Each reads its parameters through
+ * a table (varlink-params.h); the engine decides, the method answers.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "engine-manual.h"
+#include "engine-view.h"
+#include "journal.h"
+#include "manager-private.h"
+#include "report.h"
+#include "report-stuck.h"
+#include "util-mem.h"
+#include "varlink-params.h"
+#include "varlink.h"
+
+static const struct varlink_param no_params[] = { {} };
+
+static struct json_object *device_status_json(const struct memctl_device_status *st)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "device", json_object_new_string(st->device));
+	json_object_object_add(o, "present", json_object_new_boolean(st->present));
+	json_object_object_add(o, "rule", st->rule ? json_object_new_string(st->rule) : NULL);
+	json_object_object_add(o, "action", json_object_new_string(memctl_action_name(st->action)));
+	json_object_object_add(o, "desired_mode", json_object_new_string(memctl_mode_name(st->want_mode)));
+	json_object_object_add(o, "desired_zone", st->want_mode == MEMCTL_MODE_SYSTEM_RAM && st->rule
+							  ? json_object_new_string(memctl_zone_pref_name(st->want_zone))
+							  : NULL);
+	json_object_object_add(o, "mode", json_object_new_string(memctl_mode_name(st->mode)));
+	json_object_object_add(o, "held", json_object_new_boolean(st->held));
+	json_object_object_add(o, "last_action", st->last_action ? json_object_new_string(st->last_action) : NULL);
+	json_object_object_add(o, "last_action_usec", st->last_action ? json_object_new_int64((int64_t)st->last_usec) : NULL);
+	json_object_object_add(o, "last_result", st->last_action ? json_object_new_string(st->last_result ? strerror(-st->last_result) : "ok") : NULL);
+	json_object_object_add(o, "last_error", st->last_error ? json_object_new_string(st->last_error) : NULL);
+	memctl_stuck_json_add(o, st);
+	return o;
+}
+
+static int vl_get_status(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	struct json_object *p, *daemon, *devs;
+	const struct memctl_device_status *st;
+	size_t n;
+	int r;
+
+	if (varlink_dispatch_params(call, params, no_params, NULL))
+		return 0;
+	/* The whole picture for people, udev rules included (the engine's scans skip them). */
+	r = memctl_view_inventory(m->ops, m->ops_ctx, m->sysfs, &inv);
+	if (r < 0)
+		return r;
+	p = json_object_new_object();
+	/* Node ratios against the policy this daemon applies (the last good one). */
+	json_object_object_add(p, "inventory", memctl_status_json_with_policy(inv, m->policy, m->policy_path));
+	daemon = json_object_new_object();
+	json_object_object_add(daemon, "policy", json_object_new_string(m->policy_path));
+	json_object_object_add(daemon, "policy_valid", json_object_new_boolean(m->policy_ok));
+	json_object_object_add(daemon, "rules", json_object_new_int((int)m->policy->n_rules));
+	json_object_object_add(daemon, "reconciles", json_object_new_int64(memctl_engine_reconcile_count(m->engine)));
+	json_object_object_add(daemon, "uevents", json_object_new_int64(m->uevents));
+	json_object_object_add(daemon, "kernel_auto_online",
+			       json_object_new_string(m->policy->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER ? "takeover"
+														 : "leave"));
+	json_object_object_add(p, "daemon", daemon);
+	devs = json_object_new_array();
+	st = memctl_engine_status(m->engine, &n);
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(devs, device_status_json(&st[i]));
+	json_object_object_add(p, "devices", devs);
+	return varlink_reply(call, p);
+}
+
+static int vl_get_plan(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
+	struct json_object *p;
+	int r;
+
+	if (varlink_dispatch_params(call, params, no_params, NULL))
+		return 0;
+	r = memctl_view_plan(m->ops, m->ops_ctx, m->policy, &plan);
+	if (r < 0)
+		return r;
+	p = json_object_new_object();
+	json_object_object_add(p, "plan", memctl_plan_json(plan));
+	return varlink_reply(call, p);
+}
+
+static int vl_reload(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	_autofree_ char *errors = NULL;
+	struct json_object *p;
+
+	if (varlink_dispatch_params(call, params, no_params, NULL))
+		return 0;
+	if (manager_reload(userdata, &errors) >= 0)
+		return varlink_reply(call, NULL);
+	p = json_object_new_object();
+	json_object_object_add(p, "errors", json_object_new_string(errors ? errors : "unreadable policy"));
+	return varlink_error(call, MEMCTL_VARLINK_INTERFACE ".PolicyRejected", p);
+}
+
+static int invalid_parameter(struct varlink_call *call, const char *name)
+{
+	struct json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "parameter", json_object_new_string(name));
+	return varlink_error(call, "org.varlink.service.InvalidParameter", p);
+}
+
+/* The result of a manual online/offline: logged once (unless the engine already named the failing step), answered. */
+static int manual_result(struct varlink_call *call, struct manager *m, const char *device,
+			 struct memctl_manual_result *res, unsigned failures_before)
+{
+	struct memctl_event ev = {
+		.kind = res->kind, .device = device, .node = -1, .error = res->error, .message = res->message,
+		.zone = res->zone == MEMCTL_ZONE_PREF_MOVABLE || res->zone == MEMCTL_ZONE_PREF_NORMAL
+				? memctl_zone_pref_name(res->zone) : NULL,
+	};
+	struct json_object *p;
+
+	if (res->error >= 0 || m->tap.failures == failures_before)
+		journal_event(&ev, m);
+	manager_notify_status(m);
+	if (res->error >= 0) {
+		size_t n;
+		const struct memctl_device_status *st = memctl_engine_status(m->engine, &n);
+		char list[1024];
+
+		for (size_t i = 0; i < n; i++)
+			if (streq(st[i].device, device) && st[i].n_stuck > 0) {
+				/* Done, but not all of it: which blocks stay, why, and the fix. */
+				memctl_stuck_format(&st[i], list, sizeof(list));
+				p = json_object_new_object();
+				json_object_object_add(p, "stuck", json_object_new_string(list));
+				json_object_object_add(p, "stuck_fix", json_object_new_string(memctl_stuck_fix));
+				return varlink_reply(call, p);
+			}
+		return varlink_reply(call, NULL);
+	}
+	p = json_object_new_object();
+	json_object_object_add(p, "device", json_object_new_string(device));
+	json_object_object_add(p, "reason", json_object_new_string(res->reason ? res->reason : strerror(-res->error)));
+	return varlink_error(call, res->error == -ENODEV ? MEMCTL_VARLINK_INTERFACE ".NoSuchDevice"
+							 : MEMCTL_VARLINK_INTERFACE ".OperationFailed", p);
+}
+
+struct online_args {
+	const char *device, *zone;
+};
+
+static const struct varlink_param online_params[] = {
+	{ "device", VARLINK_PARAM_STRING, true, offsetof(struct online_args, device) },
+	{ "zone", VARLINK_PARAM_STRING, false, offsetof(struct online_args, zone) },
+	{},
+};
+
+static int vl_online(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	struct online_args a = { 0 };
+	struct memctl_manual_result res;
+	unsigned before = m->tap.failures;
+	int r;
+
+	if (varlink_dispatch_params(call, params, online_params, &a))
+		return 0;
+	memctl_engine_manual_online(m->engine, m->policy, a.device, a.zone, &res);
+	if (res.zone_rejected)
+		return invalid_parameter(call, "zone");
+	r = manual_result(call, m, a.device, &res, before);
+	memctl_manual_result_done(&res);
+	return r;
+}
+
+struct offline_args {
+	const char *device;
+};
+
+static const struct varlink_param offline_params[] = {
+	{ "device", VARLINK_PARAM_STRING, true, offsetof(struct offline_args, device) },
+	{},
+};
+
+static int vl_offline(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	struct offline_args a = { 0 };
+	struct memctl_manual_result res;
+	unsigned before = m->tap.failures;
+	int r;
+
+	if (varlink_dispatch_params(call, params, offline_params, &a))
+		return 0;
+	memctl_engine_manual_offline(m->engine, a.device, &res);
+	r = manual_result(call, m, a.device, &res, before);
+	memctl_manual_result_done(&res);
+	return r;
+}
+
+const char manager_interface_description[] =
+	"# memctl: policy for device-dax memory (memctld(8))\n"
+	"interface io.memctl\n"
+	"\n"
+	"# The inventory (as memctl status --json), the daemon's state and per-device status.\n"
+	"method GetStatus() -> (inventory: object, daemon: object, devices: []object)\n"
+	"# What the policy in force would do now (as memctl plan --json).\n"
+	"method GetPlan() -> (plan: object)\n"
+	"# Re-read the policy; a policy with errors is rejected and the old one stays.\n"
+	"method Reload() -> ()\n"
+	"# Online a device's memory into a zone (movable, normal, auto); releases a hold.\n"
+	"# stuck: blocks the kernel would not offline (to move them), with zone and reason.\n"
+	"method Online(device: string, zone: ?string) -> (stuck: ?string, stuck_fix: ?string)\n"
+	"# Offline all of a device's memory and hold it offline.\n"
+	"method Offline(device: string) -> ()\n"
+	"# Before a device reset: offline and remove the memory of every dax device\n"
+	"# backed by target (dax device, CXL memdev or region, PCI address); hold it.\n"
+	"method ResetPrepare(target: string) -> (target: string, message: string)\n"
+	"# After the reset: release the hold and apply the policy again.\n"
+	"method ResetDone(target: string) -> (target: string, message: string)\n"
+	"# ResetPrepare, reset the PCI function behind target, ResetDone.\n"
+	"method Reset(target: string) -> (target: string, message: string)\n"
+	"\n"
+	"error PermissionDenied (method: string, reason: string)\n"
+	"error PolicyRejected (errors: string)\n"
+	"error NoSuchDevice (device: string, reason: string)\n"
+	"error OperationFailed (device: string, reason: string)\n"
+	"error ResetRefused (target: string, reason: string)\n"
+	"error ResetFailed (target: string, reason: string)\n"
+	"error InternalError (reason: string)\n";
+
+const struct varlink_method manager_methods[] = {
+	{ "io.memctl.GetStatus", vl_get_status, false },
+	{ "io.memctl.GetPlan", vl_get_plan, false },
+	{ "io.memctl.Reload", vl_reload, true },
+	{ "io.memctl.Online", vl_online, true },
+	{ "io.memctl.Offline", vl_offline, true },
+	{ "io.memctl.ResetPrepare", manager_vl_reset_prepare, true },
+	{ "io.memctl.ResetDone", manager_vl_reset_done, true },
+	{ "io.memctl.Reset", manager_vl_reset, true },
+	{},
+};

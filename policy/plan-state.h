@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "inventory.h"
+#include "inventory-model.h"
 #include "plan.h"
 
 /*

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "diag.h"
-#include "inventory.h"
+#include "inventory-model.h"
 #include "policy.h"
 
 enum memctl_step_op {

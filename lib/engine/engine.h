@@ -57,7 +57,7 @@ struct memctl_device_status {
 	bool present;			/* seen in the last scan */
 	bool held;			/* taken out of policy: memctl offline or reset-prepare */
 	char *held_for;			/* the reset target that holds it, NULL: by hand */
-	char *identity;			/* what the memory is (lib/identity.h text), NULL: not known yet */
+	char *identity;			/* what the memory is (model/identity.h text), NULL: not known yet */
 	char *last_action;		/* "online memory48-63 movable", NULL: none yet */
 	uint64_t last_usec;		/* CLOCK_REALTIME of the last action */
 	int last_result;		/* 0 or -errno */

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "inventory-model.h"
-#include "plan.h"
+#include "step.h"
 
 /*
  * Rewrite d's steps in place. Returns 1 when they now use daxX.Y/state, 0

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "engine.h"
+#include "engine-types.h"
 #include "inventory.h"
 
 struct memctl_holds {

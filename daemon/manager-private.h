@@ -14,7 +14,7 @@
 #include <systemd/sd-event.h>
 
 #include "engine.h"
-#include "manager.h"
+#include "kernel.h"
 #include "sysfs.h"
 #include "varlink-server.h"
 

@@ -14,6 +14,7 @@
 
 #include "engine-reset-seq.h"
 #include "journal.h"
+#include "manager.h"
 #include "manager-private.h"
 #include "util-mem.h"
 #include "varlink-params.h"

@@ -15,6 +15,7 @@
 #include "early.h"
 #include "engine-takeover.h"
 #include "journal.h"
+#include "manager.h"
 #include "manager-private.h"
 #include "parse.h"
 #include "util-mem.h"

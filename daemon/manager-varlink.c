@@ -12,6 +12,7 @@
 #include "engine-manual.h"
 #include "engine-view.h"
 #include "journal.h"
+#include "manager.h"
 #include "manager-private.h"
 #include "report.h"
 #include "report-stuck.h"

@@ -25,6 +25,7 @@
 
 #include "hands-off.h"
 #include "journal.h"
+#include "manager.h"
 #include "manager-private.h"
 #include "parse.h"
 #include "policy-load.h"

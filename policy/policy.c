@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
+#include "inventory-model.h"
 #include "policy.h"
 #include "util-mem.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The real kernel ops' libdaxctl half, which lib/kernel.c loads with dlopen()
+ * The real kernel ops' libdaxctl half, which lib/kernel/kernel.c loads with dlopen()
  * on first use: on the live system the library loads and every function it
  * needs resolves (a device that is not there gives ENODEV, not ELIBACC); on a
  * fixture root driver changes are refused before anything is loaded.

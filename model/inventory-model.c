@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
-#include "parse.h"
+#include "inventory-model.h"
 #include "util-mem.h"
 
 static const char *const zone_names[_MEMCTL_ZONE_MAX] = {
@@ -118,6 +117,13 @@ static void region_clear(struct memctl_dax_region *r)
 	free(r->pmem_namespace);
 	free(r->pmem_uuid);
 	free(r->hmem_device);
+}
+
+void memctl_iomem_free(struct memctl_iomem_entry *e, size_t n)
+{
+	for (size_t i = 0; e && i < n; i++)
+		free(e[i].name);
+	free(e);
 }
 
 void memctl_dax_device_clear(struct memctl_dax_device *d)

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "inventory.h"
+#include "inventory-model.h"
 
 struct memctl_identity {
 	bool has_range;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "inventory.h"
+#include "inventory-model.h"
 
 /* "unplugged", "online_movable", ...; "absent" and "unknown" for the two that are not kernel words. */
 const char *memctl_hotplug_state_name(enum memctl_hotplug_state s);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine-types.h"
 #include "inventory.h"
 #include "kernel.h"
 #include "plan.h"

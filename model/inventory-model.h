@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The inventory: a snapshot of memory blocks, NUMA nodes, dax regions and
- * devices, and the iomem/firmware maps, as plain structs with no I/O handles.
- * Produced by memctl_inventory_scan() through the sysfs seam; consumed by the
- * CLI, the planner and the daemon.
+ * The inventory data model: a snapshot of memory blocks, NUMA nodes, dax
+ * regions and devices, and the iomem/firmware maps, as plain structs with no
+ * I/O handles. Names of enums, lookups and freeing (inventory-model.c); filled by the
+ * scanner (lib/kernel/inventory.c), read by the planner, reports and daemon.
+ * Pure: no I/O.
  */
 #pragma once
 
@@ -11,8 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-struct memctl_sysfs;
 
 enum memctl_block_state {
 	MEMCTL_BLOCK_UNKNOWN,
@@ -244,11 +243,9 @@ struct memctl_inventory {
 	unsigned dax_drivers;
 };
 
-int memctl_inventory_scan(struct memctl_sysfs *s, struct memctl_inventory **ret);
+/* /proc/iomem entries (memctl_parse_iomem()). */
+void memctl_iomem_free(struct memctl_iomem_entry *e, size_t n);
 
-/* What a scan may leave out when only the kernel's state matters (the engine). */
-#define MEMCTL_SCAN_NO_UDEV_RULES (1u << 0)
-int memctl_inventory_scan_flags(struct memctl_sysfs *s, unsigned flags, struct memctl_inventory **ret);
 struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv);
 void memctl_dax_device_clear(struct memctl_dax_device *d);
 void memctl_inventory_freep(struct memctl_inventory **inv);
@@ -291,7 +288,7 @@ enum memctl_dax_driver memctl_driver_from_name(const char *name);
 /* The mode a driver gives its device. */
 enum memctl_dax_mode memctl_driver_mode(enum memctl_dax_driver d);
 
-/* Lookups for CXL regions (lib/identity.c, pure); NULL when not found. */
+/* Lookups for CXL regions (model/identity.c); NULL when not found. */
 const struct memctl_cxl_region *memctl_inventory_cxl_region(const struct memctl_inventory *inv, const char *name);
 /* The CXL region a reset target (region, memdev, PCI address, dax device) concerns
  * and that memctl must not act on (locked, or without a dax device): one sentence

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "inventory.h"
+#include "inventory-model.h"
 
 struct memctl_sysfs;
 

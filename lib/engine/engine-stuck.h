@@ -12,19 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine-types.h"
 #include "inventory.h"
 #include "kernel.h"
 #include "plan.h"
-
-struct memctl_stuck_block {
-	unsigned long index;
-	enum memctl_zone zone;	/* where it stays (read back after the failed offline) */
-	int error;		/* -errno of the last try */
-	char *reason;		/* the kernel's words when it said any, else errno's */
-	int tries;
-};
-
-struct memctl_device_status;
 
 void memctl_stuck_clear(struct memctl_device_status *st);
 /* Remember a block (a copy of sb; replaces an older entry for the same block). */

@@ -10,11 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "inventory.h"
+#include "inventory-model.h"
 
 /* /proc/iomem: "  start-end : name", two spaces of indent per nesting level. */
 int memctl_parse_iomem(const char *text, struct memctl_iomem_entry **ret, size_t *ret_n);
-void memctl_iomem_free(struct memctl_iomem_entry *e, size_t n);
 
 /* "0-3,8,10-11" -> sorted ints. An empty string is an empty list. Values
  * 0..2^20, at most 2^20 + 1 entries in all (-ERANGE otherwise). */

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine.h"
 #include "engine-stuck.h"
 #include "util-mem.h"
 #include "util-time.h"

@@ -2,7 +2,7 @@
 /* Which PCI function `memctl reset TARGET` resets (pure: reads the model only). */
 #pragma once
 
-#include "inventory.h"
+#include "inventory-model.h"
 
 /*
  * The PCI function behind target (a dax device, CXL memdev or region, or a

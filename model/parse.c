@@ -14,13 +14,6 @@
 #include "parse.h"
 #include "util-mem.h"
 
-void memctl_iomem_free(struct memctl_iomem_entry *e, size_t n)
-{
-	for (size_t i = 0; e && i < n; i++)
-		free(e[i].name);
-	free(e);
-}
-
 static int parse_hex_u64(const char *p, const char **end, uint64_t *ret)
 {
 	char *e;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Holds that wait for their memory: a hold saved with an identity
- * (lib/identity.h) whose memory is not present, or whose device name now
+ * (model/identity.h) whose memory is not present, or whose device name now
  * stands for other memory, waits here until a device covering that range
  * appears. The engine owns one list and moves holds between it and the
  * device statuses at every scan.
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "engine.h"
+#include "engine-types.h"
 #include "inventory.h"
 
 struct memctl_holds {

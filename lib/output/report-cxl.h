@@ -9,5 +9,5 @@
 /* Every CXL region: name, mode, target_type, size, resource, locked, its
  * memdevs, and whether a dax device came of it (memctl acts only then). */
 struct json_object *memctl_cxl_regions_json(const struct memctl_inventory *inv);
-/* [{"range": ...}] of lib/identity.c's memctl_inventory_soft_reserved(). */
+/* [{"range": ...}] of model/identity.c's memctl_inventory_soft_reserved(). */
 struct json_object *memctl_soft_reserved_json(const struct memctl_inventory *inv);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "engine-stuck.h"
+#include "engine-types.h"
 #include "hooks.h"
 #include "kernel.h"
 #include "plan.h"
@@ -46,31 +47,6 @@ struct memctl_event {
 
 typedef void (*memctl_event_fn)(const struct memctl_event *ev, void *userdata);
 
-struct memctl_device_status {
-	char *device;
-	char *rule;			/* NULL: no rule matched */
-	enum memctl_action action;	/* what the last plan said */
-	enum memctl_dax_mode want_mode, mode;
-	enum memctl_zone_pref want_zone;
-	int node;
-	size_t blocks, blocks_online, online_movable, online_normal;
-	bool present;			/* seen in the last scan */
-	bool held;			/* taken out of policy: memctl offline or reset-prepare */
-	char *held_for;			/* the reset target that holds it, NULL: by hand */
-	char *identity;			/* what the memory is (lib/identity.h text), NULL: not known yet */
-	char *last_action;		/* "online memory48-63 movable", NULL: none yet */
-	uint64_t last_usec;		/* CLOCK_REALTIME of the last action */
-	int last_result;		/* 0 or -errno */
-	char *last_error;		/* sentence, NULL when the last action succeeded */
-	unsigned long *block_index;	/* memoryN of its blocks in the last scan (to judge a removal) */
-	size_t n_block_index;
-	/* Blocks the kernel would not offline (engine-stuck.h): not tried again
-	 * while the device's blocks look as they did then (signature). */
-	struct memctl_stuck_block *stuck;
-	size_t n_stuck;
-	uint64_t stuck_signature;
-};
-
 struct memctl_reconcile_result {
 	size_t devices, changed, failed;
 	size_t steps_done, steps_failed;
@@ -95,20 +71,6 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p, const char *device,
 			 enum memctl_zone_pref zone, char **ret_error);
 int memctl_engine_offline(struct memctl_engine *e, const char *device, char **ret_error);
-
-struct memctl_reset_options {
-	const char *hooks_dir;		/* NULL: no hooks */
-	uint64_t hook_timeout_ms;
-	memctl_hook_log_fn hook_log;
-	void *hook_userdata;
-	/* Called after every block offlined: done of total, for progress lines. */
-	void (*progress)(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata);
-	void *progress_userdata;
-	/* AER/EEH recovery: the kernel resets the device whatever memctl does, so
-	 * its memory goes offline even where a reset would be refused (a locked
-	 * CXL region). */
-	bool recovery;
-};
 
 /*
  * Before a device reset: every dax device backed by target (a dax device, CXL
@@ -138,11 +100,6 @@ int memctl_engine_hold(struct memctl_engine *e, const char *device, const char *
  * then holds it, whatever its name; a held device that is gone, or whose name
  * now stands for other memory, gives its hold back to the waiting list.
  */
-struct memctl_pending_hold {
-	char *device;			/* the name it had when held */
-	char *held_for;
-	char *identity;
-};
 int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, const char *held_for,
 				const char *identity);
 /* Holds waiting for their memory to come back (saved with the held devices). */

@@ -106,7 +106,7 @@ int cli_plan(struct memctl_cli *cli, int argc, char **argv)
 	}
 	r = memctl_plan_build(inv, p, &plan);
 	if (r < 0) {
-		fprintf(stderr, "memctl: cannot build the plan: %s\n", strerror(-r));
+		cli_error_errno(r, "cannot build the plan: %m");
 		memctl_diags_clear(&d);
 		return EXIT_FAILED;
 	}

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,22 @@ static void keep_detail(int priority, const char *msg, void *userdata)
 		fprintf(stderr, "memctl: debug: %s\n", msg);
 }
 
+int cli_error_errno(int error, const char *fmt, ...)
+{
+	char msg[1024];
+	int saved = errno;
+	va_list ap;
+
+	/* %m reads errno (glibc's printf): the error given, not whatever errno holds now. */
+	errno = error < 0 ? -error : error;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	fprintf(stderr, "memctl: %s\n", msg);
+	return error < 0 ? error : -error;
+}
+
 int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret)
 {
 	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
@@ -62,8 +79,7 @@ int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret)
 
 	r = memctl_sysfs_new(cli->root, &s);
 	if (r < 0) {
-		fprintf(stderr, "memctl: cannot open sysfs root %s: %s\n", root && *root ? root : "/", strerror(-r));
-		return r;
+		return cli_error_errno(r, "cannot open sysfs root %s: %m", root && *root ? root : "/");
 	}
 	last_detail[0] = '\0';
 	r = memctl_inventory_scan(s, ret);
@@ -71,7 +87,7 @@ int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret)
 		if (last_detail[0])
 			fprintf(stderr, "memctl: cannot scan memory under %s: %s\n", memctl_sysfs_root(s), last_detail);
 		else
-			fprintf(stderr, "memctl: cannot scan memory under %s: %s\n", memctl_sysfs_root(s), strerror(-r));
+			cli_error_errno(r, "cannot scan memory under %s: %m", memctl_sysfs_root(s));
 	}
 	return r;
 }

@@ -31,6 +31,13 @@ int cli_reset(struct memctl_cli *cli, int argc, char **argv);
 /* One Varlink call to memctld. Prints one sentence on failure (unless quiet and
  * the daemon is simply not running: -ENOTCONN). params consumed. */
 int cli_daemon_call(const char *method, struct json_object *params, struct json_object **ret_params, bool quiet);
+/* The same; with progress, a "more" call whose progress replies are shown on a terminal. */
+int cli_daemon_call_progress(const char *method, struct json_object *params, struct json_object **ret_params,
+			     bool quiet, bool progress);
+
+/* "memctl: " and the sentence on stderr; %m names error. Returns error (as -errno):
+ *	return cli_error_errno(r, "cannot build the plan: %m"); */
+int cli_error_errno(int error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Scan the inventory; on failure print one sentence naming what failed. */
 int cli_scan(const struct memctl_cli *cli, struct memctl_inventory **ret);

@@ -118,6 +118,19 @@ def main(memctld, memctl, fixture):
             bad = call(sock, "io.memctl.Online", {})
             check("missing parameter", bad.get("error") == "org.varlink.service.InvalidParameter" and
                   bad["parameters"]["parameter"] == "device", str(bad))
+            # Every method reads its parameters through one table: wrong types and unknown names are refused too.
+            bad = call(sock, "io.memctl.Online", {"device": 7})
+            check("wrong-typed parameter", bad.get("error") == "org.varlink.service.InvalidParameter" and
+                  bad["parameters"]["parameter"] == "device", str(bad))
+            bad = call(sock, "io.memctl.Online", {"device": "dax0.0", "zone": "sideways"})
+            check("zone word refused", bad.get("error") == "org.varlink.service.InvalidParameter" and
+                  bad["parameters"]["parameter"] == "zone", str(bad))
+            bad = call(sock, "io.memctl.Offline", {"device": "dax0.0", "force": True})
+            check("unknown parameter", bad.get("error") == "org.varlink.service.InvalidParameter" and
+                  bad["parameters"]["parameter"] == "force", str(bad))
+            bad = call(sock, "io.memctl.GetStatus", {"verbose": True})
+            check("unknown parameter of a method without any", bad.get("error") ==
+                  "org.varlink.service.InvalidParameter" and bad["parameters"]["parameter"] == "verbose", str(bad))
             nodev = call(sock, "io.memctl.Offline", {"device": "dax9.9"})
             check("no such device", nodev.get("error") == "io.memctl.NoSuchDevice", str(nodev))
             garbage = call(sock, None, raw=b"{not json\0")

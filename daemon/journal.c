@@ -4,6 +4,7 @@
  * An entry about several devices carries MEMCTL_DEVICE= once per device
  * (journald keeps repeated fields); a field with nothing to say is left out.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,6 +97,7 @@ _Static_assert(sizeof(kinds) / sizeof(kinds[0]) == _MEMCTL_EVENT_MAX, "a MESSAGE
 
 int journal_event_priority(const struct memctl_event *ev)
 {
+	assert(ev->kind >= 0 && ev->kind < _MEMCTL_EVENT_MAX);
 	if (ev->kind == MEMCTL_EVENT_ROLLBACK && ev->error < 0)
 		return LOG_CRIT;	/* a failed undo leaves memory half-configured */
 	if (ev->kind == MEMCTL_EVENT_RESET && ev->error < 0)

@@ -5,6 +5,7 @@
  * engine's (lib/engine-reset-seq.c); here each phase's result is logged once
  * with its devices, progress is streamed and STATUS= kept current.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -59,6 +60,7 @@ static void phase_done(enum memctl_reset_phase phase, const char *target, int r,
 				   .error = r < 0 ? r : 0, .message = message };
 	bool logged = phase == MEMCTL_RESET_PHASE_PREPARE && m->tap.results != m->tap_mark;
 
+	assert(m->tap.results >= m->tap_mark);	/* set by reset_begin() before the first phase */
 	m->tap_mark = m->tap.results;
 	if (!logged)
 		journal_event(&ev, m);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Varlink parameters through a table (see varlink-params.h). */
+#include <assert.h>
 #include <string.h>
 
 #include "util-mem.h"
@@ -16,6 +17,8 @@ static const struct varlink_param *row_for(const struct varlink_param *table, co
 static bool set_value(const struct varlink_param *row, struct json_object *v, void *target)
 {
 	char *field = (char *)target + row->offset;
+
+	assert(target);	/* a table with rows has a struct to fill */
 
 	switch (row->type) {
 	case VARLINK_PARAM_STRING:

@@ -5,6 +5,7 @@
  * memory held for a later reset-done rather than onlining it on a device in
  * an unknown state.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,7 @@ int memctl_engine_reset(struct memctl_engine *e, const struct memctl_kernel_ops 
 					      "reset-prepare and reset-done");
 		return -ENODEV;
 	}
+	assert(ops->pci_reset);	/* every ops table resets PCI functions */
 	r = memctl_engine_reset_phase(e, p, MEMCTL_RESET_PHASE_PREPARE, target, s, &prepared);
 	if (r < 0) {
 		if (ret_message)

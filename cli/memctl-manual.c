@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * memctl online and offline: a device's memory by hand, through memctld. The
- * zone words are the engine's (lib/engine/engine-manual.h), checked here
+ * zone words are the engine's (lib/engine/engine-manual-verb.h), checked here
  * before the call so that a typo is a usage error.
  */
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine-manual.h"
+#include "engine-manual-verb.h"
 #include "memctl.h"
 #include "util-mem.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "engine-manual.h"
+#include "engine-manual-verb.h"
 #include "engine-view.h"
 #include "journal.h"
 #include "manager.h"

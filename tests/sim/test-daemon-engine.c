@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "engine-manual.h"
+#include "engine-manual-verb.h"
 #include "engine-reset-seq.h"
 #include "engine-takeover.h"
 #include "model.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine-manual.h"
+#include "engine-manual-verb.h"
 #include "hands-off.h"
 #include "inv-builder.h"
 #include "reset-target.h"

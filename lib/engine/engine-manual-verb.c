@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine-manual.h"
+#include "engine-manual-verb.h"
 #include "util-mem.h"
 
 int memctl_manual_zone_from_word(const char *word, enum memctl_zone_pref *ret)

@@ -9,7 +9,8 @@ is resolved to the one header of that name in those folders (a name used
 twice is an error: the include paths would pick one silently). Then:
   - a folder includes only from the folders ALLOWED lists for it, so the
     dependencies run one way: basic <- model <- policy <- lib <- daemon, cli;
-  - no include circles between modules (a module is x.c with its x.h): x
+  - no include circles between modules (a module is x.c with its x.h and its
+    private x-internal.h): x
     including y's header and y including x's, directly or through others.
 Exit 1 with one line per violation.
 """
@@ -66,7 +67,8 @@ def main(root):
             headers[name] = path
 
     def module(path):
-        return path[:-2]
+        # x-internal.h is x's private header: part of module x.
+        return path[:-2].removesuffix("-internal")
 
     edges = {}
     for path, folder in files.items():

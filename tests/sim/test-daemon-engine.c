@@ -202,6 +202,77 @@ static void test_takeover_file(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* What memctld logs while fn runs (its log goes to stderr outside systemd). */
+static char *captured_log(void (*fn)(struct sim_daemon *d), struct sim_daemon *d)
+{
+	char path[] = "/tmp/memctl-log-XXXXXX";
+	int fd = mkstemp(path), saved;
+	char *text = calloc(1, 65536);
+
+	assert_true(fd >= 0);
+	assert_non_null(text);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	fn(d);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	assert_true(pread(fd, text, 65535, 0) >= 0);
+	close(fd);
+	unlink(path);
+	return text;
+}
+
+static unsigned lines_with(const char *text, const char *what)
+{
+	unsigned n = 0;
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *end = strchr(l, '\n');
+		const char *hit = strstr(l, what);
+		n += hit && (!end || hit < end);
+	}
+	return n;
+}
+
+static void prepare_mem0(struct sim_daemon *d)
+{
+	_autofree_ char *msg = NULL;
+
+	assert_int_equal(manager_reset_prepare(d->mgr, "mem0", false, &msg), 0);
+}
+
+static void done_mem0(struct sim_daemon *d)
+{
+	_autofree_ char *msg = NULL;
+
+	assert_int_equal(manager_reset_done(d->mgr, "mem0", false, &msg), 0);
+}
+
+/* Each reset phase's result is one entry: before, reset-prepare's was logged by the engine and again by the manager. */
+static void test_reset_logged_once(void **state)
+{
+	struct sim_daemon d;
+	_autofree_ char *prepared = NULL, *done = NULL;
+	int dev;
+
+	sim_daemon_init(&d);
+	sim_daemon_write_policy(&d, POLICY);
+	dev = model_add_device(&d.m, "dax3.0", 3, MEMCTL_ORIGIN_CXL, 8 * GIB, 2 * GIB, 2, MEMCTL_DRIVER_KMEM);
+	sim_set_mem0(&d.m, dev);
+	model_set_device_blocks(&d.m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	sim_daemon_new_manager(&d);
+	assert_int_equal(manager_start(d.mgr), 0);
+
+	prepared = captured_log(prepare_mem0, &d);
+	assert_int_equal(lines_with(prepared, "offline and removed"), 1);
+	assert_int_equal(lines_with(prepared, "prepared for reset"), 0);
+	done = captured_log(done_mem0, &d);
+	assert_int_equal(lines_with(done, "released 1 device; policy applied"), 1);
+	sim_daemon_cleanup(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_reset_prepare_refused),
 		cmocka_unit_test(test_manual),
 		cmocka_unit_test(test_takeover_file),
+		cmocka_unit_test(test_reset_logged_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

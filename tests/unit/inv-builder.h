@@ -99,7 +99,8 @@ static inline void inv_cxl_memdev(struct memctl_inventory *inv, int region, cons
 	r->memdevs[r->n_memdevs++] = (struct memctl_cxl_memdev){
 		.name = strdup(name), .serial = strdup(serial), .host = strdup(host), .decoder = strdup("decoder2.0"),
 	};
-	r->cxl_region = strdup("region0");
+	if (!r->cxl_region)	/* a second memdev of the same region */
+		r->cxl_region = strdup("region0");
 }
 
 /* A device at resource with size, on a driver. Returns its index. */

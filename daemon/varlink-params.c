@@ -87,18 +87,3 @@ const char *varlink_param_problem_name(enum varlink_param_problem p)
 
 	return p < ELEMENTSOF(names) ? names[p] : "?";
 }
-
-int varlink_dispatch_params(struct varlink_call *call, struct json_object *params,
-			    const struct varlink_param *table, void *target)
-{
-	const char *name = NULL;
-	enum varlink_param_problem problem = varlink_params_parse(params, table, target, &name);
-	struct json_object *p;
-
-	if (problem == VARLINK_PARAM_OK)
-		return 0;
-	p = json_object_new_object();
-	json_object_object_add(p, "parameter", json_object_new_string(name ? name : "parameters"));
-	varlink_error(call, "org.varlink.service.InvalidParameter", p);
-	return 1;
-}

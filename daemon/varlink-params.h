@@ -14,8 +14,6 @@
 
 #include <json-c/json.h>
 
-#include "varlink-server.h"
-
 enum varlink_param_type {
 	VARLINK_PARAM_STRING,	/* const char * (valid while params live) */
 	VARLINK_PARAM_BOOL,	/* bool */
@@ -40,13 +38,9 @@ enum varlink_param_problem {
 /*
  * Fill target from params (NULL: none given) by table (ended by a row with a
  * NULL name). On a problem, target may be partly filled; *ret_name is the
- * parameter at fault (a key of params or a row's name).
+ * parameter at fault (a key of params or a row's name; valid while params is).
  */
 enum varlink_param_problem varlink_params_parse(struct json_object *params, const struct varlink_param *table,
 					       void *target, const char **ret_name);
 const char *varlink_param_problem_name(enum varlink_param_problem p);
-
-/* varlink_params_parse(), and on a problem the InvalidParameter error sent:
- * returns 1 then (the call is answered), 0 when the method may go on. */
-int varlink_dispatch_params(struct varlink_call *call, struct json_object *params,
-			    const struct varlink_param *table, void *target);
+/* The server's side: varlink_dispatch_params() (varlink-server.h) answers a problem. */

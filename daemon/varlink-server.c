@@ -2,6 +2,7 @@
 /* The Varlink server. Calls are served one at a time, in order, per connection. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "util-mem.h"
+#include "varlink-params.h"
 #include "varlink-server.h"
 #include "varlink.h"
 
@@ -147,10 +149,36 @@ static int error_with(struct varlink_call *call, const char *error, const char *
 	return varlink_error(call, error, p);
 }
 
+int varlink_dispatch_params(struct varlink_call *call, struct json_object *params,
+			    const struct varlink_param *table, void *target)
+{
+	const char *name = NULL;
+
+	if (varlink_params_parse(params, table, target, &name) == VARLINK_PARAM_OK)
+		return 0;
+	error_with(call, "org.varlink.service.InvalidParameter", "parameter", name ? name : "parameters");
+	return 1;
+}
+
+struct describe_args {
+	const char *interface;
+};
+
+static const struct varlink_param no_params[] = { {} };
+static const struct varlink_param describe_params[] = {
+	{ "interface", VARLINK_PARAM_STRING, true, offsetof(struct describe_args, interface) },
+	{},
+};
+
 static int builtin(struct varlink_server *s, struct varlink_call *call, const char *method, struct json_object *params)
 {
 	if (streq(method, "org.varlink.service.GetInfo")) {
-		struct json_object *p = json_object_new_object(), *ifaces = json_object_new_array();
+		struct json_object *p, *ifaces;
+
+		if (varlink_dispatch_params(call, params, no_params, NULL))
+			return 0;
+		p = json_object_new_object();
+		ifaces = json_object_new_array();
 		json_object_object_add(p, "vendor", json_object_new_string("memctl"));
 		json_object_object_add(p, "product", json_object_new_string("memctld"));
 		json_object_object_add(p, "version", json_object_new_string(MEMCTL_VERSION));
@@ -161,15 +189,13 @@ static int builtin(struct varlink_server *s, struct varlink_call *call, const ch
 		return varlink_reply(call, p);
 	}
 	if (streq(method, "org.varlink.service.GetInterfaceDescription")) {
-		struct json_object *v = NULL;
-		const char *name = params && json_object_object_get_ex(params, "interface", &v) ? json_object_get_string(v)
-												 : NULL;
+		struct describe_args a = { 0 };
 		struct json_object *p;
 
-		if (!name)
-			return error_with(call, "org.varlink.service.InvalidParameter", "parameter", "interface");
-		if (!streq(name, MEMCTL_VARLINK_INTERFACE))
-			return error_with(call, "org.varlink.service.InterfaceNotFound", "interface", name);
+		if (varlink_dispatch_params(call, params, describe_params, &a))
+			return 0;
+		if (!streq(a.interface, MEMCTL_VARLINK_INTERFACE))
+			return error_with(call, "org.varlink.service.InterfaceNotFound", "interface", a.interface);
 		p = json_object_new_object();
 		json_object_object_add(p, "description", json_object_new_string(s->description));
 		return varlink_reply(call, p);

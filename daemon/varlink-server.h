@@ -33,5 +33,14 @@ uid_t varlink_call_uid(const struct varlink_call *call);
 /* params consumed (may be NULL). */
 int varlink_reply(struct varlink_call *call, struct json_object *params);
 int varlink_error(struct varlink_call *call, const char *error, struct json_object *params);
+/*
+ * A method's parameters through its table (varlink-params.h) into target. On a
+ * missing, wrong-typed or unknown parameter it answers the call with
+ * org.varlink.service.InvalidParameter naming it and returns 1 (the method
+ * returns 0 then); 0 when the method may go on.
+ */
+struct varlink_param;
+int varlink_dispatch_params(struct varlink_call *call, struct json_object *params,
+			    const struct varlink_param *table, void *target);
 /* An intermediate reply ("continues": true) when the caller asked for "more"; else nothing. */
 int varlink_notify(struct varlink_call *call, struct json_object *params);

@@ -107,6 +107,9 @@ def main(memctld, memctl, fixture):
             check("interface description", "interface io.memctl" in text and "method GetStatus" in text, text[:80])
             nf = call(sock, "org.varlink.service.GetInterfaceDescription", {"interface": "io.other"})
             check("unknown interface", nf.get("error") == "org.varlink.service.InterfaceNotFound", str(nf))
+            nf = call(sock, "org.varlink.service.GetInterfaceDescription", {})
+            check("GetInterfaceDescription without interface", nf.get("error") ==
+                  "org.varlink.service.InvalidParameter" and nf["parameters"]["parameter"] == "interface", str(nf))
             st = call(sock, "io.memctl.GetStatus")["parameters"]
             devs = {x["device"]: x for x in st["devices"]}
             check("GetStatus: inventory and rule", st["inventory"]["devices"][0]["device"] == "dax0.0" and

@@ -40,6 +40,9 @@ static void reset_progress(const char *device, size_t done, size_t total, uint64
 		   elapsed_ms / 1000.0);
 	if (m->progress_call) {
 		struct json_object *p = json_object_new_object();
+
+		if (!p)
+			return;	/* a progress line lost; the final reply still comes */
 		json_object_object_add(p, "device", json_object_new_string(device));
 		json_object_object_add(p, "blocks_done", json_object_new_int64((int64_t)done));
 		json_object_object_add(p, "blocks_total", json_object_new_int64((int64_t)total));
@@ -127,6 +130,8 @@ static int reset_reply(struct varlink_call *call, const char *target, int r, con
 {
 	struct json_object *p = json_object_new_object();
 
+	if (!p)
+		return -ENOMEM;
 	json_object_object_add(p, "target", json_object_new_string(target));
 	json_object_object_add(p, r < 0 ? "reason" : "message", json_object_new_string(message ? message : strerror(-r)));
 	if (r >= 0)

@@ -26,6 +26,8 @@ static struct json_object *device_status_json(const struct memctl_device_status 
 {
 	struct json_object *o = json_object_new_object();
 
+	if (!o)
+		return NULL;	/* a null in the array; the reply still goes out */
 	json_object_object_add(o, "device", json_object_new_string(st->device));
 	json_object_object_add(o, "present", json_object_new_boolean(st->present));
 	json_object_object_add(o, "rule", st->rule ? json_object_new_string(st->rule) : NULL);
@@ -60,9 +62,16 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 	if (r < 0)
 		return r;
 	p = json_object_new_object();
+	daemon = json_object_new_object();
+	devs = json_object_new_array();
+	if (!p || !daemon || !devs) {
+		json_object_put(p);
+		json_object_put(daemon);
+		json_object_put(devs);
+		return -ENOMEM;
+	}
 	/* Node ratios against the policy this daemon applies (the last good one). */
 	json_object_object_add(p, "inventory", memctl_status_json_with_policy(inv, m->policy, m->policy_path));
-	daemon = json_object_new_object();
 	json_object_object_add(daemon, "policy", json_object_new_string(m->policy_path));
 	json_object_object_add(daemon, "policy_valid", json_object_new_boolean(m->policy_ok));
 	json_object_object_add(daemon, "rules", json_object_new_int((int)m->policy->n_rules));
@@ -72,7 +81,6 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 			       json_object_new_string(m->policy->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER ? "takeover"
 														 : "leave"));
 	json_object_object_add(p, "daemon", daemon);
-	devs = json_object_new_array();
 	st = memctl_engine_status(m->engine, &n);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(devs, device_status_json(&st[i]));
@@ -93,6 +101,8 @@ static int vl_get_plan(struct varlink_call *call, struct json_object *params, vo
 	if (r < 0)
 		return r;
 	p = json_object_new_object();
+	if (!p)
+		return -ENOMEM;
 	json_object_object_add(p, "plan", memctl_plan_json(plan));
 	return varlink_reply(call, p);
 }
@@ -107,6 +117,8 @@ static int vl_reload(struct varlink_call *call, struct json_object *params, void
 	if (manager_reload(userdata, &errors) >= 0)
 		return varlink_reply(call, NULL);
 	p = json_object_new_object();
+	if (!p)
+		return -ENOMEM;
 	json_object_object_add(p, "errors", json_object_new_string(errors ? errors : "unreadable policy"));
 	return varlink_error(call, MEMCTL_VARLINK_INTERFACE ".PolicyRejected", p);
 }
@@ -115,6 +127,8 @@ static int invalid_parameter(struct varlink_call *call, const char *name)
 {
 	struct json_object *p = json_object_new_object();
 
+	if (!p)
+		return -ENOMEM;
 	json_object_object_add(p, "parameter", json_object_new_string(name));
 	return varlink_error(call, "org.varlink.service.InvalidParameter", p);
 }
@@ -143,6 +157,8 @@ static int manual_result(struct varlink_call *call, struct manager *m, const cha
 				/* Done, but not all of it: which blocks stay, why, and the fix. */
 				memctl_stuck_format(&st[i], list, sizeof(list));
 				p = json_object_new_object();
+				if (!p)
+					return -ENOMEM;
 				json_object_object_add(p, "stuck", json_object_new_string(list));
 				json_object_object_add(p, "stuck_fix", json_object_new_string(memctl_stuck_fix));
 				return varlink_reply(call, p);
@@ -150,6 +166,8 @@ static int manual_result(struct varlink_call *call, struct manager *m, const cha
 		return varlink_reply(call, NULL);
 	}
 	p = json_object_new_object();
+	if (!p)
+		return -ENOMEM;
 	json_object_object_add(p, "device", json_object_new_string(device));
 	json_object_object_add(p, "reason", json_object_new_string(res->reason ? res->reason : strerror(-res->error)));
 	return varlink_error(call, res->error == -ENODEV ? MEMCTL_VARLINK_INTERFACE ".NoSuchDevice"

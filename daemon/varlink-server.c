@@ -106,6 +106,10 @@ static int send_reply(struct varlink_call *call, const char *error, struct json_
 	}
 	call->replied = true;
 	msg = json_object_new_object();
+	if (!msg) {
+		json_object_put(params);
+		return -ENOMEM;
+	}
 	if (error)
 		json_object_object_add(msg, "error", json_object_new_string(error));
 	json_object_object_add(msg, "parameters", params ? params : json_object_new_object());
@@ -124,6 +128,10 @@ int varlink_notify(struct varlink_call *call, struct json_object *params)
 		return 0;
 	}
 	msg = json_object_new_object();
+	if (!msg) {
+		json_object_put(params);
+		return -ENOMEM;
+	}
 	json_object_object_add(msg, "parameters", params ? params : json_object_new_object());
 	json_object_object_add(msg, "continues", json_object_new_boolean(true));
 	r = conn_send(call->conn, msg);
@@ -145,7 +153,8 @@ static int error_with(struct varlink_call *call, const char *error, const char *
 {
 	struct json_object *p = json_object_new_object();
 
-	json_object_object_add(p, key, json_object_new_string(value));
+	if (p)
+		json_object_object_add(p, key, json_object_new_string(value));
 	return varlink_error(call, error, p);
 }
 
@@ -179,6 +188,11 @@ static int builtin(struct varlink_server *s, struct varlink_call *call, const ch
 			return 0;
 		p = json_object_new_object();
 		ifaces = json_object_new_array();
+		if (!p || !ifaces) {
+			json_object_put(p);
+			json_object_put(ifaces);
+			return -ENOMEM;
+		}
 		json_object_object_add(p, "vendor", json_object_new_string("memctl"));
 		json_object_object_add(p, "product", json_object_new_string("memctld"));
 		json_object_object_add(p, "version", json_object_new_string(MEMCTL_VERSION));
@@ -197,6 +211,8 @@ static int builtin(struct varlink_server *s, struct varlink_call *call, const ch
 		if (!streq(a.interface, MEMCTL_VARLINK_INTERFACE))
 			return error_with(call, "org.varlink.service.InterfaceNotFound", "interface", a.interface);
 		p = json_object_new_object();
+		if (!p)
+			return -ENOMEM;
 		json_object_object_add(p, "description", json_object_new_string(s->description));
 		return varlink_reply(call, p);
 	}
@@ -226,7 +242,9 @@ static void dispatch(struct conn *c, struct json_object *msg)
 		return;
 	}
 	if (strncmp(method, "org.varlink.service.", 20) == 0) {
-		builtin(s, &call, method, params);
+		r = builtin(s, &call, method, params);
+		if (r < 0 && !call.replied)
+			error_with(&call, MEMCTL_VARLINK_INTERFACE ".InternalError", "reason", strerror(-r));
 		return;
 	}
 	for (const struct varlink_method *vm = s->methods; vm->name; vm++) {
@@ -234,8 +252,10 @@ static void dispatch(struct conn *c, struct json_object *msg)
 			continue;
 		if (vm->root_only && c->uid != 0) {
 			struct json_object *p = json_object_new_object();
-			json_object_object_add(p, "method", json_object_new_string(method));
-			json_object_object_add(p, "reason", json_object_new_string("only root may change memory"));
+			if (p) {
+				json_object_object_add(p, "method", json_object_new_string(method));
+				json_object_object_add(p, "reason", json_object_new_string("only root may change memory"));
+			}
 			varlink_error(&call, MEMCTL_VARLINK_INTERFACE ".PermissionDenied", p);
 			return;
 		}

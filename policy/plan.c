@@ -23,16 +23,22 @@
 
 /* ---- names -------------------------------------------------------------- */
 
+/* What a device plan does, as plans show it. */
+const struct memctl_strtab memctl_action_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_ACTION_NONE, "none" },
+		{ MEMCTL_ACTION_APPLY, "apply" },
+		{ MEMCTL_ACTION_LEAVE, "leave" },
+		{ MEMCTL_ACTION_SKIP, "skip" },
+		{ MEMCTL_ACTION_ERROR, "error" },
+		{},
+	},
+	.fallback = "?",
+};
+
 const char *memctl_action_name(enum memctl_action a)
 {
-	switch (a) {
-	case MEMCTL_ACTION_NONE: return "none";
-	case MEMCTL_ACTION_APPLY: return "apply";
-	case MEMCTL_ACTION_LEAVE: return "leave";
-	case MEMCTL_ACTION_SKIP: return "skip";
-	case MEMCTL_ACTION_ERROR: return "error";
-	}
-	return "?";
+	return memctl_strtab_name(&memctl_action_table, a);
 }
 
 /* ---- zone arithmetic ---------------------------------------------------- */

@@ -7,6 +7,7 @@
  * tables, so it cannot drift from what the parser takes.
  */
 #include <ctype.h>
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libconfig.h>
@@ -251,6 +252,8 @@ static int parse_resource(struct ctx *c, config_setting_t *s, const char *allowe
 static int key_enum(struct ctx *c, config_setting_t *s, const struct policy_key *k, void *obj)
 {
 	int v;
+
+	assert(k->names);	/* an enum row names its vocabulary */
 
 	if (policy_get_enum(c, s, k->names, &v) == 0)
 		*FIELD(obj, k, int) = v;

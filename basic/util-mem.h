@@ -5,10 +5,12 @@
  */
 #pragma once
 
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <dirent.h>
-#include <stdio.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
@@ -54,7 +56,18 @@ static inline void strv_freep(char ***v)
 }
 #define _autostrv_ _cleanup_(strv_freep)
 
-/* Hand ownership of *pp to the caller and leave NULL behind. */
+/* Hand ownership of *pp to the caller and leave NULL behind. Typed: the
+ * result has *pp's type, and pp must point to a pointer (else it does not
+ * compile). */
+#define steal(pp)                                   \
+	({                                          \
+		__typeof__(pp) _pp_ = (pp);         \
+		__typeof__(*_pp_) _v_ = *_pp_;      \
+		*_pp_ = NULL;                       \
+		_v_;                                \
+	})
+
+/* The untyped form, for a void ** the caller has already lost the type of. */
 static inline void *steal_ptr(void *pp)
 {
 	void **p = pp;
@@ -62,13 +75,32 @@ static inline void *steal_ptr(void *pp)
 	*p = NULL;
 	return v;
 }
-#define steal(pp) steal_ptr(pp)
 
 static inline int steal_fd(int *fd)
 {
 	int v = *fd;
 	*fd = -1;
 	return v;
+}
+
+/*
+ * asprintf() with the house conventions: 0 or -ENOMEM, and *ret untouched on
+ * failure (asprintf leaves it undefined). For messages handed out through a
+ * ret_ parameter that the caller initialised to NULL.
+ */
+static inline __attribute__((format(printf, 2, 3))) int asprintf_ret(char **ret, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	*ret = s;
+	return 0;
 }
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

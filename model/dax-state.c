@@ -6,33 +6,34 @@
 #include "dax-state.h"
 #include "util-mem.h"
 
-static const char *const state_names[_MEMCTL_HOTPLUG_STATE_MAX] = {
-	[MEMCTL_HOTPLUG_STATE_ABSENT] = "absent",
-	[MEMCTL_HOTPLUG_STATE_UNPLUGGED] = "unplugged",
-	[MEMCTL_HOTPLUG_STATE_OFFLINE] = "offline",
-	[MEMCTL_HOTPLUG_STATE_ONLINE] = "online",
-	[MEMCTL_HOTPLUG_STATE_ONLINE_KERNEL] = "online_kernel",
-	[MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE] = "online_movable",
-	[MEMCTL_HOTPLUG_STATE_UNKNOWN] = "unknown",
+/* "absent" and "unknown" are memctl's words, not the kernel's: never read from the file. */
+const struct memctl_strtab memctl_hotplug_state_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_HOTPLUG_STATE_ABSENT, "absent", MEMCTL_STRTAB_NAME_ONLY },
+		{ MEMCTL_HOTPLUG_STATE_UNPLUGGED, "unplugged" },
+		{ MEMCTL_HOTPLUG_STATE_OFFLINE, "offline" },
+		{ MEMCTL_HOTPLUG_STATE_ONLINE, "online" },
+		{ MEMCTL_HOTPLUG_STATE_ONLINE_KERNEL, "online_kernel" },
+		{ MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE, "online_movable" },
+		{ MEMCTL_HOTPLUG_STATE_UNKNOWN, "unknown", MEMCTL_STRTAB_NAME_ONLY },
+		{},
+	},
+	.fallback = "unknown",
+	.unknown = MEMCTL_HOTPLUG_STATE_UNKNOWN,
 };
 
 const char *memctl_hotplug_state_name(enum memctl_hotplug_state s)
 {
-	return s < _MEMCTL_HOTPLUG_STATE_MAX ? state_names[s] : "unknown";
+	return memctl_strtab_name(&memctl_hotplug_state_table, s);
 }
 
 enum memctl_hotplug_state memctl_hotplug_state_from_name(const char *text)
 {
-	size_t n;
+	int s;
 
-	if (!text)
+	if (!text || memctl_strtab_lookup_n(&memctl_hotplug_state_table, text, strcspn(text, "\n"), &s) < 0)
 		return MEMCTL_HOTPLUG_STATE_UNKNOWN;
-	n = strcspn(text, "\n");
-	/* only the kernel's own words: "absent" and "unknown" are ours */
-	for (int s = MEMCTL_HOTPLUG_STATE_UNPLUGGED; s <= MEMCTL_HOTPLUG_STATE_ONLINE_MOVABLE; s++)
-		if (strlen(state_names[s]) == n && strncmp(text, state_names[s], n) == 0)
-			return s;
-	return MEMCTL_HOTPLUG_STATE_UNKNOWN;
+	return s;
 }
 
 bool memctl_hotplug_state_present(enum memctl_hotplug_state s)

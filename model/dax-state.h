@@ -12,6 +12,9 @@
 
 #include "inventory-model.h"
 
+/* enum memctl_hotplug_state <-> daxX.Y/state words (strtab.h). */
+extern const struct memctl_strtab memctl_hotplug_state_table;
+
 /* "unplugged", "online_movable", ...; "absent" and "unknown" for the two that are not kernel words. */
 const char *memctl_hotplug_state_name(enum memctl_hotplug_state s);
 /* The kernel's text (trailing newline allowed) -> state; UNKNOWN for anything else. */

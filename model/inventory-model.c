@@ -10,68 +10,101 @@
 #include "inventory-model.h"
 #include "util-mem.h"
 
-static const char *const zone_names[_MEMCTL_ZONE_MAX] = {
-	[MEMCTL_ZONE_NONE] = "none",
-	[MEMCTL_ZONE_DMA] = "DMA",
-	[MEMCTL_ZONE_DMA32] = "DMA32",
-	[MEMCTL_ZONE_NORMAL] = "Normal",
-	[MEMCTL_ZONE_MOVABLE] = "Movable",
-	[MEMCTL_ZONE_DEVICE] = "Device",
+/* ---- vocabularies (strtab.h) --------------------------------------------- */
+
+/* Zones as sysfs spells them (valid_zones, /proc/zoneinfo). */
+const struct memctl_strtab memctl_zone_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_ZONE_NONE, "none" },
+		{ MEMCTL_ZONE_DMA, "DMA" },
+		{ MEMCTL_ZONE_DMA32, "DMA32" },
+		{ MEMCTL_ZONE_NORMAL, "Normal" },
+		{ MEMCTL_ZONE_MOVABLE, "Movable" },
+		{ MEMCTL_ZONE_DEVICE, "Device" },
+		{},
+	},
+	.fallback = "none",
+	.unknown = MEMCTL_ZONE_NONE,
+};
+
+/* memoryN/state */
+const struct memctl_strtab memctl_block_state_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_BLOCK_ONLINE, "online" },
+		{ MEMCTL_BLOCK_OFFLINE, "offline" },
+		{ MEMCTL_BLOCK_GOING_OFFLINE, "going-offline" },
+		{},
+	},
+	.fallback = "unknown",
+	.unknown = MEMCTL_BLOCK_UNKNOWN,
+};
+
+/* Where a dax region's memory comes from; also the policy's match.origin words. */
+const struct memctl_strtab memctl_origin_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_ORIGIN_HMEM, "hmem" },
+		{ MEMCTL_ORIGIN_CXL, "cxl" },
+		{ MEMCTL_ORIGIN_PMEM, "pmem" },
+		{},
+	},
+	.fallback = "unknown",
+	.unknown = MEMCTL_ORIGIN_UNKNOWN,
+};
+
+/* dax bus drivers by their kernel names; any other bound driver is "other". */
+const struct memctl_strtab memctl_driver_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_DRIVER_DEVICE_DAX, "device_dax" },
+		{ MEMCTL_DRIVER_KMEM, "kmem" },
+		{ MEMCTL_DRIVER_OTHER, "other", MEMCTL_STRTAB_NAME_ONLY },
+		{ MEMCTL_DRIVER_FSDEV_DAX, "fsdev_dax" },
+		{},
+	},
+	.fallback = "none",
+	.unknown = MEMCTL_DRIVER_OTHER,
+};
+
+/* What a dax device is used as (memctl's words, as in daxctl list). */
+const struct memctl_strtab memctl_mode_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_MODE_DEVDAX, "devdax" },
+		{ MEMCTL_MODE_SYSTEM_RAM, "system-ram" },
+		{ MEMCTL_MODE_DISABLED, "disabled" },
+		{ MEMCTL_MODE_FAMFS, "famfs" },
+		{},
+	},
+	.fallback = "unknown",
+	.unknown = MEMCTL_MODE_UNKNOWN,
 };
 
 const char *memctl_zone_name(enum memctl_zone z)
 {
-	return z < _MEMCTL_ZONE_MAX ? zone_names[z] : "none";
+	return memctl_strtab_name(&memctl_zone_table, z);
 }
 
 enum memctl_zone memctl_zone_from_name(const char *name)
 {
-	for (int z = 0; z < _MEMCTL_ZONE_MAX; z++)
-		if (streq(name, zone_names[z]))
-			return z;
-	return MEMCTL_ZONE_NONE;
+	return memctl_strtab_value(&memctl_zone_table, name);
 }
 
 const char *memctl_block_state_name(enum memctl_block_state s)
 {
-	switch (s) {
-	case MEMCTL_BLOCK_ONLINE: return "online";
-	case MEMCTL_BLOCK_OFFLINE: return "offline";
-	case MEMCTL_BLOCK_GOING_OFFLINE: return "going-offline";
-	default: return "unknown";
-	}
+	return memctl_strtab_name(&memctl_block_state_table, s);
 }
 
 const char *memctl_origin_name(enum memctl_origin o)
 {
-	switch (o) {
-	case MEMCTL_ORIGIN_HMEM: return "hmem";
-	case MEMCTL_ORIGIN_CXL: return "cxl";
-	case MEMCTL_ORIGIN_PMEM: return "pmem";
-	default: return "unknown";
-	}
+	return memctl_strtab_name(&memctl_origin_table, o);
 }
 
 const char *memctl_driver_name(enum memctl_dax_driver d)
 {
-	switch (d) {
-	case MEMCTL_DRIVER_DEVICE_DAX: return "device_dax";
-	case MEMCTL_DRIVER_KMEM: return "kmem";
-	case MEMCTL_DRIVER_OTHER: return "other";
-	case MEMCTL_DRIVER_FSDEV_DAX: return "fsdev_dax";
-	default: return "none";
-	}
+	return memctl_strtab_name(&memctl_driver_table, d);
 }
 
 enum memctl_dax_driver memctl_driver_from_name(const char *name)
 {
-	static const enum memctl_dax_driver known[] = { MEMCTL_DRIVER_DEVICE_DAX, MEMCTL_DRIVER_KMEM,
-							 MEMCTL_DRIVER_FSDEV_DAX };
-
-	for (size_t i = 0; i < ELEMENTSOF(known); i++)
-		if (streq(name, memctl_driver_name(known[i])))
-			return known[i];
-	return MEMCTL_DRIVER_OTHER;
+	return memctl_strtab_value(&memctl_driver_table, name);
 }
 
 enum memctl_dax_mode memctl_driver_mode(enum memctl_dax_driver d)
@@ -87,13 +120,7 @@ enum memctl_dax_mode memctl_driver_mode(enum memctl_dax_driver d)
 
 const char *memctl_mode_name(enum memctl_dax_mode m)
 {
-	switch (m) {
-	case MEMCTL_MODE_DEVDAX: return "devdax";
-	case MEMCTL_MODE_SYSTEM_RAM: return "system-ram";
-	case MEMCTL_MODE_DISABLED: return "disabled";
-	case MEMCTL_MODE_FAMFS: return "famfs";
-	default: return "unknown";
-	}
+	return memctl_strtab_name(&memctl_mode_table, m);
 }
 
 /* ---- freeing ------------------------------------------------------------ */

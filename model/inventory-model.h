@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "strtab.h"
+
 enum memctl_block_state {
 	MEMCTL_BLOCK_UNKNOWN,
 	MEMCTL_BLOCK_OFFLINE,
@@ -276,6 +278,13 @@ int memctl_inventory_slower_tier_online(const struct memctl_inventory *inv);
 int memctl_inventory_resolve_target(const struct memctl_inventory *inv, const char *target, size_t **ret);
 
 bool memctl_inventory_range_in_fw_memmap(const struct memctl_inventory *inv, uint64_t start, uint64_t end);
+
+/* The vocabularies (strtab.h): enum <-> word, both ways, and the allowed text. */
+extern const struct memctl_strtab memctl_zone_table;		/* enum memctl_zone: "Normal", "Movable" */
+extern const struct memctl_strtab memctl_block_state_table;	/* enum memctl_block_state */
+extern const struct memctl_strtab memctl_origin_table;		/* enum memctl_origin: hmem, cxl, pmem */
+extern const struct memctl_strtab memctl_driver_table;		/* enum memctl_dax_driver: kernel driver names */
+extern const struct memctl_strtab memctl_mode_table;		/* enum memctl_dax_mode: devdax, system-ram, ... */
 
 const char *memctl_block_state_name(enum memctl_block_state s);
 const char *memctl_zone_name(enum memctl_zone z);	/* "Normal", "Movable" as sysfs spells them */

@@ -203,13 +203,7 @@ int memctl_parse_int_list(const char *text, int **ret, size_t *ret_n)
 
 enum memctl_block_state memctl_parse_block_state(const char *text)
 {
-	if (streq(text, "online"))
-		return MEMCTL_BLOCK_ONLINE;
-	if (streq(text, "offline"))
-		return MEMCTL_BLOCK_OFFLINE;
-	if (streq(text, "going-offline"))
-		return MEMCTL_BLOCK_GOING_OFFLINE;
-	return MEMCTL_BLOCK_UNKNOWN;
+	return memctl_strtab_value(&memctl_block_state_table, text);
 }
 
 enum memctl_zone memctl_parse_first_zone(const char *valid_zones)
@@ -259,4 +253,60 @@ void memctl_format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", whole, frac, units[u]);
 	else
 		snprintf(buf, len, "%" PRIu64 "%c", whole, units[u]);
+}
+
+/* ---- sizes and durations (memctl.conf) ---------------------------------- */
+
+int memctl_parse_size(const char *text, uint64_t *ret)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (!isdigit((unsigned char)*text))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno)
+		return -ERANGE;
+	switch (*end) {
+	case 'K': shift = 10; break;
+	case 'M': shift = 20; break;
+	case 'G': shift = 30; break;
+	case 'T': shift = 40; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (*end && end[1] != '\0')
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*ret = (uint64_t)v << shift;
+	return 0;
+}
+
+int memctl_parse_duration_ms(const char *text, uint64_t *ret)
+{
+	unsigned long long v;
+	uint64_t mult;
+	char *end;
+
+	if (!isdigit((unsigned char)*text))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (streq(end, "ms"))
+		mult = 1;
+	else if (streq(end, "s"))
+		mult = 1000;
+	else if (streq(end, "m"))
+		mult = 60000;
+	else
+		return -EINVAL;
+	if (v > UINT64_MAX / mult)
+		return -ERANGE;
+	*ret = v * mult;
+	return 0;
 }

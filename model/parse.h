@@ -33,3 +33,8 @@ int memctl_parse_bool(const char *text);
 
 /* Human size with binary suffix, as lsmem prints it: 128M, 2G, 1.5G. */
 void memctl_format_size(uint64_t bytes, char *buf, size_t len);
+
+/* Sizes in memctl.conf: "16G", "512M", "4096" (bytes). K/M/G/T, powers of two. */
+int memctl_parse_size(const char *text, uint64_t *ret);
+/* Durations in memctl.conf: "30s", "200ms", "1m". */
+int memctl_parse_duration_ms(const char *text, uint64_t *ret);

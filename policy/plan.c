@@ -6,6 +6,7 @@
  * from one device to the next so that zone "auto" and the MOVABLE:NORMAL
  * ratio see the whole picture.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -23,16 +24,22 @@
 
 /* ---- names -------------------------------------------------------------- */
 
+/* What a device plan does, as plans show it. */
+const struct memctl_strtab memctl_action_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_ACTION_NONE, "none" },
+		{ MEMCTL_ACTION_APPLY, "apply" },
+		{ MEMCTL_ACTION_LEAVE, "leave" },
+		{ MEMCTL_ACTION_SKIP, "skip" },
+		{ MEMCTL_ACTION_ERROR, "error" },
+		{},
+	},
+	.fallback = "?",
+};
+
 const char *memctl_action_name(enum memctl_action a)
 {
-	switch (a) {
-	case MEMCTL_ACTION_NONE: return "none";
-	case MEMCTL_ACTION_APPLY: return "apply";
-	case MEMCTL_ACTION_LEAVE: return "leave";
-	case MEMCTL_ACTION_SKIP: return "skip";
-	case MEMCTL_ACTION_ERROR: return "error";
-	}
-	return "?";
+	return memctl_strtab_name(&memctl_action_table, a);
 }
 
 /* ---- zone arithmetic ---------------------------------------------------- */
@@ -164,6 +171,9 @@ int plan_online(struct planner *pl, struct memctl_device_plan *dp, enum memctl_z
 {
 	size_t n_movable = pref == MEMCTL_ZONE_PREF_AUTO ? plan_auto_split(pl, node, n) : 0;
 	struct node_acct *a = plan_acct_for(pl, node);
+
+	/* the split never asks for more movable blocks than there are */
+	assert(n_movable <= n);
 
 	for (size_t i = 0; i < n; i++) {
 		enum memctl_zone z = plan_zone_for(pl, pref, i, n, n_movable);

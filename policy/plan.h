@@ -68,4 +68,5 @@ bool memctl_movable_ratio_exceeded(uint64_t movable, uint64_t normal, double rat
 
 size_t memctl_auto_movable_blocks(uint64_t movable, uint64_t normal, size_t n, uint64_t block_size, double ratio);
 
+extern const struct memctl_strtab memctl_action_table;	/* enum memctl_action: none, apply, leave, skip, error */
 const char *memctl_action_name(enum memctl_action a);

@@ -5,21 +5,27 @@
 
 #include "step.h"
 
+/* Step names as plans show them (JSON "op"). */
+const struct memctl_strtab memctl_step_op_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_STEP_SET_AUTO_ONLINE, "set-auto-online" },
+		{ MEMCTL_STEP_OFFLINE, "offline" },
+		{ MEMCTL_STEP_UNBIND, "unbind" },
+		{ MEMCTL_STEP_SET_MEMMAP_ON_MEMORY, "set-memmap-on-memory" },
+		{ MEMCTL_STEP_RESIZE, "resize" },
+		{ MEMCTL_STEP_CREATE_SUBDEVICE, "create-subdevice" },
+		{ MEMCTL_STEP_BIND, "bind" },
+		{ MEMCTL_STEP_ONLINE, "online" },
+		{ MEMCTL_STEP_ENABLE_DEMOTION, "enable-demotion" },
+		{ MEMCTL_STEP_SET_DEVICE_STATE, "set-device-state" },
+		{},
+	},
+	.fallback = "?",
+};
+
 const char *memctl_step_op_name(enum memctl_step_op op)
 {
-	switch (op) {
-	case MEMCTL_STEP_SET_AUTO_ONLINE: return "set-auto-online";
-	case MEMCTL_STEP_OFFLINE: return "offline";
-	case MEMCTL_STEP_UNBIND: return "unbind";
-	case MEMCTL_STEP_SET_MEMMAP_ON_MEMORY: return "set-memmap-on-memory";
-	case MEMCTL_STEP_RESIZE: return "resize";
-	case MEMCTL_STEP_CREATE_SUBDEVICE: return "create-subdevice";
-	case MEMCTL_STEP_BIND: return "bind";
-	case MEMCTL_STEP_ONLINE: return "online";
-	case MEMCTL_STEP_ENABLE_DEMOTION: return "enable-demotion";
-	case MEMCTL_STEP_SET_DEVICE_STATE: return "set-device-state";
-	}
-	return "?";
+	return memctl_strtab_name(&memctl_step_op_table, op);
 }
 
 static void blocks_name(unsigned long first, unsigned long last, char *buf, size_t len)

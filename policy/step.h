@@ -36,6 +36,7 @@ struct memctl_step {
 	int node;			/* ENABLE_DEMOTION: the first slower-tier node with memory online */
 };
 
+extern const struct memctl_strtab memctl_step_op_table;	/* enum memctl_step_op: set-auto-online, offline, ... */
 const char *memctl_step_op_name(enum memctl_step_op op);
 /* "online memory48-63 movable" */
 void memctl_step_format(const struct memctl_step *s, char *buf, size_t len);

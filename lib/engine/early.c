@@ -213,23 +213,23 @@ int memctl_early_status(struct memctl_sysfs *s, const char *runtime_dir, const c
 	return 0;
 }
 
+/* The early hook's state as memctl status shows it. */
+const struct memctl_strtab memctl_early_state_table = {
+	.v = (const struct memctl_strtab_entry[]){
+		{ MEMCTL_EARLY_NOT_INSTALLED, "not-installed" },
+		{ MEMCTL_EARLY_KMEM_BUILTIN, "kmem-builtin" },
+		{ MEMCTL_EARLY_ACTIVE, "active" },
+		{ MEMCTL_EARLY_DAEMON_FIRST, "daemon-first" },
+		{ MEMCTL_EARLY_WAITING, "waiting" },
+		{ MEMCTL_EARLY_IDLE, "idle" },
+		{},
+	},
+	.fallback = "?",
+};
+
 const char *memctl_early_state_name(enum memctl_early_state st)
 {
-	switch (st) {
-	case MEMCTL_EARLY_NOT_INSTALLED:
-		return "not-installed";
-	case MEMCTL_EARLY_KMEM_BUILTIN:
-		return "kmem-builtin";
-	case MEMCTL_EARLY_ACTIVE:
-		return "active";
-	case MEMCTL_EARLY_DAEMON_FIRST:
-		return "daemon-first";
-	case MEMCTL_EARLY_WAITING:
-		return "waiting";
-	case MEMCTL_EARLY_IDLE:
-		return "idle";
-	}
-	return "?";
+	return memctl_strtab_name(&memctl_early_state_table, st);
 }
 
 void memctl_format_realtime(uint64_t usec, char *buf, size_t len)

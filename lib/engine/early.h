@@ -67,6 +67,7 @@ struct memctl_early_status {
 
 int memctl_early_status(struct memctl_sysfs *s, const char *runtime_dir, const char *modprobe_conf,
 			struct memctl_early_status *ret);
+extern const struct memctl_strtab memctl_early_state_table;	/* enum memctl_early_state */
 const char *memctl_early_state_name(enum memctl_early_state st);
 
 /* "2026-12-02 01:02:03 UTC" (local time) for a CLOCK_REALTIME value. */

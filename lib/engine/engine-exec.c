@@ -4,6 +4,7 @@
  * reading the kernel back, and the undo log that takes a failed device's
  * successful steps back.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -320,9 +321,13 @@ static int offline_or_leave(struct memctl_engine *e, const struct memctl_invento
 /* One journal entry when a run found blocks that stay: which, why, and the fix. */
 void engine_stuck_found(struct memctl_engine *e, const char *dev, const char *rule, struct memctl_device_status *st)
 {
-	struct emit_args a = { .kind = MEMCTL_EVENT_BLOCK_STUCK, .device = dev, .rule = rule, .node = st->node,
-			       .error = st->stuck[st->n_stuck - 1].error };
+	struct emit_args a;
 	char list[1024];
+
+	/* called only after a run left blocks stuck */
+	assert(st->n_stuck > 0);
+	a = (struct emit_args){ .kind = MEMCTL_EVENT_BLOCK_STUCK, .device = dev, .rule = rule, .node = st->node,
+				.error = st->stuck[st->n_stuck - 1].error };
 
 	memctl_stuck_format(st, list, sizeof(list));
 	engine_emit(e, &a, "%s: partly placed: %zu of %zu memory blocks would not go offline and stay where they are: %s; %s",

@@ -39,7 +39,7 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 		return r;
 	if (!memctl_inventory_device(inv, device)) {
 		if (ret_error)
-			asprintf(ret_error, "%s: no such dax device", device);
+			(void)asprintf_ret(ret_error, "%s: no such dax device", device);
 		return -ENODEV;
 	}
 	/* A one-rule policy naming the device, with the installed defaults. */
@@ -79,7 +79,7 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 			continue;
 		if (dp->action == MEMCTL_ACTION_ERROR || dp->action == MEMCTL_ACTION_SKIP) {
 			if (ret_error)
-				asprintf(ret_error, "%s: %s", device, dp->reason ? dp->reason : "cannot be onlined");
+				(void)asprintf_ret(ret_error, "%s: %s", device, dp->reason ? dp->reason : "cannot be onlined");
 			return -EINVAL;
 		}
 		r = engine_run_device_steps(e, inv, dp, st, NULL);
@@ -105,7 +105,7 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 	d = memctl_inventory_device(inv, device);
 	if (!d) {
 		if (ret_error)
-			asprintf(ret_error, "%s: no such dax device", device);
+			(void)asprintf_ret(ret_error, "%s: no such dax device", device);
 		return -ENODEV;
 	}
 	steps = calloc(d->n_blocks + 1, sizeof(*steps));

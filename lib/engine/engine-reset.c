@@ -157,8 +157,8 @@ static int resolve(struct memctl_engine *e, const struct memctl_inventory *inv, 
 		return rs->n;
 	if (rs->n == 0) {
 		if (ret_message)
-			asprintf(ret_message, "%s: no dax device is backed by it (give a dax device, a CXL memdev or "
-					      "region, or a PCI address)", target);
+			(void)asprintf_ret(ret_message, "%s: no dax device is backed by it (give a dax device, a CXL memdev or "
+					   "region, or a PCI address)", target);
 		return -ENODEV;
 	}
 	for (int i = 0; i < rs->n; i++) {
@@ -229,8 +229,8 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 		const struct memctl_rule *rule = memctl_policy_match(p, inv, d);
 		if (rule && rule->on_reset == MEMCTL_ON_RESET_REFUSE && d->blocks_online > 0) {
 			if (ret_message)
-				asprintf(ret_message, "%s: rule \"%s\" says on_reset = \"refuse\"; its memory stays online",
-					 d->name, rule->name);
+				(void)asprintf_ret(ret_message, "%s: rule \"%s\" says on_reset = \"refuse\"; its memory stays online",
+						   d->name, rule->name);
 			r = -EPERM;
 			goto out;
 		}
@@ -241,13 +241,13 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	r = run_hooks(o, "check", target, &rs, true, &failure);
 	if (r < 0) {
 		if (ret_message)
-			asprintf(ret_message, "%s: reset vetoed: %s", target, failure ? failure : strerror(-r));
+			(void)asprintf_ret(ret_message, "%s: reset vetoed: %s", target, failure ? failure : strerror(-r));
 		goto out;
 	}
 	r = run_hooks(o, "pre", target, &rs, true, &failure);
 	if (r < 0) {
 		if (ret_message)
-			asprintf(ret_message, "%s: pre hook failed: %s", target, failure ? failure : strerror(-r));
+			(void)asprintf_ret(ret_message, "%s: pre hook failed: %s", target, failure ? failure : strerror(-r));
 		(void)run_hooks(o, "undo", target, &rs, false, NULL);
 		goto out;
 	}
@@ -298,7 +298,7 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 		engine_held_changed(e);
 		(void)run_hooks(o, "undo", target, &rs, false, NULL);
 		if (ret_message)
-			asprintf(ret_message, "%s: not prepared: %s", target, err);
+			(void)asprintf_ret(ret_message, "%s: not prepared: %s", target, err);
 		goto out;
 	}
 	free(u.v);
@@ -319,8 +319,8 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 			if (st)
 				engine_set_str(&st->last_error, err);
 			if (ret_message)
-				asprintf(ret_message, "%s: memory offline but not removed: %s: %s (the device stays held)",
-					 target, d->name, err);
+				(void)asprintf_ret(ret_message, "%s: memory offline but not removed: %s: %s (the device stays held)",
+						   target, d->name, err);
 			goto out;
 		}
 		if (st) {
@@ -332,8 +332,8 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	}
 	r = 0;
 	if (ret_message)
-		asprintf(ret_message, "%s: %s prepared for reset: %zu memory blocks offline and removed in %.1f s; "
-				      "held until reset-done", target, rs.devices, offlined, (mono_ms() - start) / 1000.0);
+		(void)asprintf_ret(ret_message, "%s: %s prepared for reset: %zu memory blocks offline and removed in %.1f s; "
+				   "held until reset-done", target, rs.devices, offlined, (mono_ms() - start) / 1000.0);
 	{
 		struct emit_args ok = { .kind = MEMCTL_EVENT_DEVICE_OFFLINED, .device = rs.devices, .node = -1 };
 		engine_emit(e, &ok, "reset-prepare %s: %s offline and removed, held (%zu blocks, %.1f s)", target, rs.devices,
@@ -375,7 +375,7 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 	released += memctl_holds_release_for(&e->pending, target);
 	if (released == 0) {
 		if (ret_message)
-			asprintf(ret_message, "%s: nothing held for it (was reset-prepare run?)", target);
+			(void)asprintf_ret(ret_message, "%s: nothing held for it (was reset-prepare run?)", target);
 		free(rs.idx);
 		return -ENOENT;
 	}
@@ -386,8 +386,8 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 	r = memctl_engine_reconcile(e, p, &res);
 	(void)run_hooks(o, "post", target, &rs, false, NULL);
 	if (ret_message)
-		asprintf(ret_message, "%s: released %zu device%s; policy applied (%zu changed, %zu failed)", target,
-			 released, released == 1 ? "" : "s", res.changed, res.failed);
+		(void)asprintf_ret(ret_message, "%s: released %zu device%s; policy applied (%zu changed, %zu failed)", target,
+				   released, released == 1 ? "" : "s", res.changed, res.failed);
 	free(rs.idx);
 	return r < 0 ? r : res.failed ? -EIO : 0;
 }

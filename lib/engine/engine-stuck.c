@@ -28,6 +28,8 @@ void memctl_stuck_clear(struct memctl_device_status *st)
 	st->stuck = NULL;
 	st->n_stuck = 0;
 	st->stuck_signature = 0;
+	st->failed_fingerprint = 0;	/* what clears stuck blocks lets failed steps run again too */
+	st->failed_tries = 0;
 }
 
 bool memctl_stuck_has(const struct memctl_device_status *st, unsigned long index)

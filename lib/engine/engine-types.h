@@ -48,6 +48,10 @@ struct memctl_device_status {
 	struct memctl_stuck_block *stuck;
 	size_t n_stuck;
 	uint64_t stuck_signature;
+	/* Steps that failed, with the device state they ran from (engine-failed.h):
+	 * after MEMCTL_FAILED_TRIES tries not run again from that state. 0: none. */
+	uint64_t failed_fingerprint;
+	unsigned failed_tries;
 };
 
 /* A hold waiting for its memory (memctl_engine_hold_identity()). */

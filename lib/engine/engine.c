@@ -14,6 +14,7 @@
 
 #include "dax-state.h"
 #include "engine.h"
+#include "engine-failed.h"
 #include "engine-internal.h"
 #include "engine-state.h"
 #include "holds.h"
@@ -322,6 +323,7 @@ int engine_run_device_steps(struct memctl_engine *e, const struct memctl_invento
 {
 	_autofree_ struct memctl_step *steps = NULL;
 	size_t n = 0, before = st->n_stuck;
+	uint64_t fingerprint;
 	int r;
 
 	r = memctl_stuck_filter(st, dp->steps, dp->n_steps, &steps, &n);
@@ -331,11 +333,26 @@ int engine_run_device_steps(struct memctl_engine *e, const struct memctl_invento
 		st->action = MEMCTL_ACTION_NONE;
 		return 0;
 	}
+	fingerprint = memctl_failed_fingerprint(inv, memctl_inventory_device(inv, dp->device), steps, n);
+	if (memctl_failed_check(st, fingerprint)) {
+		st->action = MEMCTL_ACTION_ERROR;	/* the last error stands; nothing run, nothing logged */
+		return st->last_result < 0 ? st->last_result : -EIO;
+	}
 	if (res)
 		res->changed++;
 	r = engine_run_steps(e, inv, dp->device, dp->rule ? dp->rule->name : NULL, steps, n, st, res);
 	if (st->n_stuck > before)
 		engine_stuck_found(e, dp->device, dp->rule ? dp->rule->name : NULL, st);
+	if (memctl_failed_count(st, fingerprint, r)) {
+		if (st->last_error && !strstr(st->last_error, memctl_failed_note)) {
+			char *s = NULL;
+
+			if (asprintf(&s, "%s%s", st->last_error, memctl_failed_note) >= 0) {
+				free(st->last_error);
+				st->last_error = s;
+			}
+		}
+	}
 	return r;
 }
 

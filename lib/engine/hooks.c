@@ -121,18 +121,22 @@ int memctl_hooks_run(const char *dir, const char *phase, const struct memctl_hoo
 		return errno == ENOENT ? 0 : -errno;
 	if (memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
 		if (ret_failure)
-			asprintf(ret_failure, "%s is %s, so others could add hooks: refusing to run its hooks", dir,
-				 why);
+			(void)asprintf_ret(ret_failure, "%s is %s, so others could add hooks: refusing to run its hooks", dir,
+					   why);
 		return -EPERM;
 	}
 	snprintf(size, sizeof(size), "%" PRIu64, env->size);
-	asprintf(&envp[0], "MEMCTL_PHASE=%s", phase);
-	asprintf(&envp[1], "MEMCTL_TARGET=%s", env->target ? env->target : "");
-	asprintf(&envp[2], "MEMCTL_DEVICES=%s", env->devices ? env->devices : "");
-	asprintf(&envp[3], "MEMCTL_MEMDEVS=%s", env->memdevs ? env->memdevs : "");
-	asprintf(&envp[4], "MEMCTL_SIZE=%s", size);
-	envp[5] = strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	envp[6] = NULL;
+	memset(envp, 0, sizeof(envp));
+	if (asprintf_ret(&envp[0], "MEMCTL_PHASE=%s", phase) < 0 ||
+	    asprintf_ret(&envp[1], "MEMCTL_TARGET=%s", env->target ? env->target : "") < 0 ||
+	    asprintf_ret(&envp[2], "MEMCTL_DEVICES=%s", env->devices ? env->devices : "") < 0 ||
+	    asprintf_ret(&envp[3], "MEMCTL_MEMDEVS=%s", env->memdevs ? env->memdevs : "") < 0 ||
+	    asprintf_ret(&envp[4], "MEMCTL_SIZE=%s", size) < 0 ||
+	    !(envp[5] = strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"))) {
+		for (size_t i = 0; i < ELEMENTSOF(envp); i++)
+			free(envp[i]);
+		return -ENOMEM;
+	}
 
 	n = scandir(dir, &ents, hook_filter, alphasort);
 	for (int i = 0; i < n; i++) {
@@ -145,7 +149,7 @@ int memctl_hooks_run(const char *dir, const char *phase, const struct memctl_hoo
 			continue;
 		if (memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
 			if (ret_failure && !*ret_failure)
-				asprintf(ret_failure, "hook %s is %s, so others could change it: not run", path, why);
+				(void)asprintf_ret(ret_failure, "hook %s is %s, so others could change it: not run", path, why);
 			result = -EPERM;
 			continue;
 		}
@@ -157,11 +161,11 @@ int memctl_hooks_run(const char *dir, const char *phase, const struct memctl_hoo
 		if (status != 0 && stop_on_failure) {
 			if (ret_failure && !*ret_failure) {
 				if (status < 0)
-					asprintf(ret_failure, "hook %s timed out after %.1f s", ents[i]->d_name,
-						 timeout_ms / 1000.0);
+					(void)asprintf_ret(ret_failure, "hook %s timed out after %.1f s", ents[i]->d_name,
+							   timeout_ms / 1000.0);
 				else
-					asprintf(ret_failure, "hook %s: exit %d: %s", ents[i]->d_name, status,
-						 last_line(output));
+					(void)asprintf_ret(ret_failure, "hook %s: exit %d: %s", ents[i]->d_name, status,
+							   last_line(output));
 			}
 			result = -ECANCELED;
 		}

@@ -63,7 +63,7 @@ static int scan_target(struct memctl_sysfs *s, struct memctl_cxl_region *c, cons
 		m->host = strdup(up ? up + 1 : memdev);
 	}
 	c->n_memdevs++;
-	return m->name && m->decoder ? 0 : -ENOMEM;
+	return m->name && m->decoder && (!slash || m->host) ? 0 : -ENOMEM;
 }
 
 static int scan_region(struct memctl_sysfs *s, struct memctl_inventory *inv, const char *name)

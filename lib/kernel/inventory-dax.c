@@ -59,7 +59,7 @@ static int scan_cxl_region(struct memctl_sysfs *s, struct memctl_dax_region *r, 
 			m->host = parent ? strdup(inventory_basename_of(parent)) : NULL;
 		}
 		r->n_memdevs++;
-		if (!m->name)
+		if (!m->name || !m->host)
 			return -ENOMEM;
 	}
 	return 0;
@@ -108,8 +108,8 @@ static int scan_region(struct memctl_sysfs *s, const char *parent, struct memctl
 		r->origin = MEMCTL_ORIGIN_PMEM;
 		/* The parent is the nd_dax claim device (it names its namespace) or the namespace. */
 		r->pmem_namespace = inventory_read_opt(s, "%s/%s", parent, "namespace");
-		if (!r->pmem_namespace && strncmp(base, "namespace", 9) == 0)
-			r->pmem_namespace = strdup(base);
+		if (!r->pmem_namespace && strncmp(base, "namespace", 9) == 0 && !(r->pmem_namespace = strdup(base)))
+			return -ENOMEM;
 		/* ndctl reports a devdax namespace by the uuid of its dax info block
 		 * (the claim device); a labelled namespace has its own. */
 		r->pmem_uuid = inventory_read_opt(s, "%s/%s", parent, "uuid");

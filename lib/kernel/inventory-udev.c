@@ -79,7 +79,7 @@ static int kdump_scan_done(struct memctl_inventory *inv, struct kdump_scan *k, c
 	}
 	x->kdump_rules[x->n_kdump_rules++] = (struct memctl_udev_rule){
 		.file = strdup(path), .line = k->line, .text = k->text };
-	return 0;
+	return x->kdump_rules[x->n_kdump_rules - 1].file && k->text ? 0 : -ENOMEM;
 }
 
 int inventory_scan_udev_rules(struct memctl_sysfs *s, struct memctl_inventory *inv)
@@ -129,6 +129,11 @@ int inventory_scan_udev_rules(struct memctl_sysfs *s, struct memctl_inventory *i
 				}
 				inv->online_rules[inv->n_online_rules++] = (struct memctl_udev_rule){
 					.file = strdup(path), .line = lineno, .text = strdup(line) };
+				if (!inv->online_rules[inv->n_online_rules - 1].file ||
+				    !inv->online_rules[inv->n_online_rules - 1].text) {
+					free(kdump.text);
+					return -ENOMEM;
+				}
 			}
 			if (kdump_scan_done(inv, &kdump, path, &kdump_cap) < 0)
 				return -ENOMEM;

@@ -219,13 +219,47 @@ static int daxctl_find(void *sysfs, const char *device, struct daxctl_handle *h)
 	return memctl_log_errno(-ENODEV, "%s: libdaxctl does not see it", device);
 }
 
+/*
+ * fsdev_dax never matches a device by its type: Linux 7.x keeps it out of
+ * automatic binding, so the driver core's bind alone fails with ENODEV. As
+ * libdaxctl does for kmem, name the device in the driver's id list first
+ * (new_id on the dax bus attaches at once), and bind only if that did not.
+ * The unbind takes the id out again, or the device would go back to fsdev_dax
+ * by itself the next time it is probed.
+ */
+static int fsdev_bind(void *ctx, const char *device)
+{
+	enum memctl_dax_driver now;
+	int r;
+
+	r = sysfs_driver_write(ctx, device, MEMCTL_DRIVER_FSDEV_DAX, "new_id");
+	if (r < 0 && r != -EEXIST)
+		return r;
+	if (real_get_driver(ctx, device, &now) >= 0 && now == MEMCTL_DRIVER_FSDEV_DAX)
+		return 0;
+	return sysfs_driver_write(ctx, device, MEMCTL_DRIVER_FSDEV_DAX, "bind");
+}
+
+static int fsdev_unbind(void *ctx, const char *device)
+{
+	int r;
+
+	r = sysfs_driver_write(ctx, device, MEMCTL_DRIVER_FSDEV_DAX, "unbind");
+	if (r < 0)
+		return r;
+	r = sysfs_driver_write(ctx, device, MEMCTL_DRIVER_FSDEV_DAX, "remove_id");
+	if (r < 0)
+		memctl_log_debug("%s: fsdev_dax remove_id: %s (the device stays in its id list)", device, strerror(-r));
+	return 0;
+}
+
 static int real_unbind(void *ctx, const char *device, enum memctl_dax_driver driver)
 {
 	struct daxctl_handle h;
 	int r;
 
 	if (driver == MEMCTL_DRIVER_FSDEV_DAX)
-		return sysfs_driver_write(ctx, device, driver, "unbind");
+		return fsdev_unbind(ctx, device);
 	r = daxctl_find(ctx, device, &h);
 	if (r < 0)
 		return r;
@@ -240,7 +274,7 @@ static int real_bind(void *ctx, const char *device, enum memctl_dax_driver drive
 	int r;
 
 	if (driver == MEMCTL_DRIVER_FSDEV_DAX)
-		return sysfs_driver_write(ctx, device, driver, "bind");
+		return fsdev_bind(ctx, device);
 	if (driver != MEMCTL_DRIVER_KMEM && driver != MEMCTL_DRIVER_DEVICE_DAX)
 		return -EINVAL;
 	r = daxctl_find(ctx, device, &h);

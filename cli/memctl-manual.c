@@ -47,7 +47,10 @@ int cli_online(struct memctl_cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (zone && memctl_manual_zone_from_word(zone, &(enum memctl_zone_pref){ 0 }) < 0) {
-		fprintf(stderr, "memctl online: --zone takes " MEMCTL_MANUAL_ZONE_WORDS ", not '%s'\n", zone);
+		char words[64];
+
+		memctl_manual_zone_words(words, sizeof(words));
+		fprintf(stderr, "memctl online: --zone takes %s, not '%s'\n", words, zone);
 		return EXIT_USAGE;
 	}
 	p = json_object_new_object();

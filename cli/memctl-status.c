@@ -11,6 +11,7 @@
 #include "memctl.h"
 #include "policy-load.h"
 #include "report.h"
+#include "strtab.h"
 #include "util-mem.h"
 
 static const char status_usage[] =
@@ -50,11 +51,13 @@ static void backing(struct json_object *dev, char *buf, size_t len)
 {
 	const char *origin = str(dev, "origin");
 	struct json_object *o = origin ? get(dev, origin) : NULL;
+	/* the report's words, read back through the same table */
+	int kind = origin ? memctl_strtab_value(&memctl_origin_table, origin) : -1;
 
 	buf[0] = '\0';
 	if (!o)
 		return;
-	if (streq(origin, "cxl")) {
+	if (kind == MEMCTL_ORIGIN_CXL) {
 		struct json_object *memdevs = get(o, "memdevs");
 		size_t n = memdevs ? json_object_array_length(memdevs) : 0;
 		int off = snprintf(buf, len, "%s", str(o, "region") ?: "?");
@@ -63,7 +66,7 @@ static void backing(struct json_object *dev, char *buf, size_t len)
 			off += snprintf(buf + off, len - off, " %s (serial %s, %s)", str(m, "memdev") ?: "?",
 					str(m, "serial") ?: "?", str(m, "host") ?: "?");
 		}
-	} else if (streq(origin, "hmem")) {
+	} else if (kind == MEMCTL_ORIGIN_HMEM) {
 		const char *res = str(dev, "resource");
 		int64_t size = num(dev, "size");
 		if (res && size > 0) {
@@ -72,7 +75,7 @@ static void backing(struct json_object *dev, char *buf, size_t len)
 				 start + (uint64_t)size - 1);
 		} else
 			snprintf(buf, len, "%s", str(o, "device") ?: "hmem");
-	} else if (streq(origin, "pmem")) {
+	} else if (kind == MEMCTL_ORIGIN_PMEM) {
 		snprintf(buf, len, "%s %s", str(o, "namespace") ?: "?", str(o, "uuid") ?: "");
 	}
 }

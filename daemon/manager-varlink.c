@@ -16,6 +16,7 @@
 #include "manager-private.h"
 #include "report.h"
 #include "report-stuck.h"
+#include "strtab.h"
 #include "util-mem.h"
 #include "varlink-params.h"
 #include "varlink.h"
@@ -78,8 +79,8 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 	json_object_object_add(daemon, "reconciles", json_object_new_int64(memctl_engine_reconcile_count(m->engine)));
 	json_object_object_add(daemon, "uevents", json_object_new_int64(m->uevents));
 	json_object_object_add(daemon, "kernel_auto_online",
-			       json_object_new_string(m->policy->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER ? "takeover"
-														 : "leave"));
+			       json_object_new_string(memctl_strtab_name(&memctl_kernel_auto_online_table,
+									 m->policy->defaults.kernel_auto_online)));
 	json_object_object_add(p, "daemon", daemon);
 	st = memctl_engine_status(m->engine, &n);
 	for (size_t i = 0; i < n; i++)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Manual online and offline: the semantics around the engine's executor.
- * A zone word is parsed here once for the CLI and the daemon; the result is
+ * A zone word is parsed here, through the policy's zone table, for the CLI
+ * and the daemon alike; the result is
  * one sentence and an event kind the daemon logs as it is.
  */
 #include <errno.h>
@@ -10,22 +11,35 @@
 #include <string.h>
 
 #include "engine-manual-verb.h"
+#include "strtab.h"
 #include "util-mem.h"
 
 int memctl_manual_zone_from_word(const char *word, enum memctl_zone_pref *ret)
 {
-	/* The zones a rule may name, spelled by the policy's own name table. */
-	static const enum memctl_zone_pref zones[] = { MEMCTL_ZONE_PREF_MOVABLE, MEMCTL_ZONE_PREF_NORMAL,
-						       MEMCTL_ZONE_PREF_AUTO };
+	int v;
 
-	if (!word)
+	if (!word || memctl_strtab_lookup(&memctl_zone_pref_table, word, &v) < 0)
 		return -EINVAL;
-	for (size_t i = 0; i < ELEMENTSOF(zones); i++)
-		if (streq(word, memctl_zone_pref_name(zones[i]))) {
-			*ret = zones[i];
-			return 0;
-		}
-	return -EINVAL;
+	*ret = (enum memctl_zone_pref)v;
+	return 0;
+}
+
+void memctl_manual_zone_words(char *buf, size_t len)
+{
+	const struct memctl_strtab_entry *rows = memctl_zone_pref_table.v;
+	size_t n = 0, off = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (const struct memctl_strtab_entry *r = rows; r->name; r++)
+		n += !(r->flags & MEMCTL_STRTAB_NAME_ONLY);
+	for (const struct memctl_strtab_entry *r = rows; r->name && off < len; r++) {
+		if (r->flags & MEMCTL_STRTAB_NAME_ONLY)
+			continue;
+		n--;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", r->name, n > 1 ? ", " : n == 1 ? " or " : "");
+	}
 }
 
 void memctl_manual_result_done(struct memctl_manual_result *res)
@@ -58,11 +72,13 @@ int memctl_engine_manual_online(struct memctl_engine *e, const struct memctl_pol
 
 	*res = (struct memctl_manual_result){ .zone = MEMCTL_ZONE_PREF_UNSET };
 	if (zone_word && memctl_manual_zone_from_word(zone_word, &zone) < 0) {
+		char words[64];
+
+		memctl_manual_zone_words(words, sizeof(words));
 		res->error = -EINVAL;
 		res->zone_rejected = true;
 		res->kind = MEMCTL_EVENT_STEP_FAILED;
-		snprintf(res->message, sizeof(res->message), "%s: zone \"%s\": not " MEMCTL_MANUAL_ZONE_WORDS, device,
-			 zone_word);
+		snprintf(res->message, sizeof(res->message), "%s: zone \"%s\": not %s", device, zone_word, words);
 		return -EINVAL;
 	}
 	res->zone = zone;

@@ -6,20 +6,21 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "engine.h"
 
-/* The zone words memctl online --zone and Varlink Online take, for messages. */
-#define MEMCTL_MANUAL_ZONE_WORDS "movable, normal or auto"
-
-/* "movable" | "normal" | "auto" -> the zone; -EINVAL for any other word. */
+/* A zone word of memctl online --zone and Varlink Online (the policy's zone
+ * table, memctl_zone_pref_table) -> the zone; -EINVAL for any other word. */
 int memctl_manual_zone_from_word(const char *word, enum memctl_zone_pref *ret);
+/* Those words for a sentence, from the same table: "movable, normal or auto". */
+void memctl_manual_zone_words(char *buf, size_t len);
 
 struct memctl_manual_result {
 	enum memctl_event_kind kind;	/* DEVICE_ONLINED / _OFFLINED, or STEP_FAILED */
 	enum memctl_zone_pref zone;	/* online: the zone used (UNSET for an offline) */
 	int error;			/* 0 or -errno */
-	bool zone_rejected;		/* the zone word is none of MEMCTL_MANUAL_ZONE_WORDS: nothing done */
+	bool zone_rejected;		/* the zone word is no zone word: nothing done */
 	char *reason;			/* why it failed, one sentence; NULL on success */
 	char message[512];		/* "dax0.0: online by hand (movable)", or with ": reason" */
 };

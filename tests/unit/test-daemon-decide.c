@@ -86,6 +86,16 @@ static void test_manual_zone_words(void **state)
 	assert_int_equal(z, MEMCTL_ZONE_PREF_AUTO);
 }
 
+static void test_manual_zone_words_text(void **state)
+{
+	char words[64], tiny[8];
+
+	memctl_manual_zone_words(words, sizeof(words));
+	assert_string_equal(words, "movable, normal or auto");
+	memctl_manual_zone_words(tiny, sizeof(tiny));
+	assert_string_equal(tiny, "movable");	/* truncated, still a string */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +103,7 @@ int main(void)
 		cmocka_unit_test(test_reset_pci),
 		cmocka_unit_test(test_reset_pci_none),
 		cmocka_unit_test(test_manual_zone_words),
+		cmocka_unit_test(test_manual_zone_words_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

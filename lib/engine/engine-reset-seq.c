@@ -41,22 +41,12 @@ int memctl_engine_reset_phase(struct memctl_engine *e, const struct memctl_polic
 	return r;
 }
 
-/* asprintf's result: the text, or NULL when it failed (its pointer is undefined then). */
-static char *joined(char **text, int n)
-{
-	if (n < 0) {
-		*text = NULL;
-		return NULL;
-	}
-	return steal(text);
-}
-
 int memctl_engine_reset(struct memctl_engine *e, const struct memctl_kernel_ops *ops, void *ctx,
 			const struct memctl_policy *p, const char *target, const struct memctl_reset_seq *s,
 			char **ret_message)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	_autofree_ char *pci = NULL, *prepared = NULL, *done = NULL, *text = NULL;
+	_autofree_ char *pci = NULL, *prepared = NULL, *done = NULL;
 	char line[512];
 	int r;
 
@@ -81,14 +71,14 @@ int memctl_engine_reset(struct memctl_engine *e, const struct memctl_kernel_ops 
 	phase_done(s, MEMCTL_RESET_PHASE_PCI, target, r, line);
 	if (r < 0) {
 		if (ret_message)
-			*ret_message = joined(&text, asprintf(&text, "%s; PCI reset of %s failed: %s (the memory stays "
-							      "offline and held; reset-done brings it back)",
-							      prepared ? prepared : target, pci, strerror(-r)));
+			(void)asprintf_ret(ret_message, "%s; PCI reset of %s failed: %s (the memory stays offline and "
+					   "held; reset-done brings it back)", prepared ? prepared : target, pci,
+					   strerror(-r));
 		return -EIO;
 	}
 	r = memctl_engine_reset_phase(e, p, MEMCTL_RESET_PHASE_DONE, target, s, &done);
 	if (ret_message)
-		*ret_message = joined(&text, asprintf(&text, "%s; PCI function %s reset; %s",
-						      prepared ? prepared : target, pci, done ? done : strerror(-r)));
+		(void)asprintf_ret(ret_message, "%s; PCI function %s reset; %s", prepared ? prepared : target, pci,
+				   done ? done : strerror(-r));
 	return r;
 }

@@ -16,7 +16,7 @@
 #include "engine-reset-seq.h"
 #include "journal.h"
 #include "manager.h"
-#include "manager-private.h"
+#include "manager-internal.h"
 #include "util-mem.h"
 #include "varlink-params.h"
 #include "varlink.h"

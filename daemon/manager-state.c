@@ -16,7 +16,7 @@
 #include "engine-takeover.h"
 #include "journal.h"
 #include "manager.h"
-#include "manager-private.h"
+#include "manager-internal.h"
 #include "parse.h"
 #include "util-mem.h"
 

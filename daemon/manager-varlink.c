@@ -13,7 +13,7 @@
 #include "engine-view.h"
 #include "journal.h"
 #include "manager.h"
-#include "manager-private.h"
+#include "manager-internal.h"
 #include "report.h"
 #include "report-stuck.h"
 #include "strtab.h"

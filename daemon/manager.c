@@ -26,7 +26,7 @@
 #include "hands-off.h"
 #include "journal.h"
 #include "manager.h"
-#include "manager-private.h"
+#include "manager-internal.h"
 #include "parse.h"
 #include "policy-load.h"
 #include "util-mem.h"

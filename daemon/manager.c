@@ -24,6 +24,7 @@
 
 #include "early.h"
 #include "engine.h"
+#include "forecast-read.h"
 #include "hooks.h"
 #include "journal.h"
 #include "manager.h"
@@ -694,6 +695,29 @@ static int vl_reset_done(struct varlink_call *call, struct json_object *params, 
 	return reset_reply(call, target, r, message);
 }
 
+/* reset-prepare --dry-run: the forecast (lib/forecast-read.c); reads only. */
+static int vl_forecast_reset(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	const char *target = param_string(params, "target");
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_cleanup_(memctl_forecast_freep) struct memctl_forecast *f = NULL;
+	_autofree_ char *message = NULL;
+	struct json_object *p;
+	int r;
+
+	if (!target)
+		return invalid_parameter(call, "target");
+	r = m->sysfs ? memctl_inventory_scan(m->sysfs, &inv) : m->ops->scan(m->ops_ctx, &inv);
+	if (r >= 0)
+		r = memctl_forecast_collect(m->sysfs, inv, m->policy, target, &f, &message);
+	if (r < 0)
+		return reset_reply(call, target, r, message);
+	p = json_object_new_object();
+	json_object_object_add(p, "forecast", memctl_forecast_json(f));
+	return varlink_reply(call, p);
+}
+
 /* The PCI function to reset for a target: itself, or the host of its memdevs. */
 static int reset_pci_address(struct manager *m, const char *target, char **ret)
 {
@@ -765,6 +789,8 @@ static const char interface_description[] =
 	"# Before a device reset: offline and remove the memory of every dax device\n"
 	"# backed by target (dax device, CXL memdev or region, PCI address); hold it.\n"
 	"method ResetPrepare(target: string) -> (target: string, message: string)\n"
+	"# Whether ResetPrepare(target) would succeed now, per device and block (memctl(8)).\n"
+	"method ForecastReset(target: string) -> (forecast: object)\n"
 	"# After the reset: release the hold and apply the policy again.\n"
 	"method ResetDone(target: string) -> (target: string, message: string)\n"
 	"# ResetPrepare, reset the PCI function behind target, ResetDone.\n"
@@ -785,6 +811,7 @@ static const struct varlink_method methods[] = {
 	{ "io.memctl.Online", vl_online, true },
 	{ "io.memctl.Offline", vl_offline, true },
 	{ "io.memctl.ResetPrepare", vl_reset_prepare, true },
+	{ "io.memctl.ForecastReset", vl_forecast_reset, true },	/* physical addresses: root */
 	{ "io.memctl.ResetDone", vl_reset_done, true },
 	{ "io.memctl.Reset", vl_reset, true },
 	{},

@@ -198,7 +198,7 @@ void memctl_forecast_judge_block(struct memctl_block_forecast *b)
 	if (!b->pages_known) {
 		if (b->zone != MEMCTL_ZONE_MOVABLE)
 			b->verdict = MEMCTL_FORECAST_AT_RISK;
-		snprintf(b->reason, sizeof(b->reason), "%s; page flags not readable (/proc/kpageflags needs root)",
+		snprintf(b->reason, sizeof(b->reason), "%s; page flags not read (see pages_error)",
 			 zone);
 		return;
 	}

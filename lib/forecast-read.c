@@ -109,6 +109,7 @@ int memctl_forecast_collect(struct memctl_sysfs *s, const struct memctl_inventor
 		df->size = d->size;
 		df->kmem = d->driver == MEMCTL_DRIVER_KMEM;
 		refusal(inv, p, target, d, df);
+		df->deadline_ms = p ? p->defaults.offline_timeout_ms : 0;
 		df->blocks = calloc(d->n_blocks ? d->n_blocks : 1, sizeof(*df->blocks));
 		if (!df->blocks)
 			return -ENOMEM;

@@ -304,6 +304,13 @@ void memctl_forecast_judge_device(struct memctl_device_forecast *d, uint64_t pag
 			 (unsigned long long)(d->bytes_to_migrate >> 20), (unsigned long long)(free_elsewhere >> 20));
 		return;
 	}
+	if (d->deadline_ms && d->estimate_ms > d->deadline_ms) {
+		d->verdict = MEMCTL_FORECAST_AT_RISK;
+		snprintf(d->reason, sizeof(d->reason), "%llu MiB to migrate: about %.1f s, more than offline_timeout "
+			 "(%.1f s)", (unsigned long long)(d->bytes_to_migrate >> 20), d->estimate_ms / 1000.0,
+			 d->deadline_ms / 1000.0);
+		return;
+	}
 	snprintf(d->reason, sizeof(d->reason), "%zu blocks online, all can go offline; %llu MiB to migrate",
 		 d->blocks_online, (unsigned long long)(d->bytes_to_migrate >> 20));
 }

@@ -182,6 +182,12 @@ static void test_device_verdict_names_blocks(void **state)
 	memctl_forecast_judge_device(&d, 4096, 4 << 20);
 	assert_int_equal(d.verdict, MEMCTL_FORECAST_AT_RISK);
 	assert_non_null(strstr(d.reason, "only 4 MiB free elsewhere"));
+	/* or the estimate does not fit the offline deadline */
+	d.deadline_ms = 100;
+	memctl_forecast_judge_device(&d, 4096, UINT64_MAX);
+	assert_int_equal(d.verdict, MEMCTL_FORECAST_AT_RISK);
+	assert_non_null(strstr(d.reason, "more than offline_timeout (0.1 s)"));
+	d.deadline_ms = 0;
 
 	/* a refusal blocks whatever the pages say */
 	snprintf(d.refused, sizeof(d.refused), "rule \"gpu\" says on_reset = \"refuse\"");

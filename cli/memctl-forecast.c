@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "forecast-read.h"
+#include "report-forecast.h"
 #include "memctl.h"
 #include "policy-load.h"
 #include "util-mem.h"

@@ -24,13 +24,13 @@
 
 #include "early.h"
 #include "engine.h"
-#include "forecast-read.h"
 #include "hooks.h"
 #include "journal.h"
 #include "manager.h"
 #include "parse.h"
 #include "policy-load.h"
 #include "report.h"
+#include "report-forecast.h"
 #include "report-stuck.h"
 #include "sysfs.h"
 #include "util-mem.h"
@@ -695,7 +695,7 @@ static int vl_reset_done(struct varlink_call *call, struct json_object *params, 
 	return reset_reply(call, target, r, message);
 }
 
-/* reset-prepare --dry-run: the forecast (lib/forecast-read.c); reads only. */
+/* reset-prepare --dry-run: the forecast (lib/kernel/forecast-read.c); reads only. */
 static int vl_forecast_reset(struct varlink_call *call, struct json_object *params, void *userdata)
 {
 	struct manager *m = userdata;

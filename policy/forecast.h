@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "inventory.h"
+#include "inventory-model.h"
 
 /* /proc/kpageflags bits (Documentation/admin-guide/mm/pagemap.rst; 32+ are the
  * "kernel hacking" bits, exported all the same). */

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "parse.h"
+#include "strtab.h"
 
 enum memctl_zone_pref {
 	MEMCTL_ZONE_PREF_UNSET = 0,
@@ -110,10 +112,15 @@ int memctl_policy_parse(struct memctl_policy *p, const char *filename, const cha
 /* Whole-policy checks after all files: rules that never match or are shadowed. */
 void memctl_policy_check(const struct memctl_policy *p, struct memctl_diags *d);
 
-/* Parsers shared with tests: "16G", "512M", 4096 (bytes). Powers of two. */
-int memctl_parse_size(const char *text, uint64_t *ret);
-/* "30s", "200ms", "1m". */
-int memctl_parse_duration_ms(const char *text, uint64_t *ret);
+/* memctl_parse_size(), memctl_parse_duration_ms(): model/parse.h. */
+
+/* The policy's vocabularies (strtab.h): enum <-> word both ways, and the allowed text. */
+extern const struct memctl_strtab memctl_zone_pref_table;	/* zone: movable, normal, auto */
+extern const struct memctl_strtab memctl_other_memory_table;	/* other_memory: the zones and offline */
+extern const struct memctl_strtab memctl_rule_mode_table;	/* mode: system-ram, devdax, ignore, famfs */
+extern const struct memctl_strtab memctl_on_reset_table;	/* on_reset: offline, refuse */
+extern const struct memctl_strtab memctl_kernel_auto_online_table;	/* kernel_auto_online: takeover, leave */
+extern const struct memctl_strtab memctl_demotion_table;	/* demotion: enable, leave */
 
 const char *memctl_zone_pref_name(enum memctl_zone_pref z);
 const char *memctl_rule_mode_name(enum memctl_rule_mode m);

@@ -5,7 +5,11 @@ copy of a captured fixture tree gets a sparse proc/kpageflags and
 proc/meminfo, and the forecast must follow them (ready, blocked naming the
 block and pfn, at risk), in JSON and as exit status.
 
-  forecast.py MEMCTL FIXTURE_ROOT (7.3-hmem-online: dax0.0 = memory48..63, movable)
+With MEMCTLD (root only: ForecastReset names physical addresses) the same
+forecast comes through memctld's io.memctl.ForecastReset, which reads the tree
+memctld was started on, not the CLI's.
+
+  forecast.py MEMCTL FIXTURE_ROOT [MEMCTLD] (7.3-hmem-online: dax0.0 = memory48..63, movable)
 """
 import json
 import os
@@ -14,6 +18,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 BUDDY, LRU, ANON, SLAB, HUGE, HEAD = 1 << 10, 1 << 5, 1 << 12, 1 << 7, 1 << 17, 1 << 15
 PAGES = 0x8000000 // 4096
@@ -47,7 +52,42 @@ def check(cond, what, got):
         sys.exit(f"FAIL: {what}: {json.dumps(got, indent=1)[:3000]}")
 
 
-def main(memctl, fixture):
+def through_memctld(memctld, memctl, root, fixture, tmp):
+    """root has a slab page in memory52; the CLI's own root (the fixture) has no page flags."""
+    rt = os.path.join(tmp, "rt")
+    policy = os.path.join(tmp, "memctl.conf")
+    with open(policy, "w") as f:
+        f.write('rules = ( { name = "hbm"; match = { origin = "hmem"; }; mode = "ignore"; } );\n')
+    env = dict(os.environ, MEMCTL_SOCKET=os.path.join(rt, "io.memctl"), MEMCTL_SYSFS_ROOT=fixture,
+               MEMCTL_POLICY="/nonexistent")
+    env.pop("NOTIFY_SOCKET", None)
+    d = subprocess.Popen([memctld, "--root", root, "--runtime-dir", rt, "--policy", policy,
+                          "--uevent-source", "none"], stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            if os.path.exists(env["MEMCTL_SOCKET"]):
+                break
+            time.sleep(0.05)
+        p = subprocess.run([memctl, "reset-prepare", "--dry-run", "--json", "dax0.0"], capture_output=True,
+                           text=True, env=env)
+        f = json.loads(p.stdout) if p.stdout.startswith("{") else {}
+        check(p.returncode == 4 and f.get("pages_read") and f["devices"][0]["verdict"] == "blocked" and
+              "memory52" in f["devices"][0]["reason"], "ForecastReset through memctld", [p.stderr, f])
+        p = subprocess.run([memctl, "reset-prepare", "--dry-run", "dax9.9"], capture_output=True, text=True,
+                           env=env)
+        check(p.returncode == 1 and "NoSuchDevice" in p.stderr, "ForecastReset of an unknown target",
+              [p.returncode, p.stderr])
+        p = subprocess.run([memctl, "reset-prepare", "--dry-run", "dax0.0"], capture_output=True, text=True,
+                           env=env)
+        check(p.returncode == 4 and "memory52: blocked: Movable" not in p.stdout and
+              "memory52: blocked: ZONE_MOVABLE with 8 unmovable kernel pages" in p.stdout,
+              "human forecast through memctld", p.stdout)
+    finally:
+        d.terminate()
+        d.communicate(timeout=10)
+
+
+def main(memctl, fixture, memctld=None):
     env = dict(os.environ, MEMCTL_POLICY="/nonexistent", MEMCTL_SOCKET="/nonexistent/socket")
     with tempfile.TemporaryDirectory() as tmp:
         root = os.path.join(tmp, "root")
@@ -78,6 +118,11 @@ def main(memctl, fixture):
         check("1 of 16 online blocks would not go offline (memory52)" in d["reason"], "reason names the block", d)
         check(b52["pages"]["slab"] == 8 and b52["first_unmovable_pfn"] == hex(base52 + 2048), "slab pfn", b52)
 
+        if memctld and os.geteuid() == 0:
+            through_memctld(memctld, memctl, root, fixture, tmp)
+        elif memctld:
+            print("not root: ForecastReset through memctld not checked")
+
         # A hugetlb page in memory49: at risk.
         base49 = 49 * PAGES
         write_flags(root, {base49 + i: HUGE | (HEAD if i == 0 else 1 << 16) for i in range(512)})
@@ -93,4 +138,4 @@ def main(memctl, fixture):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])

@@ -139,8 +139,8 @@ int cli_reset_forecast(struct memctl_cli *cli, int argc, char **argv)
 	const char *verdict;
 	int c, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	optind = 0;	/* 0: GNU getopt starts afresh (memctl.c parsed with "+") */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'j')
 			cli->json = true;
 		else if (c == 'h') {

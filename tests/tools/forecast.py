@@ -134,6 +134,11 @@ def main(memctl, fixture, memctld=None):
         os.unlink(os.path.join(root, "proc", "kpageflags"))
         rc, f = forecast(memctl, root, env)
         check(rc == 0 and not f["pages_read"] and "kpageflags" in f["pages_error"], "without page flags", f)
+        # options after the target too
+        p = subprocess.run([memctl, "--root", root, "reset-prepare", "dax0.0", "--dry-run", "--json"],
+                           capture_output=True, text=True, env=env)
+        check(p.returncode == 0 and json.loads(p.stdout or "{}").get("verdict") == "ready", "options after TARGET",
+              [p.returncode, p.stderr])
     print("ok")
 
 

@@ -39,8 +39,9 @@
 /*
  * Time model for the estimate, measured in the lab (tests/vm/scenarios/forecast,
  * QEMU TCG guest on a loaded 2-core host, hmem device of 16 x 128 MiB blocks):
- * reset-prepare of the movable device holding 256 MiB of tmpfs data took 10.5 s
- * on 6.12.117 and 9.3 s on 7.3.4 (24 and 28 MiB/s: the slower is taken), and of
+ * reset-prepare of the movable device holding 256 MiB of tmpfs data took 6.7 and
+ * 10.5 s on 6.12.117, 4.9, 9.3 and 10.9 s on 7.3.4, with the host's load (24 to
+ * 52 MiB/s: the slowest is taken, so the estimate is an upper bound), and of
  * the empty device 0.2 s on both (about 12 ms a block: isolation, draining,
  * removal). Real hardware migrates much faster; under TCG this is what a
  * deadline must allow.

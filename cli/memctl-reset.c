@@ -31,13 +31,17 @@ static int reset_call(const char *verb, const char *method, const char *usage, i
 }
 
 static const char reset_prepare_usage[] =
-	"Usage: memctl reset-prepare TARGET\n"
+	"Usage: memctl reset-prepare [--dry-run] [--json] TARGET\n"
 	"Before resetting a device: offline and remove the memory of every dax device\n"
 	"backed by TARGET (a dax device, a CXL memdev such as mem0, a CXL region, or a\n"
-	"PCI address) and hold it until reset-done. Runs the check and pre hooks.\n";
+	"PCI address) and hold it until reset-done. Runs the check and pre hooks.\n"
+	"--dry-run: only forecast whether it would succeed now (memctl(8), RESET FORECAST).\n";
 
 int cli_reset_prepare(struct memctl_cli *cli, int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (streq(argv[i], "--dry-run") || streq(argv[i], "-n"))
+			return cli_reset_forecast(cli, argc, argv);
 	return reset_call("reset-prepare", "io.memctl.ResetPrepare", reset_prepare_usage, argc, argv);
 }
 

@@ -25,6 +25,8 @@ int cli_reload(struct memctl_cli *cli, int argc, char **argv);
 int cli_online(struct memctl_cli *cli, int argc, char **argv);
 int cli_offline(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset_prepare(struct memctl_cli *cli, int argc, char **argv);
+/* reset-prepare --dry-run (memctl-forecast.c) */
+int cli_reset_forecast(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset_done(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset(struct memctl_cli *cli, int argc, char **argv);
 

@@ -79,4 +79,5 @@ extern const char manager_interface_description[];
 /* manager-reset.c: the reset methods manager_methods lists */
 int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *params, void *userdata);
 int manager_vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata);
+int manager_vl_forecast_reset(struct varlink_call *call, struct json_object *params, void *userdata);
 int manager_vl_reset(struct varlink_call *call, struct json_object *params, void *userdata);

@@ -14,9 +14,12 @@
 #include <systemd/sd-daemon.h>
 
 #include "engine-reset-seq.h"
+#include "engine-view.h"
+#include "forecast-read.h"
 #include "journal.h"
 #include "manager.h"
 #include "manager-internal.h"
+#include "report-forecast.h"
 #include "util-mem.h"
 #include "varlink-params.h"
 #include "varlink.h"
@@ -163,6 +166,31 @@ int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *para
 	r = manager_reset_prepare(m, a.target, true, &message);
 	m->progress_call = NULL;
 	return reset_reply(call, a.target, r, message);
+}
+
+/* reset-prepare --dry-run: the forecast (lib/kernel/forecast-read.c); reads only. */
+int manager_vl_forecast_reset(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct manager *m = userdata;
+	struct reset_args a = { 0 };
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_cleanup_(memctl_forecast_freep) struct memctl_forecast *f = NULL;
+	_autofree_ char *message = NULL;
+	struct json_object *p;
+	int r;
+
+	if (varlink_dispatch_params(call, params, reset_params, &a))
+		return 0;
+	r = memctl_view_inventory(m->ops, m->ops_ctx, m->sysfs, &inv);
+	if (r >= 0)
+		r = memctl_forecast_collect(m->sysfs, inv, m->policy, a.target, &f, &message);
+	if (r < 0)
+		return reset_reply(call, a.target, r, message);
+	p = json_object_new_object();
+	if (!p)
+		return -ENOMEM;
+	json_object_object_add(p, "forecast", memctl_forecast_json(f));
+	return varlink_reply(call, p);
 }
 
 int manager_vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata)

@@ -246,6 +246,8 @@ const char manager_interface_description[] =
 	"# Before a device reset: offline and remove the memory of every dax device\n"
 	"# backed by target (dax device, CXL memdev or region, PCI address); hold it.\n"
 	"method ResetPrepare(target: string) -> (target: string, message: string)\n"
+	"# Whether ResetPrepare(target) would succeed now, per device and block (memctl(8)).\n"
+	"method ForecastReset(target: string) -> (forecast: object)\n"
 	"# After the reset: release the hold and apply the policy again.\n"
 	"method ResetDone(target: string) -> (target: string, message: string)\n"
 	"# ResetPrepare, reset the PCI function behind target, ResetDone.\n"
@@ -266,6 +268,7 @@ const struct varlink_method manager_methods[] = {
 	{ "io.memctl.Online", vl_online, true },
 	{ "io.memctl.Offline", vl_offline, true },
 	{ "io.memctl.ResetPrepare", manager_vl_reset_prepare, true },
+	{ "io.memctl.ForecastReset", manager_vl_forecast_reset, true },	/* physical addresses: root */
 	{ "io.memctl.ResetDone", manager_vl_reset_done, true },
 	{ "io.memctl.Reset", manager_vl_reset, true },
 	{},

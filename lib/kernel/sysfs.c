@@ -293,6 +293,29 @@ int memctl_sysfs_read(struct memctl_sysfs *s, const char *path, char **ret)
 	return 0;
 }
 
+int memctl_sysfs_pread(struct memctl_sysfs *s, const char *path, uint64_t offset, void *buf, size_t len,
+		       size_t *ret_n)
+{
+	_autoclose_ int fd = openat(s->rootfd, skip_slashes(path), O_RDONLY | O_CLOEXEC);
+	size_t done = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(offset + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	*ret_n = done;
+	return 0;
+}
+
 int memctl_sysfs_readf(struct memctl_sysfs *s, char **ret, const char *fmt, ...)
 {
 	char path[PATH_MAX];

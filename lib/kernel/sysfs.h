@@ -32,6 +32,11 @@ int memctl_sysfs_readf(struct memctl_sysfs *s, char **ret, const char *fmt, ...)
 int memctl_sysfs_read_u64(struct memctl_sysfs *s, const char *path, int base, uint64_t *ret);
 int memctl_sysfs_read_int(struct memctl_sysfs *s, const char *path, int *ret);
 
+/* Binary read of len bytes at offset (procfs tables such as proc/kpageflags).
+ * *ret_n gets what was read (short at the end of the file). Not recorded. */
+int memctl_sysfs_pread(struct memctl_sysfs *s, const char *path, uint64_t offset, void *buf, size_t len,
+		       size_t *ret_n);
+
 /* Target of a symlink, as stored. */
 int memctl_sysfs_readlink(struct memctl_sysfs *s, const char *path, char **ret);
 /* Last path component of a symlink's target ("kmem" for .../drivers/kmem). */

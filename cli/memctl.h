@@ -27,6 +27,7 @@ int cli_offline(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset_prepare(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset_done(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset(struct memctl_cli *cli, int argc, char **argv);
+int cli_metrics(struct memctl_cli *cli, int argc, char **argv);
 
 /* One Varlink call to memctld. Prints one sentence on failure (unless quiet and
  * the daemon is simply not running: -ENOTCONN). params consumed. */

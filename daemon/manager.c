@@ -24,6 +24,7 @@
 
 #include "early.h"
 #include "engine.h"
+#include "export.h"
 #include "hooks.h"
 #include "journal.h"
 #include "manager.h"
@@ -33,6 +34,7 @@
 #include "report-stuck.h"
 #include "sysfs.h"
 #include "util-mem.h"
+#include "util-time.h"
 #include "varlink-server.h"
 #include "varlink.h"
 
@@ -62,6 +64,7 @@ struct manager {
 	bool ready;
 	struct memctl_reconcile_result last;
 	struct varlink_call *progress_call;	/* a client asking for progress of a reset, or NULL */
+	struct export *export;		/* counters, metrics and NFD files (export.h) */
 };
 
 #define SETTLE_CAP_FACTOR 5	/* a continuous storm still reconciles every 5 settle periods */
@@ -123,6 +126,7 @@ static int load_policy(struct manager *m, char **ret_errors)
 	memctl_policy_free(m->policy);
 	m->policy = steal(&p);
 	m->policy_ok = true;
+	export_policy_loaded(m->export);
 	return 0;
 }
 
@@ -268,6 +272,8 @@ static void load_held(struct manager *m)
 
 /* ---- reconcile ---------------------------------------------------------- */
 
+static struct json_object *status_json(void *userdata);
+
 static void notify_status(struct manager *m)
 {
 	char online[16];
@@ -282,6 +288,8 @@ static void notify_status(struct manager *m)
 	memctl_format_size(m->last.online_bytes, online, sizeof(online));
 	sd_notifyf(false, "STATUS=%zu device%s, %s online, %zu error%s%s", present, present == 1 ? "" : "s", online,
 		   errors, errors == 1 ? "" : "s", m->policy_ok ? "" : " (no valid policy: leaving memory alone)");
+	/* After every change: node_exporter's textfile and NFD's feature file (export.c). */
+	export_write(m->export, &m->policy->defaults, status_json, m);
 }
 
 static void reconcile(struct manager *m)
@@ -438,7 +446,8 @@ static struct json_object *device_status_json(const struct memctl_device_status 
 	return o;
 }
 
-static int vl_get_status(struct varlink_call *call, struct json_object *params, void *userdata)
+/* GetStatus's reply: the inventory, the daemon's state and counters, each device's status. NULL: no scan. */
+static struct json_object *status_json(void *userdata)
 {
 	struct manager *m = userdata;
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
@@ -450,7 +459,7 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 	/* The whole picture for people, udev rules included (the engine's scans skip them). */
 	r = m->sysfs ? memctl_inventory_scan(m->sysfs, &inv) : m->ops->scan(m->ops_ctx, &inv);
 	if (r < 0)
-		return r;
+		return NULL;
 	p = json_object_new_object();
 	/* Node ratios against the policy this daemon applies (the last good one). */
 	json_object_object_add(p, "inventory", memctl_status_json_with_policy(inv, m->policy, m->policy_path));
@@ -463,13 +472,21 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 	json_object_object_add(daemon, "kernel_auto_online",
 			       json_object_new_string(m->policy->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER ? "takeover"
 														 : "leave"));
+	export_status_json(m->export, daemon);
 	json_object_object_add(p, "daemon", daemon);
 	devs = json_object_new_array();
 	st = memctl_engine_status(m->engine, &n);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(devs, device_status_json(&st[i]));
 	json_object_object_add(p, "devices", devs);
-	return varlink_reply(call, p);
+	return p;
+}
+
+static int vl_get_status(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct json_object *p = status_json(userdata);
+
+	return p ? varlink_reply(call, p) : -EIO;
 }
 
 static int vl_get_plan(struct varlink_call *call, struct json_object *params, void *userdata)
@@ -635,7 +652,11 @@ typedef int (*reset_fn)(struct memctl_engine *e, const struct memctl_policy *p, 
 static int reset_phase(struct manager *m, reset_fn fn, const char *target, bool hooks, char **ret_message)
 {
 	struct memctl_reset_options o = reset_options(m, hooks);
+	uint64_t start = mono_ms();
 	int r = fn(m->engine, m->policy, target, &o, ret_message);
+
+	export_reset(m->export, target, fn == memctl_engine_reset_prepare ? "prepare" : "done", r,
+		     mono_ms() - start);
 
 	journal_log(r < 0 ? LOG_ERR : LOG_NOTICE, MEMCTL_MID_RESET, "%s",
 		    ret_message && *ret_message ? *ret_message : strerror(-r));
@@ -884,10 +905,13 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		m->ops = &memctl_kernel_real_ops;
 		m->ops_ctx = m->sysfs;
 	}
+	r = export_new(&m->export);
+	if (r < 0)
+		return r;
 	r = memctl_engine_new(m->ops, m->ops_ctx, &m->engine);
 	if (r < 0)
 		return r;
-	memctl_engine_set_event_fn(m->engine, journal_event, m);
+	memctl_engine_set_event_fn(m->engine, export_engine_event, m->export);	/* journal_event(), then counted */
 	memctl_engine_set_held_fn(m->engine, save_held, m);
 
 	load_held(m);
@@ -990,6 +1014,7 @@ struct manager *manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->sighup);
 	sd_event_unref(m->event);
 	memctl_engine_free(m->engine);
+	export_free(m->export);
 	memctl_policy_free(m->policy);
 	memctl_sysfs_free(m->sysfs);
 	free(m->policy_path);

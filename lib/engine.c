@@ -151,7 +151,7 @@ static void set_str(char **dst, const char *v)
 
 struct emit_args {
 	enum memctl_event_kind kind;
-	const char *device, *rule, *zone, *blocks;
+	const char *device, *rule, *zone, *blocks, *step;
 	int node, error;
 };
 
@@ -162,7 +162,7 @@ static __attribute__((format(printf, 3, 4))) void emit(struct memctl_engine *e, 
 	va_list ap;
 	struct memctl_event ev = {
 		.kind = a->kind, .device = a->device, .rule = a->rule, .node = a->node,
-		.zone = a->zone, .blocks = a->blocks, .error = a->error, .message = msg,
+		.zone = a->zone, .blocks = a->blocks, .step = a->step, .error = a->error, .message = msg,
 	};
 
 	if (!e->fn)
@@ -490,7 +490,8 @@ static int run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 	for (size_t i = 0; i < n; i++) {
 		const struct memctl_step *s = &steps[i];
 		char text[128], err[256] = "", blocks[64] = "";
-		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1 };
+		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1,
+				       .step = memctl_step_op_name(s->op) };
 
 		memctl_step_format(s, text, sizeof(text));
 		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE || s->op == MEMCTL_STEP_SET_DEVICE_STATE) {

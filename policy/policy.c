@@ -290,13 +290,28 @@ static int get_string(struct ctx *c, config_setting_t *s, const char *allowed, c
 
 /* ---- defaults ----------------------------------------------------------- */
 
+/* metrics_dir, nfd_dir: an absolute directory, or "" for off. */
+static int get_export_dir(struct ctx *c, config_setting_t *s, char *buf, size_t size)
+{
+	const char *v;
+
+	if (want_type(c, s, CONFIG_TYPE_STRING, "a directory such as \"/var/lib/prometheus/node-exporter\", or \"\" for off") < 0)
+		return -EINVAL;
+	v = config_setting_get_string(s);
+	if (*v && (v[0] != '/' || strlen(v) >= size))
+		return ERROR(c, s, "bad-value", "%s = \"%s\" is not an absolute directory shorter than %zu bytes; "
+			     "an absolute directory, or \"\" for off", config_setting_name(s), v, size);
+	snprintf(buf, size, "%s", v);
+	return 0;
+}
+
 #define MAX_NODE 1023
 
 static int parse_defaults(struct ctx *c, config_setting_t *g, struct memctl_defaults *df)
 {
 	static const char keys[] =
 		"zone, max_movable_ratio, offline_timeout, offline_retries, settle, kernel_auto_online, other_memory, "
-		"demotion";
+		"demotion, metrics_dir, nfd_dir";
 	int n = config_setting_length(g);
 
 	if (want_type(c, g, CONFIG_TYPE_GROUP, "defaults: { key = value; ... };") < 0)
@@ -337,6 +352,12 @@ static int parse_defaults(struct ctx *c, config_setting_t *g, struct memctl_defa
 		} else if (streq(k, "demotion")) {
 			if (get_enum(c, s, demotion_names, &v) == 0)
 				df->demotion = v;
+		} else if (streq(k, "metrics_dir")) {
+			if (get_export_dir(c, s, df->metrics_dir, sizeof(df->metrics_dir)) == 0)
+				df->metrics_dir_set = true;
+		} else if (streq(k, "nfd_dir")) {
+			if (get_export_dir(c, s, df->nfd_dir, sizeof(df->nfd_dir)) == 0)
+				df->nfd_dir_set = true;
 		} else {
 			ERROR(c, s, "unknown-key", "unknown key '%s' in defaults; allowed: %s", k, keys);
 		}

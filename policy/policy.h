@@ -56,6 +56,10 @@ struct memctl_defaults {
 	enum memctl_kernel_auto_online kernel_auto_online;
 	enum memctl_zone_pref other_memory;
 	enum memctl_demotion demotion;
+	/* memctld's exports (daemon/export.c): set = given in the policy ("" there: off);
+	 * unset: the built-in directory. Arrays, not pointers: defaults are copied. */
+	bool metrics_dir_set, nfd_dir_set;
+	char metrics_dir[256], nfd_dir[256];
 };
 
 struct memctl_match {

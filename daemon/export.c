@@ -3,7 +3,8 @@
  * memctld's counters for the fleet and the two files it keeps up to date:
  * <metrics_dir>/memctl.prom (node_exporter's textfile collector) and
  * <nfd_dir>/memctl (NFD's local feature source). A file is only rewritten
- * when its text changed; a missing directory means that export is off.
+ * when its text changed; a missing directory means that export is off. The
+ * metrics file goes when memctld stops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,8 +75,16 @@ int export_new(struct export **ret)
 
 struct export *export_free(struct export *x)
 {
+	char path[PATH_MAX];
+
 	if (!x)
 		return NULL;
+	/* memctld stops: no metrics beat stale ones (absent memctl_daemon_up says it). The NFD labels stay:
+	 * the memory stays where it is. */
+	if (x->metrics.text) {
+		snprintf(path, sizeof(path), "%s/%s", x->metrics.dir, MEMCTL_METRICS_FILE);
+		(void)unlink(path);
+	}
 	free(x->actions.v);
 	free(x->offline_failures.v);
 	free(x->resets);

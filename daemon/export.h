@@ -25,6 +25,7 @@ struct export;
 
 /* Built-in directories: $MEMCTL_METRICS_DIR / $MEMCTL_NFD_DIR, else the defaults above. */
 int export_new(struct export **ret);
+/* Also removes the metrics file it wrote (memctld stops: stale metrics would say it runs). */
 struct export *export_free(struct export *x);
 
 /* A memctl_engine_set_event_fn() callback, userdata the struct export: journal_event(), then counted. */

@@ -192,13 +192,21 @@ def daemon(memctld, memctl, fixture):
             check("no directory: off, said in status",
                   st["daemon"]["metrics_textfile"]["state"] == f"off: {prom_dir} does not exist",
                   json.dumps(st["daemon"]["metrics_textfile"]))
-        finally:
+            # Back, then a clean stop: the metrics file goes (absent memctl_daemon_up), the labels stay.
+            os.mkdir(prom_dir)
+            run([memctl, "offline", "dax0.0"], env=env)
+            wait_for(prom, lambda t: "memctl_daemon_up 1" in t)
             d.terminate()
-            try:
-                d.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                d.kill()
-                d.communicate()
+            d.communicate(timeout=10)
+            check("metrics file removed on a clean stop", not os.path.exists(prom) and os.path.exists(nfd))
+        finally:
+            if d.poll() is None:
+                d.terminate()
+                try:
+                    d.communicate(timeout=10)
+                except subprocess.TimeoutExpired:
+                    d.kill()
+                    d.communicate()
 
 
 def rules(rule_file, test_file):

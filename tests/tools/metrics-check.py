@@ -146,6 +146,8 @@ def daemon(memctld, memctl, fixture):
         try:
             text = wait_for(prom, lambda t: "memctl_daemon_up 1" in t)
             check("memctld wrote memctl.prom", "memctl_daemon_up 1" in text, text[:200])
+            if not text:
+                return
             check("memctl.prom is world-readable", os.path.exists(prom) and os.stat(prom).st_mode & 0o777 == 0o644)
             c = run([tool, "check", "metrics"], input=text)
             check("promtool check metrics (memctld's file)", c.returncode == 0, (c.stdout + c.stderr)[-400:])

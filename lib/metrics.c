@@ -102,7 +102,7 @@ static void sample_double(FILE *f, const char *name, const char *const *labels, 
 {
 	char buf[64];
 
-	snprintf(buf, sizeof(buf), "%.17g", v);
+	snprintf(buf, sizeof(buf), "%.15g", v);	/* 1.848, not 1.8480000000000001 */
 	sample(f, name, labels, buf);
 }
 

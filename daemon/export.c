@@ -302,9 +302,9 @@ void export_write(struct export *x, const struct memctl_defaults *df, struct jso
 {
 	struct json_object *status = NULL;
 
-	export_one(&x->metrics, df->metrics_dir_set, df->metrics_dir, x->metrics_default, MEMCTL_METRICS_FILE,
+	export_one(&x->metrics, df->metrics_dir.set, df->metrics_dir.dir, x->metrics_default, MEMCTL_METRICS_FILE,
 		   "Prometheus metrics", memctl_metrics_format, &status, make_status, userdata);
-	export_one(&x->nfd, df->nfd_dir_set, df->nfd_dir, x->nfd_default, MEMCTL_NFD_FILE, "NFD feature file",
+	export_one(&x->nfd, df->nfd_dir.set, df->nfd_dir.dir, x->nfd_default, MEMCTL_NFD_FILE, "NFD feature file",
 		   memctl_nfd_format, &status, make_status, userdata);
 	json_object_put(status);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libFuzzer harness for the kernel text parsers of lib/parse.c and the size
+ * libFuzzer harness for the kernel text parsers of model/parse.c and the size
  * and duration parsers of policy/. The first byte picks the parser, the rest
  * is the text. Besides "no crash" it checks what each parser promises:
  * iomem ranges are ordered and nested correctly, int lists come out sorted

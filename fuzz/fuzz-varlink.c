@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer harness for the Varlink side of memctld: the framing and JSON
- * parsing of lib/varlink.c and daemon/varlink-server.c's handling of each
+ * parsing of lib/varlink/varlink.c and daemon/varlink-server.c's handling of each
  * call up to method dispatch. The input is the byte stream a client sends.
  * The real server runs on a real Unix socket (its only entry point), with
  * stand-in methods instead of the manager's, so no engine or kernel is

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What memctl-early does before kmem loads, decided from the policy and the
- * kernel's auto_online_blocks alone (no I/O: lib/early.c does that).
+ * kernel's auto_online_blocks alone (no I/O: lib/engine/early.c does that).
  */
 #pragma once
 

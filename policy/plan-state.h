@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "inventory.h"
-#include "plan.h"
+#include "inventory-model.h"
+#include "step.h"
 
 /*
  * Rewrite d's steps in place. Returns 1 when they now use daxX.Y/state, 0

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "parse.h"
+#include "strtab.h"
 
 enum memctl_zone_pref {
 	MEMCTL_ZONE_PREF_UNSET = 0,
@@ -47,6 +49,13 @@ enum memctl_demotion {
 	MEMCTL_DEMOTION_ENABLE,		/* enable it once memory of a slower tier is online */
 };
 
+/* A directory memctld writes into: set = given in the policy ("" there: off); unset: the
+ * built-in one. An array, not a pointer: defaults are copied whole. */
+struct memctl_export_dir {
+	bool set;
+	char dir[256];
+};
+
 struct memctl_defaults {
 	enum memctl_zone_pref zone;
 	double max_movable_ratio;
@@ -56,10 +65,8 @@ struct memctl_defaults {
 	enum memctl_kernel_auto_online kernel_auto_online;
 	enum memctl_zone_pref other_memory;
 	enum memctl_demotion demotion;
-	/* memctld's exports (daemon/export.c): set = given in the policy ("" there: off);
-	 * unset: the built-in directory. Arrays, not pointers: defaults are copied. */
-	bool metrics_dir_set, nfd_dir_set;
-	char metrics_dir[256], nfd_dir[256];
+	/* memctld's exports (daemon/export.c): metrics_dir, nfd_dir. */
+	struct memctl_export_dir metrics_dir, nfd_dir;
 };
 
 struct memctl_match {
@@ -114,10 +121,15 @@ int memctl_policy_parse(struct memctl_policy *p, const char *filename, const cha
 /* Whole-policy checks after all files: rules that never match or are shadowed. */
 void memctl_policy_check(const struct memctl_policy *p, struct memctl_diags *d);
 
-/* Parsers shared with tests: "16G", "512M", 4096 (bytes). Powers of two. */
-int memctl_parse_size(const char *text, uint64_t *ret);
-/* "30s", "200ms", "1m". */
-int memctl_parse_duration_ms(const char *text, uint64_t *ret);
+/* memctl_parse_size(), memctl_parse_duration_ms(): model/parse.h. */
+
+/* The policy's vocabularies (strtab.h): enum <-> word both ways, and the allowed text. */
+extern const struct memctl_strtab memctl_zone_pref_table;	/* zone: movable, normal, auto */
+extern const struct memctl_strtab memctl_other_memory_table;	/* other_memory: the zones and offline */
+extern const struct memctl_strtab memctl_rule_mode_table;	/* mode: system-ram, devdax, ignore, famfs */
+extern const struct memctl_strtab memctl_on_reset_table;	/* on_reset: offline, refuse */
+extern const struct memctl_strtab memctl_kernel_auto_online_table;	/* kernel_auto_online: takeover, leave */
+extern const struct memctl_strtab memctl_demotion_table;	/* demotion: enable, leave */
 
 const char *memctl_zone_pref_name(enum memctl_zone_pref z);
 const char *memctl_rule_mode_name(enum memctl_rule_mode m);

@@ -429,7 +429,7 @@ static int m_bind(void *ctx, const char *device, enum memctl_dax_driver driver)
 	if (i < 0)
 		return -ENODEV;
 	d = &m->devices[i];
-	r = fault(m, MODEL_OP_BIND, i, NULL);
+	r = fault(m, MODEL_OP_BIND, i, memctl_driver_name(driver));
 	if (r < 0)
 		return r;
 	if (d->driver != MEMCTL_DRIVER_NONE)

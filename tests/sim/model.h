@@ -35,7 +35,7 @@ enum model_op {
 struct model_fault {
 	enum model_op op;
 	long target;		/* block index / device index, -1 for any */
-	const char *only_state;	/* SET_BLOCK: only for this requested state ("offline"), NULL: any */
+	const char *only_state;	/* SET_BLOCK: only for this requested state ("offline"); BIND: only this driver; NULL: any */
 	int error;		/* -errno to return */
 	int times;		/* how often it fires; -1: always */
 	bool remove_device;	/* instead of failing: the device disappears (surprise removal) */

@@ -116,6 +116,45 @@ static void test_famfs_bind_from_devdax(void **state)
 }
 
 /* No fsdev_dax in this kernel: one clear error, and no unbind or bind is ever tried. */
+/*
+ * A bind the kernel refuses every time (7.3's fsdev_dax without new_id gave
+ * ENODEV): each try unbinds kmem and rolls back, and the uevents of that start
+ * the next reconcile. Three tries from the same state, then none until
+ * something changes (here: a reload).
+ */
+static void test_refused_bind_is_not_retried_for_ever(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(famfs_policy);
+	struct memctl_reconcile_result res;
+	const struct memctl_device_status *st;
+	enum memctl_dax_driver drv;
+	struct model m;
+	int dev;
+
+	dev = famfs_host(&m, MEMCTL_DRIVER_KMEM);
+	model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_BIND, .target = dev, .only_state = "fsdev_dax",
+						  .error = -ENODEV, .times = -1 });
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+		assert_int_equal(res.failed, 1);
+	}
+	/* tries: 3 binds of fsdev_dax, each followed by kmem bound again */
+	assert_int_equal(m.calls[MODEL_OP_BIND], 6);
+	assert_int_equal(model_ops.get_driver(&m, "dax0.0", &drv), 0);
+	assert_int_equal(drv, MEMCTL_DRIVER_KMEM);
+	st = sim_status(e, "dax0.0");
+	assert_int_equal(st->action, MEMCTL_ACTION_ERROR);
+	assert_non_null(strstr(st->last_error, "bind fsdev_dax"));
+	assert_non_null(strstr(st->last_error, "failed 3 times from the same state: not tried again until"));
+
+	/* a reload (or a manual online/offline) lets it try again */
+	memctl_engine_forget_stuck(e, NULL);
+	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+	assert_int_equal(m.calls[MODEL_OP_BIND], 8);
+}
+
 static void test_famfs_missing_driver_never_binds(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -317,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_famfs_bind_through_state),
 		cmocka_unit_test(test_famfs_bind_from_devdax),
 		cmocka_unit_test(test_famfs_missing_driver_never_binds),
+		cmocka_unit_test(test_refused_bind_is_not_retried_for_ever),
 		cmocka_unit_test(test_hold_follows_memory_in_one_run),
 		cmocka_unit_test(test_hold_not_taken_by_name),
 		cmocka_unit_test(test_hold_follows_memory_across_restart),

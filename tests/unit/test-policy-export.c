@@ -24,15 +24,15 @@ static void test_unset_and_set(void **state)
 	struct memctl_diags d = { 0 };
 
 	assert_int_equal(parse("rules = ();\n", &p, &d), 0);
-	assert_false(p->defaults.metrics_dir_set);
-	assert_false(p->defaults.nfd_dir_set);
+	assert_false(p->defaults.metrics_dir.set);
+	assert_false(p->defaults.nfd_dir.set);
 	assert_int_equal(parse("defaults: {\n  metrics_dir = \"/srv/textfile\";\n  nfd_dir = \"\";\n};\nrules = ();\n", &q,
 			       &d),
 			 0);
-	assert_true(q->defaults.metrics_dir_set);
-	assert_string_equal(q->defaults.metrics_dir, "/srv/textfile");
-	assert_true(q->defaults.nfd_dir_set);
-	assert_string_equal(q->defaults.nfd_dir, "");
+	assert_true(q->defaults.metrics_dir.set);
+	assert_string_equal(q->defaults.metrics_dir.dir, "/srv/textfile");
+	assert_true(q->defaults.nfd_dir.set);
+	assert_string_equal(q->defaults.nfd_dir.dir, "");
 	memctl_diags_clear(&d);
 }
 
@@ -54,7 +54,7 @@ static void test_refused(void **state)
 		assert_true(d.n >= 1);
 		assert_string_equal(d.v[0].code, cases[i].code);
 		assert_int_equal(d.v[0].line, 2);
-		assert_false(p->defaults.metrics_dir_set || p->defaults.nfd_dir_set);
+		assert_false(p->defaults.metrics_dir.set || p->defaults.nfd_dir.set);
 		memctl_diags_clear(&d);
 	}
 }

@@ -134,7 +134,7 @@ static const struct {
 	const char *fragment;
 } bad[] = {
 	{ "version = 2;\n", 1, "out-of-range", "version = 2 is out of range" },
-	{ "version = 1;\nfrob = 1;\n", 2, "unknown-key", "unknown setting 'frob'" },
+	{ "version = 1;\nfrob = 1;\n", 2, "unknown-key", "unknown setting 'frob'; allowed at the top level: version, defaults, rules" },
 	{ "defaults: {\n  zone = \"fast\";\n};\n", 2, "bad-value", "allowed: movable | normal | auto" },
 	{ "defaults: {\n  zone = 3;\n};\n", 2, "wrong-type", "zone must be a string, not an integer" },
 	{ "defaults: {\n\n  max_movable_ratio = -1.0;\n};\n", 3, "out-of-range", "max_movable_ratio = -1" },
@@ -146,7 +146,8 @@ static const struct {
 	{ "defaults: {\n  settle = \"2m\";\n};\n", 2, "out-of-range", "out of range" },
 	{ "defaults: {\n  kernel_auto_online = \"grab\";\n};\n", 2, "bad-value", "takeover | leave" },
 	{ "defaults: {\n  other_memory = \"auto-movable\";\n};\n", 2, "bad-value", "movable | normal | auto | offline" },
-	{ "defaults: {\n  zonee = \"movable\";\n};\n", 2, "unknown-key", "unknown key 'zonee' in defaults" },
+	{ "defaults: {\n  zonee = \"movable\";\n};\n", 2, "unknown-key", "unknown key 'zonee' in defaults; allowed: zone, max_movable_ratio, offline_timeout, "
+	  "offline_retries, settle, kernel_auto_online, other_memory, demotion" },
 	{ "defaults: {\n  demotion = \"on\";\n};\n", 2, "bad-value", "demotion = \"on\" is not known; allowed: enable | leave" },
 	{ "defaults: {\n\n  demotion = true;\n};\n", 3, "wrong-type", "demotion must be a string, not a boolean" },
 	{ "defaults = 5;\n", 1, "wrong-type", "defaults must be a group" },
@@ -154,15 +155,17 @@ static const struct {
 	{ "rules = (\n  { match = {}; mode = \"devdax\"; }\n);\n", 2, "missing-key", "rule without a name" },
 	{ "rules = (\n  { name = \"a b\"; match = {}; mode = \"devdax\"; }\n);\n", 2, "bad-value", "odd characters" },
 	{ "rules = (\n  { name = \"a\"; mode = \"devdax\"; }\n);\n", 2, "missing-key", "has no match" },
-	{ "rules = (\n  { name = \"a\"; match = {}; }\n);\n", 2, "missing-key", "has no mode" },
+	{ "rules = (\n  { name = \"a\"; match = {}; }\n);\n", 2, "missing-key", "has no mode; mode = \"system-ram\" | \"devdax\" | \"ignore\" | \"famfs\"" },
 	{ "rules = (\n  { name = \"a\"; match = {}; mode = \"ram\"; }\n);\n", 2, "bad-value",
 	  "system-ram | devdax | ignore" },
 	{ "rules = (\n  { name = \"a\"; match = {}; mode = \"devdax\"; },\n  { name = \"a\"; match = {}; mode = \"devdax\"; }\n);\n",
 	  3, "duplicate-rule", "already defined at test.conf:2" },
 	{ "rules = (\n  { name = \"a\";\n    match = { colour = \"red\"; }; mode = \"devdax\"; }\n);\n", 3, "unknown-key",
-	  "unknown key 'colour' in match" },
+	  "unknown key 'colour' in match; allowed: device, region, origin, target_node, size_min, size_max, "
+	  "resource, cxl_memdev, cxl_serial, cxl_host, uuid" },
 	{ "rules = (\n  { name = \"a\"; match = {}; mode = \"devdax\";\n    speed = 1; }\n);\n", 3, "unknown-key",
-	  "unknown key 'speed' in rule" },
+	  "unknown key 'speed' in rule; allowed: name, match, mode, zone, reserve, memmap_on_memory, expect_node, "
+	  "on_reset" },
 	{ "rules = (\n  { name = \"a\"; match = { origin = \"nvme\"; }; mode = \"devdax\"; }\n);\n", 2, "bad-value",
 	  "hmem | cxl | pmem" },
 	{ "rules = (\n  { name = \"a\"; match = { size_min = \"16Q\"; }; mode = \"devdax\"; }\n);\n", 2, "bad-size",

@@ -287,7 +287,8 @@ static void export_one(struct export_file *f, bool set, const char *configured, 
 	/* Log a change of state once, not every reconcile. */
 	if (!streq(state, f->state) || !streq(dir, f->dir)) {
 		if (!streq(state, "written") || !streq(f->state, "written"))
-			journal_log(state[0] == 'e' ? LOG_WARNING : LOG_INFO, NULL, "%s: %s", what, state);
+			journal_log(state[0] == 'e' ? LOG_WARNING : LOG_INFO, NULL, "%s%s%s%s%s%s: %s", what,
+				    *dir ? " (" : "", dir, *dir ? "/" : "", *dir ? name : "", *dir ? ")" : "", state);
 		if (!streq(state, "written")) {
 			free(f->text);
 			f->text = NULL;

@@ -137,3 +137,25 @@ int cli_metrics(struct memctl_cli *cli, int argc, char **argv)
 	fputs(text, stdout);
 	return EXIT_OK;
 }
+
+/* memctl status, after the memctld line: where the metrics and NFD files go, and whether they are written. */
+void cli_print_exports(struct json_object *daemon)
+{
+	static const struct {
+		const char *key, *label;
+	} files[] = {
+		{ "metrics_textfile", "metrics (node_exporter textfile)" },
+		{ "nfd_features", "NFD feature file" },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		struct json_object *x = NULL, *file = NULL, *state = NULL;
+
+		if (!json_object_object_get_ex(daemon, files[i].key, &x) || !x)
+			continue;
+		json_object_object_get_ex(x, "file", &file);
+		json_object_object_get_ex(x, "state", &state);
+		printf("%s: %s%s%s\n", files[i].label, file ? json_object_get_string(file) : "",
+		       file ? ": " : "", state ? json_object_get_string(state) : "?");
+	}
+}

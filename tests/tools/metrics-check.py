@@ -165,6 +165,9 @@ def daemon(memctld, memctl, fixture):
             check("status --json says where the file went",
                   st["daemon"]["metrics_textfile"] == {"file": prom, "state": "written"} and
                   st["daemon"]["nfd_features"]["state"] == "written", json.dumps(st["daemon"]))
+            human = run([memctl, "status"], env=env).stdout
+            check("memctl status names the metrics file", f"metrics (node_exporter textfile): {prom}: written" in human,
+                  human[-400:])
             via_cli = run([memctl, "metrics"], env=env).stdout
             check("memctl metrics through memctld = the file", via_cli == text,
                   "\n".join(set(via_cli.splitlines()) ^ set(text.splitlines()))[:400])
@@ -194,6 +197,9 @@ def daemon(memctld, memctl, fixture):
             check("no directory: off, said in status",
                   st["daemon"]["metrics_textfile"]["state"] == f"off: {prom_dir} does not exist",
                   json.dumps(st["daemon"]["metrics_textfile"]))
+            human = run([memctl, "status"], env=env).stdout
+            check("memctl status says it is off", f"metrics (node_exporter textfile): {prom}: off: {prom_dir} does not "
+                  "exist" in human, human[-400:])
             # Back, then a clean stop: the metrics file goes (absent memctl_daemon_up), the labels stay.
             os.mkdir(prom_dir)
             run([memctl, "offline", "dax0.0"], env=env)

@@ -10,7 +10,7 @@ twice is an error: the include paths would pick one silently). Then:
   - a folder includes only from the folders ALLOWED lists for it, so the
     dependencies run one way: basic <- model <- policy <- lib <- daemon, cli;
   - no include circles between modules (a module is x.c with its x.h and its
-    private x-internal.h): x
+    private x-internal.h, which only files of its own folder include): x
     including y's header and y including x's, directly or through others.
   - no source file in the folders of MAX_LINES_IN is over MAX_LINES lines
     (split it by what each part owns, docs/ARCHITECTURE.md).
@@ -91,6 +91,8 @@ def main(root):
                     errors.append(f"{path}: includes {inc} by a relative path")
                 continue  # a generated or system-side header
             tfolder = files[target]
+            if target.endswith("-internal.h") and tfolder != folder:
+                errors.append(f"{path}: includes {target}, a private header of {tfolder}/")
             if tfolder != folder and tfolder not in ALLOWED[folder]:
                 errors.append(f"{path}: includes {target}, but {folder}/ may include only from "
                               f"{', '.join(f + '/' for f in ALLOWED[folder]) or 'itself'}")

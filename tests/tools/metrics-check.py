@@ -171,6 +171,12 @@ def daemon(memctld, memctl, fixture):
             via_cli = run([memctl, "metrics"], env=env).stdout
             check("memctl metrics through memctld = the file", via_cli == text,
                   "\n".join(set(via_cli.splitlines()) ^ set(text.splitlines()))[:400])
+            saved = os.path.join(tmp, "status.json")
+            with open(saved, "w") as f:
+                f.write(run([memctl, "status", "--json"], env=env).stdout)
+            from_json = run([memctl, "metrics", "--from-json", saved]).stdout
+            check("memctl metrics --from-json a saved status = the file", from_json == text,
+                  "\n".join(set(from_json.splitlines()) ^ set(text.splitlines()))[:400])
             nfd_text = open(nfd).read() if os.path.exists(nfd) else ""
             check("NFD file valid", "memctl.managed=true" in nfd_text and not nfd_problems(nfd_text),
                   nfd_text + "; ".join(nfd_problems(nfd_text)))

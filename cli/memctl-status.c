@@ -332,6 +332,7 @@ static void print_daemon(struct json_object *reply)
 	       str(daemon, "policy") ?: "?", json_object_get_boolean(get(daemon, "policy_valid")) ? "valid" : "NOT VALID",
 	       str(daemon, "rules") ?: "?", str(daemon, "reconciles") ?: "?", str(daemon, "uevents") ?: "?",
 	       str(daemon, "kernel_auto_online") ?: "?");
+	cli_print_exports(daemon);
 }
 
 /*

@@ -24,6 +24,7 @@ static const struct {
 	{ "blocks", cli_blocks, "memory block ranges, like lsmem" },
 	{ "check", cli_check, "validate a policy file" },
 	{ "plan", cli_plan, "what the policy would do (dry run)" },
+	{ "metrics", cli_metrics, "status as Prometheus metrics, or NFD labels (--nfd)" },
 	{ "reload", cli_reload, "make memctld re-read the policy" },
 	{ "online", cli_online, "online a device's memory (through memctld)" },
 	{ "offline", cli_offline, "offline a device's memory and hold it (through memctld)" },

@@ -29,6 +29,9 @@ int cli_reset_prepare(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset_forecast(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset_done(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset(struct memctl_cli *cli, int argc, char **argv);
+int cli_metrics(struct memctl_cli *cli, int argc, char **argv);
+/* memctl status: where memctld's metrics and NFD files go and their state (memctl-metrics.c). */
+void cli_print_exports(struct json_object *daemon);
 
 /* One Varlink call to memctld. Prints one sentence on failure (unless quiet and
  * the daemon is simply not running: -ENOTCONN). params consumed. */

@@ -58,6 +58,8 @@ struct manager {
 	bool ready;
 	struct memctl_reconcile_result last;
 	struct varlink_call *progress_call;	/* a client asking for progress of a reset, or NULL */
+	struct export *export;		/* counters, metrics and NFD files (export.h) */
+	uint64_t phase_start_ms;	/* CLOCK_MONOTONIC when the current reset phase began */
 };
 
 /* manager.c */
@@ -74,6 +76,8 @@ void manager_on_event(const struct memctl_event *ev, void *userdata);
 
 /* manager-varlink.c */
 extern const struct varlink_method manager_methods[];
+/* GetStatus's reply: the inventory, the daemon's state and counters, each device's status. NULL: no scan. */
+struct json_object *manager_status_json(void *userdata);
 extern const char manager_interface_description[];
 
 /* manager-reset.c: the reset methods manager_methods lists */

@@ -16,11 +16,13 @@
 #include "engine-reset-seq.h"
 #include "engine-view.h"
 #include "forecast-read.h"
+#include "export.h"
 #include "journal.h"
 #include "manager.h"
 #include "manager-internal.h"
 #include "report-forecast.h"
 #include "util-mem.h"
+#include "util-time.h"
 #include "varlink-params.h"
 #include "varlink.h"
 
@@ -68,6 +70,9 @@ static void phase_done(enum memctl_reset_phase phase, const char *target, int r,
 
 	assert(m->tap.results >= m->tap_mark);	/* set by reset_begin() before the first phase */
 	m->tap_mark = m->tap.results;
+	export_reset(m->export, target, phase == MEMCTL_RESET_PHASE_PREPARE ? "prepare" : phase == MEMCTL_RESET_PHASE_PCI ? "pci-reset" : "done", r,
+		     mono_ms() - m->phase_start_ms);
+	m->phase_start_ms = mono_ms();	/* the next phase of memctl reset starts now */
 	if (!logged)
 		journal_event(&ev, m);
 	manager_notify_status(m);
@@ -89,6 +94,7 @@ static void reset_begin(struct manager *m)
 {
 	m->tap.reset_devices[0] = '\0';
 	m->tap_mark = m->tap.results;
+	m->phase_start_ms = mono_ms();
 }
 
 static int reset_phase(struct manager *m, enum memctl_reset_phase phase, const char *target, bool hooks,

@@ -14,6 +14,7 @@
 
 #include "early.h"
 #include "engine-takeover.h"
+#include "export.h"
 #include "journal.h"
 #include "manager.h"
 #include "manager-internal.h"
@@ -34,6 +35,7 @@ void manager_on_event(const struct memctl_event *ev, void *userdata)
 	if (ev->kind == MEMCTL_EVENT_RESET && ev->device)
 		snprintf(m->tap.reset_devices, sizeof(m->tap.reset_devices), "%s", ev->device);
 	journal_event(ev, m);
+	export_count_event(m->export, ev);
 }
 
 /* ---- auto_online_blocks takeover ---------------------------------------- */

@@ -11,6 +11,7 @@
 
 #include "engine-manual-verb.h"
 #include "engine-view.h"
+#include "export.h"
 #include "journal.h"
 #include "manager.h"
 #include "manager-internal.h"
@@ -47,7 +48,7 @@ static struct json_object *device_status_json(const struct memctl_device_status 
 	return o;
 }
 
-static int vl_get_status(struct varlink_call *call, struct json_object *params, void *userdata)
+struct json_object *manager_status_json(void *userdata)
 {
 	struct manager *m = userdata;
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
@@ -56,12 +57,10 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 	size_t n;
 	int r;
 
-	if (varlink_dispatch_params(call, params, no_params, NULL))
-		return 0;
 	/* The whole picture for people, udev rules included (the engine's scans skip them). */
 	r = memctl_view_inventory(m->ops, m->ops_ctx, m->sysfs, &inv);
 	if (r < 0)
-		return r;
+		return NULL;
 	p = json_object_new_object();
 	daemon = json_object_new_object();
 	devs = json_object_new_array();
@@ -69,7 +68,7 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 		json_object_put(p);
 		json_object_put(daemon);
 		json_object_put(devs);
-		return -ENOMEM;
+		return NULL;
 	}
 	/* Node ratios against the policy this daemon applies (the last good one). */
 	json_object_object_add(p, "inventory", memctl_status_json_with_policy(inv, m->policy, m->policy_path));
@@ -81,12 +80,23 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 	json_object_object_add(daemon, "kernel_auto_online",
 			       json_object_new_string(memctl_strtab_name(&memctl_kernel_auto_online_table,
 									 m->policy->defaults.kernel_auto_online)));
+	export_status_json(m->export, daemon);
 	json_object_object_add(p, "daemon", daemon);
 	st = memctl_engine_status(m->engine, &n);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(devs, device_status_json(&st[i]));
 	json_object_object_add(p, "devices", devs);
-	return varlink_reply(call, p);
+	return p;
+}
+
+static int vl_get_status(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	struct json_object *p;
+
+	if (varlink_dispatch_params(call, params, no_params, NULL))
+		return 0;
+	p = manager_status_json(userdata);
+	return p ? varlink_reply(call, p) : -EIO;
 }
 
 static int vl_get_plan(struct varlink_call *call, struct json_object *params, void *userdata)

@@ -24,6 +24,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "hands-off.h"
+#include "export.h"
 #include "journal.h"
 #include "manager.h"
 #include "manager-internal.h"
@@ -78,6 +79,7 @@ static int load_policy(struct manager *m, char **ret_errors)
 	memctl_policy_free(m->policy);
 	m->policy = steal(&p);
 	m->policy_ok = true;
+	export_policy_loaded(m->export);
 	return 0;
 }
 
@@ -97,6 +99,8 @@ void manager_notify_status(struct manager *m)
 	memctl_format_size(m->last.online_bytes, online, sizeof(online));
 	sd_notifyf(false, "STATUS=%zu device%s, %s online, %zu error%s%s", present, present == 1 ? "" : "s", online,
 		   errors, errors == 1 ? "" : "s", m->policy_ok ? "" : " (no valid policy: leaving memory alone)");
+	/* After every change: node_exporter's textfile and NFD's feature file (export.c). */
+	export_write(m->export, &m->policy->defaults, manager_status_json, m);
 }
 
 static void reconcile(struct manager *m)
@@ -299,6 +303,9 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		m->ops = &memctl_kernel_real_ops;
 		m->ops_ctx = m->sysfs;
 	}
+	r = export_new(&m->export);
+	if (r < 0)
+		return r;
 	r = memctl_engine_new(m->ops, m->ops_ctx, &m->engine);
 	if (r < 0)
 		return r;
@@ -407,6 +414,7 @@ struct manager *manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->sighup);
 	sd_event_unref(m->event);
 	memctl_engine_free(m->engine);
+	export_free(m->export);
 	memctl_policy_free(m->policy);
 	memctl_sysfs_free(m->sysfs);
 	free(m->policy_path);

@@ -265,6 +265,23 @@ static int key_string(struct ctx *c, config_setting_t *s, const struct policy_ke
 	return policy_get_string(c, s, k->allowed, FIELD(obj, k, char *));
 }
 
+/* metrics_dir, nfd_dir: an absolute directory, or "" for off. */
+static int key_export_dir(struct ctx *c, config_setting_t *s, const struct policy_key *k, void *obj)
+{
+	struct memctl_export_dir *x = FIELD(obj, k, struct memctl_export_dir);
+	const char *v;
+
+	if (policy_want_type(c, s, CONFIG_TYPE_STRING, k->allowed) < 0)
+		return -EINVAL;
+	v = config_setting_get_string(s);
+	if (*v && (v[0] != '/' || strlen(v) >= sizeof(x->dir)))
+		return ERROR(c, s, "bad-value", "%s = \"%s\" is not an absolute directory shorter than %zu bytes; %s",
+			     config_setting_name(s), v, sizeof(x->dir), k->allowed);
+	snprintf(x->dir, sizeof(x->dir), "%s", v);
+	x->set = true;
+	return 0;
+}
+
 static int key_int(struct ctx *c, config_setting_t *s, const struct policy_key *k, void *obj)
 {
 	return policy_get_int(c, s, k->min, k->max, FIELD(obj, k, int));
@@ -409,6 +426,10 @@ const struct policy_keys policy_defaults_keys = {
 		{ "kernel_auto_online", key_enum, D(kernel_auto_online), &memctl_kernel_auto_online_table },
 		{ "other_memory", key_enum, D(other_memory), &memctl_other_memory_table },
 		{ "demotion", key_enum, D(demotion), &memctl_demotion_table },
+		{ "metrics_dir", key_export_dir, D(metrics_dir),
+		  .allowed = "a directory such as \"/var/lib/prometheus/node-exporter\", or \"\" for off" },
+		{ "nfd_dir", key_export_dir, D(nfd_dir),
+		  .allowed = "a directory such as \"/etc/kubernetes/node-feature-discovery/features.d\", or \"\" for off" },
 		{},
 	},
 };

@@ -49,6 +49,13 @@ enum memctl_demotion {
 	MEMCTL_DEMOTION_ENABLE,		/* enable it once memory of a slower tier is online */
 };
 
+/* A directory memctld writes into: set = given in the policy ("" there: off); unset: the
+ * built-in one. An array, not a pointer: defaults are copied whole. */
+struct memctl_export_dir {
+	bool set;
+	char dir[256];
+};
+
 struct memctl_defaults {
 	enum memctl_zone_pref zone;
 	double max_movable_ratio;
@@ -58,6 +65,8 @@ struct memctl_defaults {
 	enum memctl_kernel_auto_online kernel_auto_online;
 	enum memctl_zone_pref other_memory;
 	enum memctl_demotion demotion;
+	/* memctld's exports (daemon/export.c): metrics_dir, nfd_dir. */
+	struct memctl_export_dir metrics_dir, nfd_dir;
 };
 
 struct memctl_match {

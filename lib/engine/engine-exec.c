@@ -345,7 +345,8 @@ int engine_run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 	for (size_t i = 0; i < n; i++) {
 		const struct memctl_step *s = &steps[i];
 		char text[128], err[256] = "", blocks[64] = "";
-		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1 };
+		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1,
+				       .step = memctl_step_op_name(s->op) };
 
 		memctl_step_format(s, text, sizeof(text));
 		if (s->op == MEMCTL_STEP_ONLINE || s->op == MEMCTL_STEP_OFFLINE || s->op == MEMCTL_STEP_SET_DEVICE_STATE) {

@@ -48,7 +48,7 @@ struct undo_log {
 
 struct emit_args {
 	enum memctl_event_kind kind;
-	const char *device, *rule, *zone, *blocks;
+	const char *device, *rule, *zone, *blocks, *step;
 	int node, error;
 };
 

@@ -127,7 +127,7 @@ __attribute__((format(printf, 3, 4))) void engine_emit(struct memctl_engine *e, 
 	va_list ap;
 	struct memctl_event ev = {
 		.kind = a->kind, .device = a->device, .rule = a->rule, .node = a->node,
-		.zone = a->zone, .blocks = a->blocks, .error = a->error, .message = msg,
+		.zone = a->zone, .blocks = a->blocks, .step = a->step, .error = a->error, .message = msg,
 	};
 
 	if (!e->fn)

@@ -41,6 +41,7 @@ struct memctl_event {
 	int node;		/* -1 when not about a node */
 	const char *zone;	/* "movable" / "normal" / NULL */
 	const char *blocks;	/* "memory48-63" / NULL */
+	const char *step;	/* the plan step's operation ("online", ...), NULL: not a step */
 	int error;		/* -errno for failures, else 0 */
 	const char *message;	/* one sentence, naming the object */
 };

@@ -79,6 +79,9 @@ void sim_daemon_init(struct sim_daemon *d)
 	snprintf(d->dir, sizeof(d->dir), "/tmp/memctl-sim-XXXXXX");
 	assert_non_null(mkdtemp(d->dir));
 	snprintf(d->policy, sizeof(d->policy), "%s/memctl.conf", d->dir);
+	/* memctld's exports default to the host's node_exporter and NFD directories: never from a test. */
+	setenv("MEMCTL_METRICS_DIR", "/nonexistent/memctl-sim", 1);
+	setenv("MEMCTL_NFD_DIR", "/nonexistent/memctl-sim", 1);
 	model_init(&d->m);
 	d->m.on_uevent = forward_uevent;
 	d->m.uevent_userdata = d;

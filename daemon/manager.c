@@ -24,6 +24,7 @@
 
 #include "early.h"
 #include "engine.h"
+#include "held-file.h"
 #include "hooks.h"
 #include "journal.h"
 #include "manager.h"
@@ -32,6 +33,7 @@
 #include "report.h"
 #include "report-stuck.h"
 #include "sysfs.h"
+#include "trusted-file.h"
 #include "util-mem.h"
 #include "varlink-server.h"
 #include "varlink.h"
@@ -157,26 +159,29 @@ static void takeover_save(struct manager *m)
 
 static void takeover_restore(struct manager *m)
 {
-	char path[PATH_MAX], value[64] = "";
-	FILE *f;
+	char path[PATH_MAX];
+	struct memctl_aob_saved sv;
 	int r;
 
 	saved_path(m, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
+	r = memctl_aob_saved_read(m->runtime_dir, &sv);
+	if (r == -ENOENT)
 		return;
-	if (fgets(value, sizeof(value), f))
-		value[strcspn(value, "\n")] = '\0';
-	fclose(f);
-	if (!*value || streq(value, "offline")) {
+	if (r < 0) {
+		/* Not restored from a file memctl cannot trust or read: the kernel keeps "offline". */
+		journal_log(LOG_ERR, NULL, "auto_online_blocks not restored: %s: %s", path,
+			    r == -EBADMSG ? "corrupt (no known value on its first line)" : strerror(-r));
+		return;
+	}
+	if (streq(sv.value, "offline")) {
 		unlink(path);
 		return;
 	}
-	r = m->ops->set_auto_online(m->ops_ctx, value);
+	r = m->ops->set_auto_online(m->ops_ctx, sv.value);
 	if (r < 0)
-		journal_log(LOG_ERR, NULL, "cannot restore auto_online_blocks to \"%s\": %s", value, strerror(-r));
+		journal_log(LOG_ERR, NULL, "cannot restore auto_online_blocks to \"%s\": %s", sv.value, strerror(-r));
 	else
-		journal_log(LOG_NOTICE, NULL, "restored auto_online_blocks to \"%s\"", value);
+		journal_log(LOG_NOTICE, NULL, "restored auto_online_blocks to \"%s\"", sv.value);
 	unlink(path);
 }
 
@@ -210,6 +215,16 @@ static void held_path(struct manager *m, char *buf, size_t len)
 	snprintf(buf, len, "%s/held", m->runtime_dir);
 }
 
+static FILE *fopen_nofollow_w(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
 /* Written whole and renamed into place, so a crash never leaves half a list. */
 static void save_held(struct memctl_engine *e, void *userdata)
 {
@@ -222,7 +237,7 @@ static void save_held(struct memctl_engine *e, void *userdata)
 
 	held_path(m, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
+	f = fopen_nofollow_w(tmp);
 	if (!f) {
 		journal_log(LOG_ERR, NULL, "cannot save held devices to %s: %m", tmp);
 		return;
@@ -243,27 +258,26 @@ static void save_held(struct memctl_engine *e, void *userdata)
 		journal_log(LOG_ERR, NULL, "cannot save held devices to %s: %m", path);
 }
 
+static void held_one(const char *dev, const char *target, const char *identity, void *userdata)
+{
+	struct manager *m = userdata;
+
+	memctl_engine_hold_identity(m->engine, dev, target, identity);
+	journal_log(LOG_NOTICE, NULL, "%s: still held (%s) from before a restart", dev, target ? target : "memctl offline");
+}
+
+static void held_note(const char *sentence, void *userdata)
+{
+	journal_log(LOG_ERR, NULL, "held devices: %s", sentence);
+}
+
+/* lib/held-file.h: a damaged list keeps every hold it can still name. */
 static void load_held(struct manager *m)
 {
-	char path[PATH_MAX], line[1024];
-	FILE *f;
+	char path[PATH_MAX];
 
 	held_path(m, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char dev[64], target[128];
-		int end = 0;
-		if (sscanf(line, "%63s %127s %n", dev, target, &end) != 2)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		memctl_engine_hold_identity(m->engine, dev, streq(target, "-") ? NULL : target,
-					    end > 0 && line[end] ? line + end : NULL);
-		journal_log(LOG_NOTICE, NULL, "%s: still held (%s) from before a restart", dev,
-			    streq(target, "-") ? "memctl offline" : target);
-	}
-	fclose(f);
+	(void)memctl_held_load(path, held_one, held_note, m);
 }
 
 /* ---- reconcile ---------------------------------------------------------- */
@@ -873,6 +887,14 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		return -ENOMEM;
 	if (mkdir(m->runtime_dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
+	{
+		char why[512];
+		r = memctl_trusted_dir(m->runtime_dir, why, sizeof(why));
+		if (r < 0) {
+			journal_log(LOG_ERR, NULL, "runtime directory %s", why);
+			return r;
+		}
+	}
 
 	if (cfg->ops) {
 		m->ops = cfg->ops;

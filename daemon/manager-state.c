@@ -6,6 +6,7 @@
  * event callback, which logs each event once.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "early.h"
 #include "engine-takeover.h"
 #include "export.h"
+#include "held-file.h"
 #include "journal.h"
 #include "manager.h"
 #include "manager-internal.h"
@@ -42,7 +44,12 @@ void manager_on_event(const struct memctl_event *ev, void *userdata)
 
 static void log_takeover(int r, const struct memctl_takeover_result *res)
 {
-	if (r < 0 && !res->restoring)
+	if (r == -EBADMSG && res->untrusted)
+		log_error_errno(r, "auto_online_blocks not restored: %s: corrupt (no known value on its first line)",
+				res->path);
+	else if (r < 0 && res->untrusted)
+		log_error_errno(r, "auto_online_blocks not restored: %s: %m", res->path);
+	else if (r < 0 && !res->restoring)
 		log_warning_errno(r, "cannot save auto_online_blocks to %s: %m", res->path);
 	else if (r < 0)
 		log_error_errno(r, "cannot restore auto_online_blocks to \"%s\": %m", res->value);
@@ -95,6 +102,16 @@ static void held_path(struct manager *m, char *buf, size_t len)
 	snprintf(buf, len, "%s/held", m->runtime_dir);
 }
 
+static FILE *fopen_nofollow_w(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (fd >= 0 && !f)
+		close(fd);
+	return f;
+}
+
 /* Written whole and renamed into place, so a crash never leaves half a list. */
 void manager_save_held(struct memctl_engine *e, void *userdata)
 {
@@ -107,7 +124,7 @@ void manager_save_held(struct memctl_engine *e, void *userdata)
 
 	held_path(m, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
+	f = fopen_nofollow_w(tmp);
 	if (!f) {
 		log_error_errno(-errno, "cannot save held devices to %s: %m", tmp);
 		return;
@@ -128,25 +145,24 @@ void manager_save_held(struct memctl_engine *e, void *userdata)
 		log_error_errno(-errno, "cannot save held devices to %s: %m", path);
 }
 
+static void held_one(const char *dev, const char *target, const char *identity, void *userdata)
+{
+	struct manager *m = userdata;
+
+	memctl_engine_hold_identity(m->engine, dev, target, identity);
+	journal_log(LOG_NOTICE, NULL, "%s: still held (%s) from before a restart", dev, target ? target : "memctl offline");
+}
+
+static void held_note(const char *sentence, void *userdata)
+{
+	journal_log(LOG_ERR, NULL, "held devices: %s", sentence);
+}
+
+/* lib/engine/held-file.h: a damaged list keeps every hold it can still name. */
 void manager_load_held(struct manager *m)
 {
-	char path[PATH_MAX], line[1024];
-	FILE *f;
+	char path[PATH_MAX];
 
 	held_path(m, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char dev[64], target[128];
-		int end = 0;
-		if (sscanf(line, "%63s %127s %n", dev, target, &end) != 2)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		memctl_engine_hold_identity(m->engine, dev, streq(target, "-") ? NULL : target,
-					    end > 0 && line[end] ? line + end : NULL);
-		journal_log(LOG_NOTICE, NULL, "%s: still held (%s) from before a restart", dev,
-			    streq(target, "-") ? "memctl offline" : target);
-	}
-	fclose(f);
+	(void)memctl_held_load(path, held_one, held_note, m);
 }

@@ -30,6 +30,7 @@
 #include "manager-internal.h"
 #include "parse.h"
 #include "policy-load.h"
+#include "trusted-file.h"
 #include "util-mem.h"
 
 #define SETTLE_CAP_FACTOR 5	/* a continuous storm still reconciles every 5 settle periods */
@@ -292,6 +293,15 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		return -ENOMEM;
 	if (mkdir(m->runtime_dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
+	{
+		char why[512];
+
+		r = memctl_trusted_dir(m->runtime_dir, why, sizeof(why));
+		if (r < 0) {
+			journal_log(LOG_ERR, NULL, "runtime directory %s", why);
+			return r;
+		}
+	}
 
 	if (cfg->ops) {
 		m->ops = cfg->ops;

@@ -200,6 +200,14 @@ struct memctl_inventory *memctl_inventory_free(struct memctl_inventory *inv)
 	free(inv->memmap);
 	udev_rules_free(inv->online_rules, inv->n_online_rules);
 	udev_rules_free(inv->kexec.kdump_rules, inv->kexec.n_kdump_rules);
+	udev_rules_free(inv->daxctl_rules, inv->n_daxctl_rules);
+	for (size_t i = 0; i < inv->n_daxctl_entries; i++) {
+		free(inv->daxctl_entries[i].file);
+		free(inv->daxctl_entries[i].name);
+		free(inv->daxctl_entries[i].uuid);
+		free(inv->daxctl_entries[i].mode);
+	}
+	free(inv->daxctl_entries);
 	for (size_t i = 0; i < inv->n_cxl_regions; i++) {
 		free(inv->cxl_regions[i].name);
 		free(inv->cxl_regions[i].mode);

@@ -208,6 +208,16 @@ struct memctl_udev_rule {
 	char *text;
 };
 
+/* A daxctl.conf reconfigure-device section: daxctl turns the namespace nvdimm.uuid names into system-ram. */
+struct memctl_daxctl_use {
+	char *file;			/* path relative to the root */
+	int line;			/* of the section header */
+	char *name;			/* [reconfigure-device <name>] */
+	char *uuid;			/* nvdimm.uuid, NULL: none given */
+	char *mode;
+	int online;			/* 1: daxctl onlines the memory too */
+};
+
 /*
  * What kexec and kdump make of hot-added memory. kmem memory is "driver
  * managed" (no firmware memmap entry: a kexec kernel is not handed it), and
@@ -238,6 +248,12 @@ struct memctl_inventory {
 	bool memmap_available;
 	struct memctl_udev_rule *online_rules;
 	size_t n_online_rules;
+	/* daxctl's udev rule (starts reconfigure-device for each new dax device) and its
+	 * /etc/daxctl.conf.d reconfigure-device entries (lib/inventory-rules.c) */
+	struct memctl_udev_rule *daxctl_rules;
+	size_t n_daxctl_rules;
+	struct memctl_daxctl_use *daxctl_entries;
+	size_t n_daxctl_entries;
 	struct memctl_kexec kexec;
 	struct memctl_cxl_region *cxl_regions;	/* every CXL region, natural name order */
 	size_t n_cxl_regions;

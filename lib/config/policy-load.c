@@ -2,11 +2,13 @@
 /* The I/O half of policy handling: files in, text to policy/, diagnostics out. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "policy-load.h"
 #include "util-mem.h"
@@ -23,12 +25,18 @@ static void refuse_writable(struct memctl_diags *d, const char *path, const char
 /* The file's text; its owner and mode (of the opened file, not of a path looked up again) in *ret_st. */
 static int read_text(const char *path, char **ret, struct stat *ret_st)
 {
-	_autofclose_ FILE *f = fopen(path, "re");
+	/* Not through a symbolic link: whoever can point it elsewhere chooses the policy. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	_autofclose_ FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
 	_autofree_ char *buf = NULL;
 	size_t len = 0, cap = 0;
 
-	if (!f)
-		return -errno;
+	if (!f) {
+		int r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
 	if (fstat(fileno(f), ret_st) < 0)
 		return -errno;
 	for (;;) {
@@ -62,6 +70,12 @@ static int parse_file(struct memctl_policy *p, const char *path, struct memctl_d
 	char why[64];
 	int r = read_text(path, &text, &st);
 
+	if (r == -ELOOP) {
+		memctl_diag_add(d, MEMCTL_ERROR, "symlink", path, 0, NULL,
+				"is a symbolic link: refused, not followed; memctl reads its policy only from a regular "
+				"file owned by root (put the file itself there)");
+		return -EPERM;
+	}
 	if (r < 0) {
 		memctl_diag_add(d, MEMCTL_ERROR, "unreadable", path, 0, NULL, "cannot read: %s", strerror(-r));
 		return r;
@@ -113,7 +127,12 @@ int memctl_policy_load(const char *main_file, bool with_dropins, struct memctl_p
 	size_t nf = 0;
 
 	snprintf(dir, sizeof(dir), "%s.d", main_file);
-	if (with_dropins && stat(dir, &st) == 0 && memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
+	if (with_dropins && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) {
+		memctl_diag_add(d, MEMCTL_ERROR, "symlink", dir, 0, NULL,
+				"is a symbolic link: refused, not followed; no drop-in of it was read (make it a "
+				"directory owned by root)");
+		unsafe_dir = true;
+	} else if (with_dropins && stat(dir, &st) == 0 && memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
 		/* Its drop-ins are not read at all; the main file still is, for its own errors. */
 		refuse_writable(d, dir, why, true);
 		unsafe_dir = true;

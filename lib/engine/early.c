@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "early.h"
 #include "kernel.h"
 #include "policy-load.h"
+#include "trusted-file.h"
 #include "util-mem.h"
 
 /* Copy, truncating to the field (the values are short kernel words). */
@@ -29,29 +31,38 @@ static void copy_str(char *dst, size_t len, const char *src)
 
 int memctl_aob_saved_read(const char *runtime_dir, struct memctl_aob_saved *ret)
 {
+	static const char *const values[] = { "offline", "online", "online_kernel", "online_movable" };
 	struct memctl_aob_saved s = { 0 };
-	char path[PATH_MAX], line[128];
-	_autofclose_ FILE *f = NULL;
+	char path[PATH_MAX], why[512];
+	_autofree_ char *text = NULL;
 	struct stat st;
+	bool known = false;
+	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", runtime_dir, MEMCTL_AOB_SAVED_FILE);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	if (fstat(fileno(f), &st) < 0)
-		return -errno;
+	/* Not through a link, not from a file others could write (trusted-file.h). */
+	r = memctl_trusted_read(path, 4096, 0, &text, &st, why, sizeof(why));
+	if (r < 0)
+		return r;
 	s.since_usec = (uint64_t)st.st_mtim.tv_sec * 1000000 + (uint64_t)st.st_mtim.tv_nsec / 1000;
-	if (!fgets(line, sizeof(line), f))
+	if (!*text)
 		return -ENODATA;
-	line[strcspn(line, "\n")] = '\0';
-	copy_str(s.value, sizeof(s.value), line);
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "saved_by=", 9))
+	for (char *line = text, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (line == text)
+			copy_str(s.value, sizeof(s.value), line);
+		else if (!strncmp(line, "saved_by=", 9))
 			copy_str(s.saved_by, sizeof(s.saved_by), line + 9);
 		else if (!strncmp(line, "stage=", 6))
 			copy_str(s.stage, sizeof(s.stage), line + 6);
 	}
+	/* A cut or garbled value is never written back to the kernel. */
+	for (size_t i = 0; i < ELEMENTSOF(values); i++)
+		known = known || streq(s.value, values[i]);
+	if (!known)
+		return -EBADMSG;
 	*ret = s;
 	return 0;
 }

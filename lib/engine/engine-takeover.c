@@ -39,26 +39,30 @@ static int save(const struct memctl_kernel_ops *ops, void *ctx, const char *runt
 	return 0;
 }
 
-static int restore(const struct memctl_kernel_ops *ops, void *ctx, struct memctl_takeover_result *res)
+static int restore(const struct memctl_kernel_ops *ops, void *ctx, const char *runtime_dir,
+		   struct memctl_takeover_result *res)
 {
-	char value[64] = "";
-	FILE *f;
+	struct memctl_aob_saved sv;
 	int r;
 
-	f = fopen(res->path, "re");
-	if (!f)
+	/* Read as memctl-early wrote it: no symlink, root's, a value the kernel knows. */
+	r = memctl_aob_saved_read(runtime_dir, &sv);
+	if (r == -ENOENT)
 		return 0;
-	if (fgets(value, sizeof(value), f))
-		value[strcspn(value, "\n")] = '\0';
-	fclose(f);
+	if (r < 0) {
+		/* Not restored from a file memctl cannot trust or read: the kernel keeps "offline". */
+		res->restoring = true;
+		res->untrusted = true;
+		return r;
+	}
 	/* "offline" was never the kernel's own choice worth restoring: memctld's or a stale file's. */
-	if (!*value || streq(value, "offline")) {
+	if (streq(sv.value, "offline")) {
 		unlink(res->path);
 		return 0;
 	}
-	snprintf(res->value, sizeof(res->value), "%s", value);
+	snprintf(res->value, sizeof(res->value), "%s", sv.value);
 	res->restoring = true;
-	r = ops->set_auto_online(ctx, value);
+	r = ops->set_auto_online(ctx, sv.value);
 	unlink(res->path);
 	if (r < 0)
 		return r;
@@ -72,12 +76,12 @@ int memctl_takeover_sync(const struct memctl_kernel_ops *ops, void *ctx, const c
 	result_init(ret, runtime_dir);
 	if (p->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER)
 		return save(ops, ctx, runtime_dir, ret);
-	return restore(ops, ctx, ret);
+	return restore(ops, ctx, runtime_dir, ret);
 }
 
 int memctl_takeover_restore(const struct memctl_kernel_ops *ops, void *ctx, const char *runtime_dir,
 			    struct memctl_takeover_result *ret)
 {
 	result_init(ret, runtime_dir);
-	return restore(ops, ctx, ret);
+	return restore(ops, ctx, runtime_dir, ret);
 }

@@ -21,6 +21,7 @@ enum memctl_takeover_done {
 struct memctl_takeover_result {
 	enum memctl_takeover_done done;
 	bool restoring;			/* it was (or would have been) a restore, not a save */
+	bool untrusted;			/* restoring: the saved file could not be trusted or read (r says why) */
 	char value[64];			/* the value saved or restored (or that failed to be) */
 	char path[4096];		/* the saved file */
 };

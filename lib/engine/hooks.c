@@ -117,8 +117,14 @@ int memctl_hooks_run(const char *dir, const char *phase, const struct memctl_hoo
 	char size[32], why[64], *envp[8];
 	int n, result = 0;
 
-	if (stat(dir, &st) < 0)
+	if (lstat(dir, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (S_ISLNK(st.st_mode)) {
+		if (ret_failure)
+			asprintf(ret_failure, "%s is a symbolic link: not followed, refusing to run hooks from it "
+				 "(make it a directory owned by root)", dir);
+		return -EPERM;
+	}
 	if (memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
 		if (ret_failure)
 			(void)asprintf_ret(ret_failure, "%s is %s, so others could add hooks: refusing to run its hooks", dir,
@@ -145,7 +151,17 @@ int memctl_hooks_run(const char *dir, const char *phase, const struct memctl_hoo
 		int status = 0, r;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
-		if (result < 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR))
+		if (result < 0 || lstat(path, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			/* whoever can change where it points chooses what runs as root */
+			if (ret_failure && !*ret_failure)
+				asprintf(ret_failure, "hook %s is a symbolic link: not followed, not run (put the "
+					 "executable itself there)", path);
+			result = -EPERM;
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR))
 			continue;
 		if (memctl_writable_by_others(&st, why, sizeof(why)) < 0) {
 			if (ret_failure && !*ret_failure)

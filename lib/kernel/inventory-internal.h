@@ -52,4 +52,3 @@ int inventory_scan_tiers(struct memctl_sysfs *s, struct memctl_inventory *inv);
 int inventory_scan_dax(struct memctl_sysfs *s, struct memctl_inventory *inv);
 /* inventory-udev.c */
 void inventory_scan_kexec(struct memctl_sysfs *s, struct memctl_inventory *inv);
-int inventory_scan_udev_rules(struct memctl_sysfs *s, struct memctl_inventory *inv);

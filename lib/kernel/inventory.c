@@ -18,6 +18,7 @@
 #include "inventory.h"
 #include "inventory-cxl.h"
 #include "inventory-internal.h"
+#include "inventory-rules.h"
 #include "log.h"
 #include "parse.h"
 #include "sysfs.h"
@@ -212,7 +213,7 @@ int memctl_inventory_scan_flags(struct memctl_sysfs *s, unsigned flags, struct m
 	if ((r = scan_hotplug(s, &inv->hotplug)) < 0 || (r = scan_blocks(s, inv)) < 0 ||
 	    (r = inventory_scan_nodes(s, inv)) < 0 || (r = inventory_scan_tiers(s, inv)) < 0 || (r = inventory_scan_dax(s, inv)) < 0 ||
 	    (r = scan_iomem(s, inv)) < 0 || (r = scan_fw_memmap(s, inv)) < 0 ||
-	    (!(flags & MEMCTL_SCAN_NO_UDEV_RULES) && (r = inventory_scan_udev_rules(s, inv)) < 0) ||
+	    (!(flags & MEMCTL_SCAN_NO_UDEV_RULES) && (r = memctl_inventory_scan_rules(s, inv)) < 0) ||
 	    (r = memctl_inventory_scan_cxl(s, inv)) < 0)
 		return r;
 	inventory_scan_kexec(s, inv);

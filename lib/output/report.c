@@ -8,6 +8,7 @@
 #include "dax-state.h"
 #include "parse.h"
 #include "report.h"
+#include "report-coexist.h"
 #include "report-internal.h"
 #include "report-cxl.h"
 #include "report-json.h"
@@ -330,6 +331,7 @@ static struct json_object *warnings_json(const struct memctl_inventory *inv)
 			 inv->online_rules[i].text);
 		json_object_array_add(w, json_object_new_string(buf));
 	}
+	memctl_coexist_warnings(inv, w);
 	report_kexec_warnings(inv, w);
 	return w;
 }

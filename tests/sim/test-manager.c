@@ -6,6 +6,7 @@
  * auto_online_blocks is restored on a clean exit.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -293,6 +294,64 @@ static void test_stuck_blocks_retried_on_reload_only(void **state)
 	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_NORMAL), 1);
 }
 
+/* A held list cut short (a crash, a full disk) or garbled keeps every hold it can still name. */
+static void test_held_truncated_stays_held(void **state)
+{
+	struct sim_daemon *f = *state;
+	_autofree_ char *msg = NULL;
+	char path[PATH_MAX];
+	FILE *hf;
+	int dev, other;
+
+	dev = model_add_device(&f->m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
+	snprintf(f->m.devices[dev].memdev, sizeof(f->m.devices[dev].memdev), "mem0");
+	other = model_add_device(&f->m, "dax2.0", 2, MEMCTL_ORIGIN_CXL, 12 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
+	assert_int_equal(manager_start(f->mgr), 0);
+	sim_run_until_idle(f->mgr);
+	assert_int_equal(model_blocks(&f->m, other, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+	assert_int_equal(manager_reset_prepare(f->mgr, "mem0", false, &msg), 0);
+	f->mgr = manager_free(f->mgr);
+
+	/* a garbled line, then dax1.0's hold cut inside its identity, then dax2.0 with no target */
+	snprintf(path, sizeof(path), "%s/held", f->dir);
+	hf = fopen(path, "w");
+	assert_non_null(hf);
+	fputs("\x01\x02garbage -\ndax1.0 mem0 range=0x1\ndax2.0", hf);
+	fclose(hf);
+	/* memctld was down: the memory is offline as reset-prepare left it, dax2.0's too */
+	model_set_device_blocks(&f->m, other, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_NONE);
+	sim_daemon_new_manager(f);
+	assert_int_equal(manager_start(f->mgr), 0);
+	sim_run_until_idle(f->mgr);
+	assert_int_equal(model_device_blocks(&f->m, dev), 0);	/* still held */
+	assert_int_equal(model_blocks(&f->m, other, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 0);
+	free(msg);
+	msg = NULL;
+	assert_int_equal(manager_reset_done(f->mgr, "mem0", false, &msg), 0);
+	assert_int_equal(model_blocks(&f->m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 8);
+	assert_int_equal(model_blocks(&f->m, other, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 0);
+}
+
+/* A runtime directory that is a symbolic link (or others may write) is refused at start. */
+static void test_runtime_dir_refused(void **state)
+{
+	struct sim_daemon *f = *state;
+	struct manager *mgr = NULL;
+	char link[PATH_MAX];
+	struct manager_config cfg = { .uevent_source = "none", .ops = &model_ops, .ops_ctx = &f->m,
+				      .policy_path = f->policy, .runtime_dir = link };
+
+	snprintf(link, sizeof(link), "%s.link", f->dir);
+	assert_int_equal(symlink(f->dir, link), 0);
+	assert_int_equal(manager_new(&cfg, &mgr), -ELOOP);
+	assert_null(mgr);
+	unlink(link);
+	cfg.runtime_dir = f->dir;
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(manager_new(&cfg, &mgr), -EPERM);
+	assert_int_equal(chmod(f->dir, 0755), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +366,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_early_hook_policy_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_error_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_survives_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_truncated_stays_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_dir_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stuck_blocks_retried_on_reload_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

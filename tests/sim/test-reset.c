@@ -278,6 +278,42 @@ static void test_unsafe_hooks_dir_refused(void **state)
 	chmod(hookdir, 0755);
 }
 
+/* A hook that is a symbolic link is not run (nor is a hooks directory that is one); the reset is refused. */
+static void test_symlinked_hooks_refused(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
+	struct memctl_reset_options o = { .hooks_dir = hookdir, .hook_timeout_ms = 300 };
+	_autofree_ char *msg = NULL, *msg2 = NULL;
+	char target[96], link[128], dirlink[96];
+	struct model m;
+	int dev = cxl_online(&m);
+
+	snprintf(target, sizeof(target), "%s.real-hook", hookdir);
+	snprintf(link, sizeof(link), "%s/10-linked", hookdir);
+	{
+		FILE *f = fopen(target, "w");
+		assert_non_null(f);
+		fputs("#!/bin/sh\nexit 0\n", f);
+		fclose(f);
+		chmod(target, 0755);
+	}
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	assert_int_equal(memctl_engine_reset_prepare(e, p, "mem0", &o, &msg), -EPERM);
+	assert_non_null(strstr(msg, "/10-linked is a symbolic link: not followed, not run"));
+	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
+	unlink(link);
+
+	snprintf(dirlink, sizeof(dirlink), "%s.link", hookdir);
+	assert_int_equal(symlink(hookdir, dirlink), 0);
+	o.hooks_dir = dirlink;
+	assert_int_equal(memctl_engine_reset_prepare(e, p, "mem0", &o, &msg2), -EPERM);
+	assert_non_null(strstr(msg2, ".link is a symbolic link: not followed, refusing to run hooks from it"));
+	unlink(dirlink);
+	unlink(target);
+}
+
 static void test_in_use_guard(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -443,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hook_veto_and_phases, hooks_setup, hooks_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_timeout_and_undo, hooks_setup, hooks_teardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_hooks_dir_refused, hooks_setup, hooks_teardown),
+		cmocka_unit_test_setup_teardown(test_symlinked_hooks_refused, hooks_setup, hooks_teardown),
 		cmocka_unit_test(test_in_use_guard),
 		cmocka_unit_test(test_device_lost_while_online),
 		cmocka_unit_test(test_device_removed_after_foreign_offline),

@@ -571,6 +571,60 @@ static void test_missing_block_size_names_the_file(void **state)
 	tree_remove(root);
 }
 
+/* udev's precedence: /etc masks the same name in /usr/lib, a link to /dev/null masks it too. */
+static void test_udev_rules_masked(void **state)
+{
+	struct memctl_inventory *inv;
+
+	tree_file(*state, "usr/lib/udev/rules.d/40-redhat.rules",
+		  "SUBSYSTEM!=\"memory\", GOTO=\"memory_hotplug_end\"\n"
+		  "ACTION!=\"add\", GOTO=\"memory_hotplug_end\"\n"
+		  "ENV{.state}=\"online\"\n"
+		  "CONST{virt}==\"none\", ENV{.state}=\"online_movable\"\n"
+		  "ATTR{state}==\"offline\", ATTR{state}=\"$env{.state}\"\n"
+		  "LABEL=\"memory_hotplug_end\"\n");
+	tree_file(*state, "usr/lib/udev/rules.d/40-vm-hotadd.rules",
+		  "SUBSYSTEM==\"memory\", ACTION==\"add\", ATTR{state}=\"online\"\n");
+	inv = inventory_from_tree(*state);
+	assert_int_equal(inv->n_online_rules, 2);
+	assert_string_equal(inv->online_rules[0].file, "usr/lib/udev/rules.d/40-redhat.rules");
+	assert_int_equal(inv->online_rules[0].line, 5);
+	memctl_inventory_free(inv);
+
+	/* the admin's copy without the memory section, and the Debian rule masked */
+	tree_file(*state, "etc/udev/rules.d/40-redhat.rules", "# memory onlining left to memctld\n");
+	tree_link(*state, "etc/udev/rules.d/40-vm-hotadd.rules", "/dev/null");
+	inv = inventory_from_tree(*state);
+	assert_int_equal(inv->n_online_rules, 0);
+	memctl_inventory_free(inv);
+}
+
+/* A daxctl.conf entry naming the namespace of a device memctl sees is a status warning with file:line. */
+static void test_daxctl_conf_warning(void **state)
+{
+	struct memctl_inventory *inv;
+	struct json_object *o;
+
+	tree_file(*state, "usr/lib/udev/rules.d/90-daxctl-device.rules",
+		  "ACTION==\"add\", SUBSYSTEM==\"dax\", TAG+=\"systemd\", "
+		  "ENV{SYSTEMD_WANTS}=\"daxdev-reconfigure@$env{DEVNAME}.service\"\n");
+	tree_file(*state, "etc/daxctl.conf.d/site.conf",
+		  "# pools\n\n[reconfigure-device pool-a]\nnvdimm.uuid = 48D8E42C-a2f0-4312-9e70-a837faafe862\n"
+		  "mode = system-ram\n[reconfigure-device other]\nnvdimm.uuid = 00000000-a2f0-4312-9e70-a837faafe862\n");
+	inv = inventory_from_tree(*state);
+	assert_int_equal(inv->n_daxctl_rules, 1);
+	assert_int_equal(inv->n_daxctl_entries, 2);
+	/* the tree's device is hmem; give its region the namespace uuid a pmem one would have */
+	inv->regions[0].pmem_uuid = strdup("48d8e42c-a2f0-4312-9e70-a837faafe862");
+	o = memctl_status_json(inv);
+	assert_true(has_warning(o, "daxctl config /etc/daxctl.conf.d/site.conf:3 [reconfigure-device pool-a] "
+				   "names dax0.0"));
+	assert_true(has_warning(o, "(udev rule /usr/lib/udev/rules.d/90-daxctl-device.rules:1 starts daxctl)"));
+	assert_false(has_warning(o, "[reconfigure-device other]"));
+	json_object_put(o);
+	memctl_inventory_free(inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +637,8 @@ int main(void)
 		cmocka_unit_test(test_hotplug_state_names),
 		cmocka_unit_test(test_missing_block_size_names_the_file),
 		cmocka_unit_test_setup_teardown(test_udev_rules_that_online_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udev_rules_masked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daxctl_conf_warning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_distances_and_hmat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_distances_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_ratio_against_policy, setup, teardown),

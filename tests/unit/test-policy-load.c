@@ -163,11 +163,41 @@ static void test_load_refuses_foreign_owner_as_root(void **state)
 	load_expect(t, -EPERM, t->dropin, "group-writable (gid 65534)");
 }
 
+/* Symbolic links are refused, not followed: the main file, the drop-in directory, a drop-in. */
+static void test_load_refuses_symlinks(void **state)
+{
+	struct tree *t = *state;
+	char real[160], realdir[160];
+
+	snprintf(real, sizeof(real), "%s/real.conf", t->dir);
+	assert_int_equal(rename(t->main, real), 0);
+	assert_int_equal(symlink(real, t->main), 0);
+	load_expect(t, -EPERM, t->main, "is a symbolic link: refused, not followed");
+	assert_int_equal(unlink(t->main), 0);
+	assert_int_equal(rename(real, t->main), 0);
+
+	snprintf(real, sizeof(real), "%s/20-real.conf.in", t->dropins);
+	assert_int_equal(rename(t->dropin, real), 0);
+	assert_int_equal(symlink(real, t->dropin), 0);
+	load_expect(t, -EPERM, t->dropin, "is a symbolic link");
+	assert_int_equal(unlink(t->dropin), 0);
+	assert_int_equal(rename(real, t->dropin), 0);
+
+	snprintf(realdir, sizeof(realdir), "%s/real.d", t->dir);
+	assert_int_equal(rename(t->dropins, realdir), 0);
+	assert_int_equal(symlink(realdir, t->dropins), 0);
+	load_expect(t, -EPERM, t->dropins, "is a symbolic link: refused, not followed; no drop-in of it was read");
+	assert_int_equal(unlink(t->dropins), 0);
+	assert_int_equal(rename(realdir, t->dropins), 0);
+	load_expect(t, 0, NULL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule),
 		cmocka_unit_test_setup_teardown(test_load_refuses_writable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_refuses_symlinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_refuses_foreign_owner_as_root, setup, teardown),
 	};
 

@@ -115,7 +115,7 @@ lab_setup_memory() {
             hmem) lab_setup_hmem >&2 ;;
             pmem) lab_make_pmem_devdax >&2 ;;
             cxl) lab_create_cxl_ram_region >&2 ;;
-            none) continue ;;
+            none|virtio-mem) continue ;;	# virtio-mem: the scenario loads the driver
             *) lab_die "unknown memory kind $_kind" ;;
         esac
         _want=$((_want + 1))

@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include "inventory.h"
+#include "inventory-model.h"
 #include "sysfs.h"
 
 /* Fills inv's online_rules, kexec.kdump_rules, daxctl_rules and daxctl_entries. */

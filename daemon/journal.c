@@ -33,7 +33,8 @@ static void log_stderr(int priority, const char *msg)
 		priority <= LOG_WARNING ? ": " : "", msg);
 }
 
-static void vlog(int priority, int error, const char *message_id, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void vlog(int priority, int error, const char *message_id, const char *fmt,
+						   va_list ap)
 {
 	char msg[1024];
 	int saved = errno;

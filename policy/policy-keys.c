@@ -282,6 +282,25 @@ static int key_export_dir(struct ctx *c, config_setting_t *s, const struct polic
 	return 0;
 }
 
+/* operator_group: a group name as useradd/groupadd take it, or "" for none. */
+static int key_group_name(struct ctx *c, config_setting_t *s, const struct policy_key *k, void *obj)
+{
+	char *g = FIELD(obj, k, char);
+	size_t size = sizeof(((struct memctl_defaults *)0)->operator_group);
+	const char *v;
+	size_t n;
+
+	if (policy_want_type(c, s, CONFIG_TYPE_STRING, k->allowed) < 0)
+		return -EINVAL;
+	v = config_setting_get_string(s);
+	n = strlen(v);
+	if (n >= size || v[0] == '-' || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+		return ERROR(c, s, "bad-value", "%s = \"%s\" is not a group name; %s", config_setting_name(s), v,
+			     k->allowed);
+	memcpy(g, v, n + 1);
+	return 0;
+}
+
 static int key_int(struct ctx *c, config_setting_t *s, const struct policy_key *k, void *obj)
 {
 	return policy_get_int(c, s, k->min, k->max, FIELD(obj, k, int));
@@ -430,6 +449,8 @@ const struct policy_keys policy_defaults_keys = {
 		  .allowed = "a directory such as \"/var/lib/prometheus/node-exporter\", or \"\" for off" },
 		{ "nfd_dir", key_export_dir, D(nfd_dir),
 		  .allowed = "a directory such as \"/etc/kubernetes/node-feature-discovery/features.d\", or \"\" for off" },
+		{ "operator_group", key_group_name, D(operator_group),
+		  .allowed = "a group name such as \"memops\" (its members may online, offline and reset), or \"\" for none" },
 		{},
 	},
 };

@@ -67,6 +67,8 @@ struct memctl_defaults {
 	enum memctl_demotion demotion;
 	/* memctld's exports (daemon/export.c): metrics_dir, nfd_dir. */
 	struct memctl_export_dir metrics_dir, nfd_dir;
+	/* Members may online, offline and reset through memctld (policy/access.h); "": none. */
+	char operator_group[64];
 };
 
 struct memctl_match {

@@ -66,8 +66,9 @@ int cli_daemon_call_progress(const char *method, struct json_object *params, str
 		json_object_object_get_ex(p, "reason", &reason);
 		json_object_object_get_ex(p, "errors", &errors);
 		if (streq(e, "io.memctl.PermissionDenied"))
-			fprintf(stderr, "memctl: permission denied: %s needs root (%s)\n", method,
-				reason ? json_object_get_string(reason) : "");
+			/* memctld's sentence names who may (root, the policy's operator group) */
+			fprintf(stderr, "memctl: permission denied: %s\n",
+				reason ? json_object_get_string(reason) : method);
 		else if (streq(e, "io.memctl.PolicyRejected"))
 			fprintf(stderr, "memctl: policy rejected, the old one stays in force: %s\n",
 				errors ? json_object_get_string(errors) : "");

@@ -33,11 +33,53 @@ static void log_stderr(int priority, const char *msg)
 		priority <= LOG_WARNING ? ": " : "", msg);
 }
 
+static const struct memctl_caller *caller;
+
+void journal_set_caller(const struct memctl_caller *c)
+{
+	caller = c;
+}
+
+/* " [by uid=1000 pid=42 comm=memctl]" for a line on stderr, "" without a caller. */
+static void caller_suffix(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (caller)
+		snprintf(buf, len, " [by uid=%u pid=%d comm=%s]", (unsigned)caller->uid, (int)caller->pid,
+			 caller->comm ? caller->comm : "?");
+}
+
+/* "NAME=value" into buf, as one iovec; nothing when value is NULL or empty. */
+static size_t add_field(struct iovec *iov, size_t n, char *buf, size_t len, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return n;
+	snprintf(buf, len, "%s=%s", name, value);
+	iov[n] = (struct iovec){ .iov_base = buf, .iov_len = strlen(buf) };
+	return n + 1;
+}
+
+/* MEMCTL_CALLER_* of the caller being served, as iovecs into fields[] (room for 3). */
+static size_t caller_fields(char fields[][JOURNAL_FIELD_MAX], struct iovec *iov, size_t n)
+{
+	char num[24];
+
+	if (!caller)
+		return n;
+	snprintf(num, sizeof(num), "%u", (unsigned)caller->uid);
+	n = add_field(iov, n, fields[n], JOURNAL_FIELD_MAX, "MEMCTL_CALLER_UID", num);
+	snprintf(num, sizeof(num), "%d", (int)caller->pid);
+	n = add_field(iov, n, fields[n], JOURNAL_FIELD_MAX, "MEMCTL_CALLER_PID", num);
+	return add_field(iov, n, fields[n], JOURNAL_FIELD_MAX, "MEMCTL_CALLER_COMM", caller->comm);
+}
+
 __attribute__((format(printf, 4, 0))) static void vlog(int priority, int error, const char *message_id, const char *fmt,
 						   va_list ap)
 {
-	char msg[1024];
+	char msg[1024], by[96], fields[7][JOURNAL_FIELD_MAX];
+	struct iovec iov[7];
 	int saved = errno;
+	size_t n = 0;
 
 	/* %m names error (glibc's printf reads errno for it), as in systemd's log_*_errno(). */
 	if (error)
@@ -45,19 +87,21 @@ __attribute__((format(printf, 4, 0))) static void vlog(int priority, int error, 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	errno = saved;
 	if (!use_journal) {
-		log_stderr(priority, msg);
+		caller_suffix(by, sizeof(by));
+		snprintf(fields[0], sizeof(fields[0]), "%s%s", msg, by);
+		log_stderr(priority, fields[0]);
 		return;
 	}
-	if (message_id && error)
-		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, "MESSAGE_ID=%s", message_id, "ERRNO=%i",
-				error < 0 ? -error : error, NULL);
-	else if (message_id)
-		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, "MESSAGE_ID=%s", message_id, NULL);
-	else if (error)
-		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, "ERRNO=%i", error < 0 ? -error : error,
-				NULL);
-	else
-		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%i", priority, NULL);
+	n = add_field(iov, n, fields[n], JOURNAL_FIELD_MAX, "MESSAGE", msg);
+	snprintf(by, sizeof(by), "%d", priority);
+	n = add_field(iov, n, fields[n], JOURNAL_FIELD_MAX, "PRIORITY", by);
+	n = add_field(iov, n, fields[n], JOURNAL_FIELD_MAX, "MESSAGE_ID", message_id);
+	if (error) {
+		snprintf(by, sizeof(by), "%d", error < 0 ? -error : error);
+		n = add_field(iov, n, fields[n], JOURNAL_FIELD_MAX, "ERRNO", by);
+	}
+	n = caller_fields(fields, iov, n);
+	sd_journal_sendv(iov, (int)n);
 }
 
 void journal_log(int priority, const char *message_id, const char *fmt, ...)
@@ -106,16 +150,6 @@ int journal_event_priority(const struct memctl_event *ev)
 	return kinds[ev->kind].priority;
 }
 
-/* "NAME=value" into buf, as one iovec; nothing when value is NULL or empty. */
-static size_t add_field(struct iovec *iov, size_t n, char *buf, size_t len, const char *name, const char *value)
-{
-	if (!value || !*value)
-		return n;
-	snprintf(buf, len, "%s=%s", name, value);
-	iov[n] = (struct iovec){ .iov_base = buf, .iov_len = strlen(buf) };
-	return n + 1;
-}
-
 size_t journal_event_fields(const struct memctl_event *ev, char fields[][JOURNAL_FIELD_MAX], size_t max,
 			    struct iovec *iov)
 {
@@ -158,6 +192,8 @@ size_t journal_event_fields(const struct memctl_event *ev, char fields[][JOURNAL
 		ADD("MEMCTL_ERRNO", num);
 	}
 #undef ADD
+	if (n + 3 <= max)
+		n = caller_fields(fields, iov, n);
 	return n;
 }
 
@@ -170,8 +206,11 @@ void journal_event(const struct memctl_event *ev, void *userdata)
 
 	(void)userdata;
 	if (!use_journal) {
-		fprintf(stderr, "memctld: %s%s\n", prio <= LOG_WARNING ? (prio <= LOG_ERR ? "error: " : "warning: ") : "",
-			ev->message);
+		char by[96];
+
+		caller_suffix(by, sizeof(by));
+		fprintf(stderr, "memctld: %s%s%s\n", prio <= LOG_WARNING ? (prio <= LOG_ERR ? "error: " : "warning: ") : "",
+			ev->message, by);
 		return;
 	}
 	n = journal_event_fields(ev, fields, JOURNAL_FIELDS_MAX, iov);

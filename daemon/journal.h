@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <syslog.h>
 
+#include "access.h"
 #include "engine.h"
 
 /* MESSAGE_IDs (stable; documented in memctld(8)). */
@@ -26,6 +27,13 @@
 #define MEMCTL_MID_BLOCK_STUCK "c0647bdb0c9146b7a37629ab39c9bd6f"
 
 void journal_init(void);
+/*
+ * The caller whose Varlink call is being served (NULL: none, the daemon acts
+ * by itself): every entry until then carries MEMCTL_CALLER_UID=,
+ * MEMCTL_CALLER_PID= and MEMCTL_CALLER_COMM= (stderr lines: "[by uid=...]").
+ * c is borrowed until cleared.
+ */
+void journal_set_caller(const struct memctl_caller *c);
 /* One entry for an engine event (or a result the daemon reports in the same shape). */
 void journal_event(const struct memctl_event *ev, void *userdata);
 int journal_event_priority(const struct memctl_event *ev);
@@ -33,7 +41,7 @@ int journal_event_priority(const struct memctl_event *ev);
 /* The fields of an event's entry, as iovecs into fields[]: MEMCTL_DEVICE= once per
  * device of ev->device (a space-separated list), no empty field. Returns how many. */
 #define JOURNAL_FIELD_MAX 2112	/* "MESSAGE=" and the engine's longest sentence */
-#define JOURNAL_FIELDS_MAX 24
+#define JOURNAL_FIELDS_MAX 28
 size_t journal_event_fields(const struct memctl_event *ev, char fields[][JOURNAL_FIELD_MAX], size_t max,
 			    struct iovec *iov);
 

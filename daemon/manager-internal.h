@@ -60,6 +60,11 @@ struct manager {
 	struct varlink_call *progress_call;	/* a client asking for progress of a reset, or NULL */
 	struct export *export;		/* counters, metrics and NFD files (export.h) */
 	uint64_t phase_start_ms;	/* CLOCK_MONOTONIC when the current reset phase began */
+	/* manager-access.c: the caller of the change being served, the last caller per device */
+	const struct memctl_caller *caller;
+	const char *caller_command;
+	struct manager_last_caller *last_callers;
+	size_t n_last_callers;
 };
 
 /* manager.c */
@@ -78,7 +83,21 @@ void manager_on_event(const struct memctl_event *ev, void *userdata);
 extern const struct varlink_method manager_methods[];
 /* GetStatus's reply: the inventory, the daemon's state and counters, each device's status. NULL: no scan. */
 struct json_object *manager_status_json(void *userdata);
+/* The same without physical addresses when addresses is false (a caller who is not root). */
+struct json_object *manager_status_json_as(void *userdata, bool addresses);
+/* varlink-interface.c: io.memctl in the Varlink interface definition language */
 extern const char manager_interface_description[];
+
+/* manager-access.c: the Varlink server's authorize hook (policy/access.c against the
+ * policy's operator group; a refusal is answered with io.memctl.PermissionDenied). */
+int manager_authorize(struct varlink_call *call, const struct varlink_method *vm, void *userdata);
+/* A change on a caller's behalf begins: its journal entries carry MEMCTL_CALLER_*. */
+void manager_caller_begin(struct manager *m, struct varlink_call *call, const char *command);
+/* ... and ends: the devices it concerned (space-separated, may be NULL) remember the caller. */
+void manager_caller_end(struct manager *m, const char *devices, int result);
+/* {uid, pid, comm, command, usec, result} of the last change to device by a caller, NULL: none. */
+struct json_object *manager_last_caller_json(const struct manager *m, const char *device);
+void manager_callers_free(struct manager *m);
 
 /* manager-reset.c: the reset methods manager_methods lists */
 int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *params, void *userdata);

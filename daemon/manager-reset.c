@@ -20,6 +20,7 @@
 #include "journal.h"
 #include "manager.h"
 #include "manager-internal.h"
+#include "redact.h"
 #include "report-forecast.h"
 #include "util-mem.h"
 #include "util-time.h"
@@ -169,7 +170,9 @@ int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *para
 	if (varlink_dispatch_params(call, params, reset_params, &a))
 		return 0;
 	m->progress_call = call;
+	manager_caller_begin(m, call, "reset-prepare");
 	r = manager_reset_prepare(m, a.target, true, &message);
+	manager_caller_end(m, m->tap.reset_devices, r);
 	m->progress_call = NULL;
 	return reset_reply(call, a.target, r, message);
 }
@@ -192,6 +195,10 @@ int manager_vl_forecast_reset(struct varlink_call *call, struct json_object *par
 		r = memctl_forecast_collect(m->sysfs, inv, m->policy, a.target, &f, &message);
 	if (r < 0)
 		return reset_reply(call, a.target, r, message);
+	/* pfns are physical addresses: root's, as proc/kpageflags is (policy/redact.h) */
+	if (!memctl_access_sees_addresses(varlink_call_caller(call)))
+		for (size_t i = 0; i < f->n_devices; i++)
+			memctl_device_forecast_hide_addresses(&f->devices[i], f->page_size, f->free_elsewhere);
 	p = json_object_new_object();
 	if (!p)
 		return -ENOMEM;
@@ -201,13 +208,16 @@ int manager_vl_forecast_reset(struct varlink_call *call, struct json_object *par
 
 int manager_vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata)
 {
+	struct manager *m = userdata;
 	struct reset_args a = { 0 };
 	_autofree_ char *message = NULL;
 	int r;
 
 	if (varlink_dispatch_params(call, params, reset_params, &a))
 		return 0;
-	r = manager_reset_done(userdata, a.target, true, &message);
+	manager_caller_begin(m, call, "reset-done");
+	r = manager_reset_done(m, a.target, true, &message);
+	manager_caller_end(m, m->tap.reset_devices, r);
 	return reset_reply(call, a.target, r, message);
 }
 
@@ -223,7 +233,9 @@ int manager_vl_reset(struct varlink_call *call, struct json_object *params, void
 		return 0;
 	reset_begin(m);
 	m->progress_call = call;
+	manager_caller_begin(m, call, "reset");
 	r = memctl_engine_reset(m->engine, m->ops, m->ops_ctx, m->policy, a.target, &s, &message);
+	manager_caller_end(m, m->tap.reset_devices, r);
 	m->progress_call = NULL;
 	return reset_reply(call, a.target, r, message);
 }

@@ -15,6 +15,7 @@
 #include "journal.h"
 #include "manager.h"
 #include "manager-internal.h"
+#include "redact.h"
 #include "report.h"
 #include "report-stuck.h"
 #include "strtab.h"
@@ -24,7 +25,7 @@
 
 static const struct varlink_param no_params[] = { {} };
 
-static struct json_object *device_status_json(const struct memctl_device_status *st)
+static struct json_object *device_status_json(const struct manager *m, const struct memctl_device_status *st)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -45,10 +46,17 @@ static struct json_object *device_status_json(const struct memctl_device_status 
 	json_object_object_add(o, "last_result", st->last_action ? json_object_new_string(st->last_result ? strerror(-st->last_result) : "ok") : NULL);
 	json_object_object_add(o, "last_error", st->last_error ? json_object_new_string(st->last_error) : NULL);
 	memctl_stuck_json_add(o, st);
+	/* who did the last change through memctld (manager-access.c), null: none since start */
+	json_object_object_add(o, "last_caller", manager_last_caller_json(m, st->device));
 	return o;
 }
 
 struct json_object *manager_status_json(void *userdata)
+{
+	return manager_status_json_as(userdata, true);
+}
+
+struct json_object *manager_status_json_as(void *userdata, bool addresses)
 {
 	struct manager *m = userdata;
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
@@ -61,6 +69,9 @@ struct json_object *manager_status_json(void *userdata)
 	r = memctl_view_inventory(m->ops, m->ops_ctx, m->sysfs, &inv);
 	if (r < 0)
 		return NULL;
+	/* Physical addresses only for root, as the kernel shows them (policy/redact.h). */
+	if (!addresses)
+		memctl_inventory_hide_addresses(inv);
 	p = json_object_new_object();
 	daemon = json_object_new_object();
 	devs = json_object_new_array();
@@ -84,7 +95,7 @@ struct json_object *manager_status_json(void *userdata)
 	json_object_object_add(p, "daemon", daemon);
 	st = memctl_engine_status(m->engine, &n);
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(devs, device_status_json(&st[i]));
+		json_object_array_add(devs, device_status_json(m, &st[i]));
 	json_object_object_add(p, "devices", devs);
 	return p;
 }
@@ -95,7 +106,7 @@ static int vl_get_status(struct varlink_call *call, struct json_object *params, 
 
 	if (varlink_dispatch_params(call, params, no_params, NULL))
 		return 0;
-	p = manager_status_json(userdata);
+	p = manager_status_json_as(userdata, memctl_access_sees_addresses(varlink_call_caller(call)));
 	return p ? varlink_reply(call, p) : -EIO;
 }
 
@@ -123,9 +134,14 @@ static int vl_reload(struct varlink_call *call, struct json_object *params, void
 	_autofree_ char *errors = NULL;
 	struct json_object *p;
 
+	int r;
+
 	if (varlink_dispatch_params(call, params, no_params, NULL))
 		return 0;
-	if (manager_reload(userdata, &errors) >= 0)
+	manager_caller_begin(userdata, call, "reload");
+	r = manager_reload(userdata, &errors);
+	manager_caller_end(userdata, NULL, r);
+	if (r >= 0)
 		return varlink_reply(call, NULL);
 	p = json_object_new_object();
 	if (!p)
@@ -205,10 +221,15 @@ static int vl_online(struct varlink_call *call, struct json_object *params, void
 
 	if (varlink_dispatch_params(call, params, online_params, &a))
 		return 0;
+	manager_caller_begin(m, call, "online");
 	memctl_engine_manual_online(m->engine, m->policy, a.device, a.zone, &res);
-	if (res.zone_rejected)
+	if (res.zone_rejected) {
+		manager_caller_end(m, NULL, 0);
+		memctl_manual_result_done(&res);
 		return invalid_parameter(call, "zone");
+	}
 	r = manual_result(call, m, a.device, &res, before);
+	manager_caller_end(m, res.error == -ENODEV ? NULL : a.device, res.error);
 	memctl_manual_result_done(&res);
 	return r;
 }
@@ -232,54 +253,25 @@ static int vl_offline(struct varlink_call *call, struct json_object *params, voi
 
 	if (varlink_dispatch_params(call, params, offline_params, &a))
 		return 0;
+	manager_caller_begin(m, call, "offline");
 	memctl_engine_manual_offline(m->engine, a.device, &res);
 	r = manual_result(call, m, a.device, &res, before);
+	manager_caller_end(m, res.error == -ENODEV ? NULL : a.device, res.error);
 	memctl_manual_result_done(&res);
 	return r;
 }
 
-const char manager_interface_description[] =
-	"# memctl: policy for device-dax memory (memctld(8))\n"
-	"interface io.memctl\n"
-	"\n"
-	"# The inventory (as memctl status --json), the daemon's state and per-device status.\n"
-	"method GetStatus() -> (inventory: object, daemon: object, devices: []object)\n"
-	"# What the policy in force would do now (as memctl plan --json).\n"
-	"method GetPlan() -> (plan: object)\n"
-	"# Re-read the policy; a policy with errors is rejected and the old one stays.\n"
-	"method Reload() -> ()\n"
-	"# Online a device's memory into a zone (movable, normal, auto); releases a hold.\n"
-	"# stuck: blocks the kernel would not offline (to move them), with zone and reason.\n"
-	"method Online(device: string, zone: ?string) -> (stuck: ?string, stuck_fix: ?string)\n"
-	"# Offline all of a device's memory and hold it offline.\n"
-	"method Offline(device: string) -> ()\n"
-	"# Before a device reset: offline and remove the memory of every dax device\n"
-	"# backed by target (dax device, CXL memdev or region, PCI address); hold it.\n"
-	"method ResetPrepare(target: string) -> (target: string, message: string)\n"
-	"# Whether ResetPrepare(target) would succeed now, per device and block (memctl(8)).\n"
-	"method ForecastReset(target: string) -> (forecast: object)\n"
-	"# After the reset: release the hold and apply the policy again.\n"
-	"method ResetDone(target: string) -> (target: string, message: string)\n"
-	"# ResetPrepare, reset the PCI function behind target, ResetDone.\n"
-	"method Reset(target: string) -> (target: string, message: string)\n"
-	"\n"
-	"error PermissionDenied (method: string, reason: string)\n"
-	"error PolicyRejected (errors: string)\n"
-	"error NoSuchDevice (device: string, reason: string)\n"
-	"error OperationFailed (device: string, reason: string)\n"
-	"error ResetRefused (target: string, reason: string)\n"
-	"error ResetFailed (target: string, reason: string)\n"
-	"error InternalError (reason: string)\n";
-
+/* Who may call what (policy/access.h): the interface description says the same
+ * (daemon/varlink-interface.c). */
 const struct varlink_method manager_methods[] = {
-	{ "io.memctl.GetStatus", vl_get_status, false },
-	{ "io.memctl.GetPlan", vl_get_plan, false },
-	{ "io.memctl.Reload", vl_reload, true },
-	{ "io.memctl.Online", vl_online, true },
-	{ "io.memctl.Offline", vl_offline, true },
-	{ "io.memctl.ResetPrepare", manager_vl_reset_prepare, true },
-	{ "io.memctl.ForecastReset", manager_vl_forecast_reset, true },	/* physical addresses: root */
-	{ "io.memctl.ResetDone", manager_vl_reset_done, true },
-	{ "io.memctl.Reset", manager_vl_reset, true },
+	{ "io.memctl.GetStatus", vl_get_status, MEMCTL_ACCESS_READ },	/* addresses for root only */
+	{ "io.memctl.GetPlan", vl_get_plan, MEMCTL_ACCESS_READ },
+	{ "io.memctl.Reload", vl_reload, MEMCTL_ACCESS_ADMIN },
+	{ "io.memctl.Online", vl_online, MEMCTL_ACCESS_OPERATE },
+	{ "io.memctl.Offline", vl_offline, MEMCTL_ACCESS_OPERATE },
+	{ "io.memctl.ResetPrepare", manager_vl_reset_prepare, MEMCTL_ACCESS_OPERATE },
+	{ "io.memctl.ForecastReset", manager_vl_forecast_reset, MEMCTL_ACCESS_OPERATE },	/* pfns for root only */
+	{ "io.memctl.ResetDone", manager_vl_reset_done, MEMCTL_ACCESS_OPERATE },
+	{ "io.memctl.Reset", manager_vl_reset, MEMCTL_ACCESS_OPERATE },
 	{},
 };

@@ -369,6 +369,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		close(fd);
 		return r;
 	}
+	varlink_server_set_authorize(m->varlink, manager_authorize);
 	*ret = steal(&m);
 	return 0;
 }
@@ -425,6 +426,7 @@ struct manager *manager_free(struct manager *m)
 	sd_event_unref(m->event);
 	memctl_engine_free(m->engine);
 	export_free(m->export);
+	manager_callers_free(m);
 	memctl_policy_free(m->policy);
 	memctl_sysfs_free(m->sysfs);
 	free(m->policy_path);

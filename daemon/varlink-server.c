@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "util-mem.h"
 #include "varlink-params.h"
 #include "varlink-server.h"
@@ -17,7 +18,7 @@
 struct conn {
 	struct varlink_server *server;
 	int fd;
-	uid_t uid;
+	struct daemon_caller caller;	/* SO_PEERCRED, SO_PEERGROUPS (caller.c) */
 	sd_event_source *source;
 	struct memctl_varlink_buffer in;
 	struct memctl_varlink_buffer out;	/* replies not yet taken by the socket */
@@ -37,6 +38,7 @@ struct varlink_server {
 	const struct varlink_method *methods;
 	const char *description;
 	void *userdata;
+	varlink_authorize_fn authorize;
 	struct conn *conns;
 };
 
@@ -51,6 +53,7 @@ static void conn_free(struct conn *c)
 		}
 	sd_event_source_disable_unref(c->source);
 	close(c->fd);
+	caller_clear(&c->caller);
 	memctl_varlink_buffer_free(&c->in);
 	memctl_varlink_buffer_free(&c->out);
 	free(c);
@@ -91,7 +94,17 @@ static int conn_send(struct conn *c, struct json_object *msg)
 
 uid_t varlink_call_uid(const struct varlink_call *call)
 {
-	return call->conn->uid;
+	return call->conn->caller.c.uid;
+}
+
+const struct memctl_caller *varlink_call_caller(const struct varlink_call *call)
+{
+	return &call->conn->caller.c;
+}
+
+void varlink_server_set_authorize(struct varlink_server *s, varlink_authorize_fn fn)
+{
+	s->authorize = fn;
 }
 
 static int send_reply(struct varlink_call *call, const char *error, struct json_object *params)
@@ -208,12 +221,14 @@ static int builtin(struct varlink_server *s, struct varlink_call *call, const ch
 
 		if (varlink_dispatch_params(call, params, describe_params, &a))
 			return 0;
-		if (!streq(a.interface, MEMCTL_VARLINK_INTERFACE))
+		/* every interface GetInfo lists: varlinkctl introspect asks for each */
+		if (!streq(a.interface, MEMCTL_VARLINK_INTERFACE) && !streq(a.interface, "org.varlink.service"))
 			return error_with(call, "org.varlink.service.InterfaceNotFound", "interface", a.interface);
 		p = json_object_new_object();
 		if (!p)
 			return -ENOMEM;
-		json_object_object_add(p, "description", json_object_new_string(s->description));
+		json_object_object_add(p, "description", json_object_new_string(
+			streq(a.interface, "org.varlink.service") ? varlink_service_description : s->description));
 		return varlink_reply(call, p);
 	}
 	return error_with(call, "org.varlink.service.MethodNotFound", "method", method);
@@ -250,7 +265,10 @@ static void dispatch(struct conn *c, struct json_object *msg)
 	for (const struct varlink_method *vm = s->methods; vm->name; vm++) {
 		if (!streq(vm->name, method))
 			continue;
-		if (vm->root_only && c->uid != 0) {
+		if (vm->access != MEMCTL_ACCESS_READ && s->authorize) {
+			if (s->authorize(&call, vm, s->userdata))
+				return;
+		} else if (vm->access != MEMCTL_ACCESS_READ && c->caller.c.uid != 0) {
 			struct json_object *p = json_object_new_object();
 			if (p) {
 				json_object_object_add(p, "method", json_object_new_string(method));
@@ -309,29 +327,24 @@ close:
 static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct varlink_server *s = userdata;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct conn *c;
 	int cfd, r;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return 0;
-	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		close(cfd);
-		return 0;
-	}
 	c = calloc(1, sizeof(*c));
-	if (!c) {
+	if (!c || caller_from_socket(cfd, &c->caller) < 0) {
 		close(cfd);
+		free(c);
 		return 0;
 	}
 	c->server = s;
 	c->fd = cfd;
-	c->uid = cred.uid;
 	r = sd_event_add_io(s->event, &c->source, cfd, EPOLLIN, on_conn_io, c);
 	if (r < 0) {
 		close(cfd);
+		caller_clear(&c->caller);
 		free(c);
 		return 0;
 	}

@@ -13,6 +13,8 @@
 #include <json-c/json.h>
 #include <systemd/sd-event.h>
 
+#include "access.h"
+
 struct varlink_server;
 struct varlink_call;
 
@@ -22,14 +24,27 @@ typedef int (*varlink_method_fn)(struct varlink_call *call, struct json_object *
 struct varlink_method {
 	const char *name;	/* "io.memctl.GetStatus" */
 	varlink_method_fn fn;
-	bool root_only;
+	enum memctl_access_level access;	/* READ: anyone; else the authorize hook decides */
 };
+
+/*
+ * Whether the call's caller may call vm (not called for READ methods): 0 to go
+ * on; 1 after answering the call with a refusal. Without a hook only root may
+ * call a method that is not READ.
+ */
+typedef int (*varlink_authorize_fn)(struct varlink_call *call, const struct varlink_method *vm, void *userdata);
+void varlink_server_set_authorize(struct varlink_server *s, varlink_authorize_fn fn);
 
 int varlink_server_new(sd_event *event, int listen_fd, const struct varlink_method *methods,
 		       const char *interface_description, void *userdata, struct varlink_server **ret);
 struct varlink_server *varlink_server_free(struct varlink_server *s);
 
+/* org.varlink.service's own description (daemon/varlink-interface.c). */
+extern const char varlink_service_description[];
+
 uid_t varlink_call_uid(const struct varlink_call *call);
+/* The caller as the socket named it at connect (daemon/caller.h). */
+const struct memctl_caller *varlink_call_caller(const struct varlink_call *call);
 /* params consumed (may be NULL). */
 int varlink_reply(struct varlink_call *call, struct json_object *params);
 int varlink_error(struct varlink_call *call, const char *error, struct json_object *params);

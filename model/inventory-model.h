@@ -246,6 +246,9 @@ struct memctl_inventory {
 	struct memctl_fw_memmap *memmap;
 	size_t n_memmap;
 	bool memmap_available;
+	/* Physical addresses taken out for a caller who is not root (policy/redact.h): the
+	 * devices' block counts are still known although resource and mappings are not. */
+	bool addresses_hidden;
 	struct memctl_udev_rule *online_rules;
 	size_t n_online_rules;
 	/* daxctl's udev rule (starts reconfigure-device for each new dax device) and its

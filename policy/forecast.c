@@ -203,12 +203,16 @@ void memctl_forecast_judge_block(struct memctl_block_forecast *b)
 		return;
 	}
 	if (c->has_unmovable) {
+		char at[40] = "";
+
 		b->verdict = MEMCTL_FORECAST_BLOCKED;
+		/* the pfn is a physical address: not for a caller who is not root */
+		if (!b->addresses_hidden)
+			snprintf(at, sizeof(at), ", first at pfn 0x%llx", (unsigned long long)c->first_unmovable_pfn);
 		snprintf(b->reason, sizeof(b->reason),
-			 "%s with %llu unmovable kernel pages (slab %llu, page tables %llu, reserved %llu), first at "
-			 "pfn 0x%llx", zone, (unsigned long long)(c->slab + c->pgtable + c->reserved),
-			 (unsigned long long)c->slab, (unsigned long long)c->pgtable, (unsigned long long)c->reserved,
-			 (unsigned long long)c->first_unmovable_pfn);
+			 "%s with %llu unmovable kernel pages (slab %llu, page tables %llu, reserved %llu)%s", zone,
+			 (unsigned long long)(c->slab + c->pgtable + c->reserved), (unsigned long long)c->slab,
+			 (unsigned long long)c->pgtable, (unsigned long long)c->reserved, at);
 		return;
 	}
 	if (c->hwpoison) {

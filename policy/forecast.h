@@ -96,6 +96,7 @@ struct memctl_block_forecast {
 	struct memctl_page_counts pages;
 	enum memctl_forecast_verdict verdict;
 	char reason[200];
+	bool addresses_hidden;		/* no pfn in reason or report (policy/redact.h) */
 };
 
 struct memctl_device_forecast {

@@ -34,7 +34,7 @@ static struct json_object *block_json(const struct memctl_block_forecast *b)
 	json_object_object_add(o, "verdict", json_object_new_string(memctl_forecast_verdict_name(b->verdict)));
 	json_object_object_add(o, "reason", json_object_new_string(b->reason));
 	json_object_object_add(o, "pages", b->pages_known ? pages_json(&b->pages) : NULL);
-	if (b->pages_known && b->pages.has_unmovable) {
+	if (b->pages_known && b->pages.has_unmovable && !b->addresses_hidden) {
 		char pfn[32];
 		snprintf(pfn, sizeof(pfn), "0x%llx", (unsigned long long)b->pages.first_unmovable_pfn);
 		json_object_object_add(o, "first_unmovable_pfn", json_object_new_string(pfn));

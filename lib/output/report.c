@@ -106,8 +106,9 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	report_add_opt_int(o, "numa_node", d->numa_node);
 	report_add(o, "driver", json_object_new_string(d->driver_name ? d->driver_name : "none"));
 	report_add(o, "mode", json_object_new_string(memctl_mode_name(d->mode)));
-	/* resource and mappings are root-only (0400): without them the blocks are unknown, not zero. */
-	if (d->has_resource || d->n_mappings) {
+	/* resource and mappings are root-only (0400): without them the blocks are unknown, not zero
+	 * (unless memctld knew them and took the addresses out for its caller, policy/redact.h). */
+	if (d->has_resource || d->n_mappings || inv->addresses_hidden) {
 		report_add(o, "blocks", report_u64(d->n_blocks));
 		report_add(o, "blocks_online", report_u64(d->blocks_online));
 		report_add(o, "online_movable", report_u64(d->online_in_zone[MEMCTL_ZONE_MOVABLE]));

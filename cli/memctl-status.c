@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "early.h"
 #include "memctl.h"
 #include "policy-load.h"
 #include "report.h"
@@ -299,6 +300,19 @@ static void print_stuck(struct json_object *d)
 	printf("  %s.\n", str(d, "stuck_fix") ?: "");
 }
 
+/* Who made the last change to a device through memctld (uid, command, time). */
+static void print_last_caller(struct json_object *d)
+{
+	struct json_object *c = get(d, "last_caller");
+	char when[64];
+
+	if (!c || !json_object_is_type(c, json_type_object))
+		return;
+	memctl_format_realtime((uint64_t)json_object_get_int64(get(c, "usec")), when, sizeof(when));
+	printf("%s: last change by uid %s (%s, pid %s): %s at %s, %s\n", str(d, "device") ?: "?", str(c, "uid") ?: "?",
+	       str(c, "comm") ?: "?", str(c, "pid") ?: "?", str(c, "command") ?: "?", when, str(c, "result") ?: "?");
+}
+
 /* The daemon's view of each device: rule, hold, last action and error. */
 static void print_daemon(struct json_object *reply)
 {
@@ -328,6 +342,8 @@ static void print_daemon(struct json_object *reply)
 	table_free(t);
 	for (size_t i = 0; i < n; i++)
 		print_stuck(json_object_array_get_idx(devs, i));
+	for (size_t i = 0; i < n; i++)
+		print_last_caller(json_object_array_get_idx(devs, i));
 	printf("\nmemctld: policy %s (%s, %s rules), %s reconciles, %s uevents, auto_online_blocks: %s\n",
 	       str(daemon, "policy") ?: "?", json_object_get_boolean(get(daemon, "policy_valid")) ? "valid" : "NOT VALID",
 	       str(daemon, "rules") ?: "?", str(daemon, "reconciles") ?: "?", str(daemon, "uevents") ?: "?",

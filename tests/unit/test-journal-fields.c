@@ -83,12 +83,36 @@ static void test_reset_priority(void **state)
 	assert_int_equal(journal_event_priority(&undo), LOG_CRIT);
 }
 
+/* A change on a caller's behalf: MEMCTL_CALLER_UID/PID/COMM, once each; none when the daemon acts by itself. */
+static void test_caller_fields(void **state)
+{
+	struct memctl_caller c = { .uid = 1001, .gid = 1001, .pid = 4242, .comm = "memctl" };
+	struct memctl_event ev = { .kind = MEMCTL_EVENT_DEVICE_OFFLINED, .device = "dax0.0", .node = -1,
+				   .message = "dax0.0: offline (held)" };
+	const char *v = NULL;
+	size_t n;
+
+	journal_set_caller(&c);
+	n = journal_event_fields(&ev, fields, JOURNAL_FIELDS_MAX, iov);
+	assert_int_equal(count(n, "MEMCTL_CALLER_UID", &v), 1);
+	assert_string_equal(v, "1001");
+	assert_int_equal(count(n, "MEMCTL_CALLER_PID", &v), 1);
+	assert_string_equal(v, "4242");
+	assert_int_equal(count(n, "MEMCTL_CALLER_COMM", &v), 1);
+	assert_string_equal(v, "memctl");
+	journal_set_caller(NULL);
+	n = journal_event_fields(&ev, fields, JOURNAL_FIELDS_MAX, iov);
+	assert_int_equal(count(n, "MEMCTL_CALLER_UID", NULL), 0);
+	assert_int_equal(count(n, "MEMCTL_CALLER_COMM", NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_devices_one_field_each),
 		cmocka_unit_test(test_step_fields),
 		cmocka_unit_test(test_reset_priority),
+		cmocka_unit_test(test_caller_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,11 @@ a non-member and reload are refused with the sentence and a typed error,
 every change is logged with MEMCTL_CALLER_* (here: the "[by uid=...]" of
 memctld's stderr lines) and GetStatus names the last caller per device.
 
-  varlink-access.py MEMCTLD MEMCTL FIXTURE_DIR
+Also: the interface description in the Varlink IDL, as systemd's parser
+takes it (declarations, field names, types), true to the methods the daemon
+answers and to the errors its sources send.
+
+  varlink-access.py MEMCTLD MEMCTL FIXTURE_DIR SOURCE_DIR
 """
 import json
 import os
@@ -64,7 +68,49 @@ def hexes(text):
     return {m.lstrip("0") for m in re.findall(r"0x([0-9a-f]{6,})", text)}
 
 
-def main(memctld, memctl, fixture):
+TYPE = r"(\?)?(\[\]|\[string\])?(bool|int|float|string|object|[A-Z][A-Za-z0-9]*)"
+FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*:\s*" + TYPE + r"\s*$")
+
+
+def idl_problems(text):
+    """What systemd's IDL parser would refuse (the subset memctld writes)."""
+    problems, decls, depth, cur = [], [], 0, ""
+    for line in text.splitlines():
+        if line.strip().startswith("#") or not line.strip():
+            if depth == 0:
+                continue
+            problems.append(f"comment or blank line inside a declaration: {line!r}")
+        cur += " " + line.strip()
+        depth += line.count("(") - line.count(")")
+        if depth == 0:
+            decls.append(cur.strip())
+            cur = ""
+    if not decls or not re.fullmatch(r"interface [a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+", decls[0]):
+        problems.append(f"first declaration is not an interface: {decls[:1]}")
+    methods, errors = [], []
+
+    def fields(part):
+        part = part.strip()[1:-1].strip()
+        for f in (x for x in part.split(",") if part):
+            if not FIELD.match(f):
+                problems.append(f"bad field {f.strip()!r}")
+
+    for d in decls[1:]:
+        m = re.fullmatch(r"method ([A-Z][A-Za-z0-9]*)\s*(\(.*?\))\s*->\s*(\(.*\))", d)
+        e = re.fullmatch(r"error ([A-Z][A-Za-z0-9]*)\s*(\(.*\))", d)
+        if m:
+            methods.append(m.group(1))
+            fields(m.group(2))
+            fields(m.group(3))
+        elif e:
+            errors.append(e.group(1))
+            fields(e.group(2))
+        else:
+            problems.append(f"not a declaration: {d[:80]!r}")
+    return problems, methods, errors
+
+
+def main(memctld, memctl, fixture, source):
     if os.geteuid() != 0:
         print("skipped: needs root to call as other users")
         return 77
@@ -90,6 +136,27 @@ def main(memctld, memctl, fixture):
         try:
             os.chmod(rt, 0o755)
             os.chmod(sock, 0o666)
+            # 0. the interface description: parseable, and true to the daemon
+            desc = call(sock, "org.varlink.service.GetInterfaceDescription", {"interface": "io.memctl"}, groups=[])
+            problems, methods, errors = idl_problems(desc["parameters"]["description"])
+            check("io.memctl's description parses", not problems and len(methods) == 9, str(problems))
+            svc = call(sock, "org.varlink.service.GetInterfaceDescription", {"interface": "org.varlink.service"},
+                       groups=[])
+            sp, smethods, _ = idl_problems(svc.get("parameters", {}).get("description", ""))
+            check("org.varlink.service's description parses", not sp and smethods ==
+                  ["GetInfo", "GetInterfaceDescription"], str(svc)[:200] + str(sp))
+            for m in methods:
+                r = call(sock, "io.memctl." + m, {"target": "dax9.9"} if "Reset" in m else {}, groups=[])
+                check(f"described method {m} is served", r.get("error") != "org.varlink.service.MethodNotFound",
+                      str(r))
+            sent = set()
+            for f in os.listdir(os.path.join(source, "daemon")):
+                if f.endswith(".c"):
+                    sent |= set(re.findall(r'MEMCTL_VARLINK_INTERFACE "\.([A-Za-z]+)"',
+                                           open(os.path.join(source, "daemon", f)).read()))
+            check("every error the daemon sends is described", sent and sent <= set(errors),
+                  f"sent {sorted(sent)}, described {errors}")
+
             # 1. addresses: root gets them, anyone else none of them
             full = json.dumps(call(sock, "io.memctl.GetStatus", root=True))
             mine = call(sock, "io.memctl.GetStatus", groups=[])
@@ -159,4 +226,4 @@ def main(memctld, memctl, fixture):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*(os.path.abspath(a) for a in sys.argv[1:4])))
+    sys.exit(main(*(os.path.abspath(a) for a in sys.argv[1:5])))

@@ -243,7 +243,7 @@ static int listen_socket(struct manager *m, int *ret_fd)
 	(void)unlink(tmp);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
-	/* Anyone may ask; only root may change (checked per call with SO_PEERCRED). */
+	/* Anyone may ask; who may change is checked per call (manager-access.c). */
 	(void)chmod(tmp, 0666);
 	if (listen(fd, SOMAXCONN) < 0 || rename(tmp, path) < 0) {
 		int r = -errno;

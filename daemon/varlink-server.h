@@ -2,7 +2,7 @@
 /*
  * A small Varlink server on sd-event: accepts connections on a listening
  * Unix socket, reads NUL-terminated JSON calls, checks the caller's uid
- * (SO_PEERCRED) against the method's needs and dispatches. Answers
+ * (SO_PEERCRED, daemon/caller.c) against the method's needs and dispatches. Answers
  * org.varlink.service.GetInfo and GetInterfaceDescription itself.
  */
 #pragma once

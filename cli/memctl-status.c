@@ -250,8 +250,8 @@ static void print_settings(struct json_object *mem, struct json_object *iomem)
 	printf("crash_hotplug:            %s\n", str(mem, "crash_hotplug") ?: "(absent)");
 	printf("demotion_enabled:         %s\n", str(mem, "demotion_enabled") ?: "(absent)");
 	if (!json_object_get_boolean(get(iomem, "available")))
-		printf("note: /proc/iomem addresses and dax device ranges are hidden from this user; run as root, or\n"
-		       "      with memctld running, for kmem ranges and per-device blocks (shown as ?)\n");
+		printf("note: /proc/iomem addresses and dax device ranges are hidden from this user (memctld hides\n"
+		       "      them too); run as root for kmem ranges, or with memctld running for per-device blocks\n");
 }
 
 /* kmem ranges and what kexec/kdump make of them (memctld(8), KEXEC AND KDUMP). */

@@ -133,7 +133,6 @@ static int vl_reload(struct varlink_call *call, struct json_object *params, void
 {
 	_autofree_ char *errors = NULL;
 	struct json_object *p;
-
 	int r;
 
 	if (varlink_dispatch_params(call, params, no_params, NULL))

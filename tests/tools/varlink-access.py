@@ -198,6 +198,10 @@ def main(memctld, memctl, fixture, source):
             check("member: ForecastReset allowed, no address", r.get("error") is None and
                   not hexes(json.dumps(r)), json.dumps(r)[:300])
 
+            held = os.path.join(rt, "held")
+            check("the held list (physical ranges) is root's alone", os.path.exists(held) and
+                  os.stat(held).st_mode & 0o077 == 0, oct(os.stat(held).st_mode) if os.path.exists(held) else "none")
+
             # 3. who did it: the journal's caller fields, the last caller in GetStatus and memctl status
             st = call(sock, "io.memctl.GetStatus", root=True)["parameters"]
             last = {x["device"]: x.get("last_caller") for x in st["devices"]}.get("dax0.0") or {}

@@ -55,7 +55,13 @@ int manager_authorize(struct varlink_call *call, const struct varlink_method *vm
 
 void manager_caller_begin(struct manager *m, struct varlink_call *call, const char *command)
 {
-	m->caller = varlink_call_caller(call);
+	const struct memctl_caller *c = varlink_call_caller(call);
+
+	/* uid, gid, pid and comm only: the groups are for the decision, made already */
+	m->caller_copy = (struct memctl_caller){ .uid = c->uid, .gid = c->gid, .pid = c->pid };
+	snprintf(m->caller_comm, sizeof(m->caller_comm), "%s", c->comm ? c->comm : "");
+	m->caller_copy.comm = m->caller_comm[0] ? m->caller_comm : NULL;
+	m->caller = &m->caller_copy;
 	m->caller_command = command;
 	journal_set_caller(m->caller);
 }

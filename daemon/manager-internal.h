@@ -61,7 +61,9 @@ struct manager {
 	struct export *export;		/* counters, metrics and NFD files (export.h) */
 	uint64_t phase_start_ms;	/* CLOCK_MONOTONIC when the current reset phase began */
 	/* manager-access.c: the caller of the change being served, the last caller per device */
-	const struct memctl_caller *caller;
+	const struct memctl_caller *caller;	/* &caller_copy while a change is served, else NULL */
+	struct memctl_caller caller_copy;	/* a copy: the call's connection may go first */
+	char caller_comm[32];
 	const char *caller_command;
 	struct manager_last_caller *last_callers;
 	size_t n_last_callers;

@@ -125,7 +125,7 @@ static void print_devices(struct json_object *devices)
 			snprintf(nor, sizeof(nor), "%" PRId64, num(d, "online_normal"));
 		}
 		backing(d, back, sizeof(back));
-		cells[0] = str(d, "device");
+		cells[0] = str(d, "chardev");
 		cells[1] = str(d, "origin");
 		cells[2] = size;
 		cells[3] = str(d, "mode");
@@ -273,7 +273,7 @@ static void print_kexec(struct json_object *kexec)
 	struct table *t = table_new(hdr, ELEMENTSOF(hdr));
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(ranges, i), *fw = get(r, "in_firmware_memmap");
-		table_add(t, (const char *const[]){ str(r, "range"), str(r, "device"),
+		table_add(t, (const char *const[]){ str(r, "range"), str(r, "chardev"),
 						    json_object_get_boolean(get(r, "driver_managed")) ? "yes" : "no",
 						    fw ? (json_object_get_boolean(fw) ? "yes" : "no") : "(no memmap)" });
 	}
@@ -289,7 +289,7 @@ static void print_stuck(struct json_object *d)
 
 	if (n == 0 || !json_object_get_boolean(get(d, "present")))
 		return;
-	printf("\n%s: partly placed: %zu memory block%s would not go offline and stay%s where %s:\n", str(d, "device"), n,
+	printf("\n%s: partly placed: %zu memory block%s would not go offline and stay%s where %s:\n", str(d, "chardev"), n,
 	       n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "it is" : "they are");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *b = json_object_array_get_idx(v, i);
@@ -316,7 +316,7 @@ static void print_daemon(struct json_object *reply)
 			continue;
 		snprintf(want, sizeof(want), "%s%s%s%s", str(d, "rule") ? str(d, "desired_mode") : "-", zone ? " " : "",
 			 zone ? zone : "", json_object_get_boolean(get(d, "held")) ? " (held)" : "");
-		table_add(t, (const char *const[]){ str(d, "device"), str(d, "rule") ?: "(none)", want,
+		table_add(t, (const char *const[]){ str(d, "chardev"), str(d, "rule") ?: "(none)", want,
 						    str(d, "last_action") ?: "-",
 						    err ? err
 							: json_object_get_boolean(get(d, "partly_placed"))

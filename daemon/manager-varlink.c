@@ -30,7 +30,7 @@ static struct json_object *device_status_json(const struct memctl_device_status 
 
 	if (!o)
 		return NULL;	/* a null in the array; the reply still goes out */
-	json_object_object_add(o, "device", json_object_new_string(st->device));
+	json_object_object_add(o, "chardev", json_object_new_string(st->device));
 	json_object_object_add(o, "present", json_object_new_boolean(st->present));
 	json_object_object_add(o, "rule", st->rule ? json_object_new_string(st->rule) : NULL);
 	json_object_object_add(o, "action", json_object_new_string(memctl_action_name(st->action)));

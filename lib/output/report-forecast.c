@@ -62,7 +62,7 @@ struct json_object *memctl_forecast_json(const struct memctl_forecast *f)
 		const struct memctl_device_forecast *d = &f->devices[i];
 		struct json_object *dj = json_object_new_object(), *blocks = json_object_new_array();
 
-		json_object_object_add(dj, "device", json_object_new_string(d->name));
+		json_object_object_add(dj, "chardev", json_object_new_string(d->name));
 		json_object_object_add(dj, "node", json_object_new_int(d->node));
 		json_object_object_add(dj, "size", json_object_new_int64((int64_t)d->size));
 		json_object_object_add(dj, "verdict", json_object_new_string(memctl_forecast_verdict_name(d->verdict)));

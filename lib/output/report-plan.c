@@ -114,7 +114,7 @@ struct json_object *memctl_plan_json(const struct memctl_plan *plan)
 		struct json_object *d = json_object_new_object(), *cur = json_object_new_object(),
 				   *want = json_object_new_object();
 
-		report_add(d, "device", json_object_new_string(dp->device));
+		report_add(d, "chardev", json_object_new_string(dp->device));
 		report_add(d, "rule", dp->rule ? json_object_new_string(dp->rule->name) : NULL);
 		report_add(d, "action", json_object_new_string(memctl_action_name(dp->action)));
 		report_add_opt_str(d, "reason", dp->reason);

@@ -96,7 +96,7 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	struct json_object *o = json_object_new_object(), *maps = json_object_new_array();
 	const struct memctl_dax_region *r = d->region >= 0 ? &inv->regions[d->region] : NULL;
 
-	report_add(o, "device", json_object_new_string(d->name));
+	report_add(o, "chardev", json_object_new_string(d->name));
 	report_add(o, "region", r && r->id >= 0 ? json_object_new_int(r->id) : NULL);
 	report_add(o, "origin", json_object_new_string(memctl_origin_name(r ? r->origin : MEMCTL_ORIGIN_UNKNOWN)));
 	report_add(o, "size", report_u64(d->size));
@@ -253,7 +253,7 @@ static struct json_object *iomem_json(const struct memctl_inventory *inv)
 		if (streq(e->name, "System RAM (kmem)")) {
 			r = json_object_new_object();
 			report_add(r, "range", memctl_json_range(e->start, e->end));
-			report_add_opt_str(r, "device", e->parent >= 0 ? inv->iomem[e->parent].name : NULL);
+			report_add_opt_str(r, "chardev", e->parent >= 0 ? inv->iomem[e->parent].name : NULL);
 			json_object_array_add(kmem, r);
 		} else if (strncmp(e->name, "CXL Window", 10) == 0) {
 			r = json_object_new_object();
@@ -424,7 +424,7 @@ struct json_object *memctl_blocks_json(const struct memctl_inventory *inv)
 		report_add(r, "block", json_object_new_string(block));
 		report_add_opt_int(r, "node", first->node);
 		report_add_opt_str(r, "zones", first->valid_zones);
-		report_add_opt_str(r, "device", first->device >= 0 ? inv->devices[first->device].name : NULL);
+		report_add_opt_str(r, "chardev", first->device >= 0 ? inv->devices[first->device].name : NULL);
 		json_object_array_add(ranges, r);
 		if (first->state == MEMCTL_BLOCK_ONLINE)
 			online += (j - i + 1) * bs;

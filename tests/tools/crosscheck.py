@@ -73,7 +73,7 @@ def num(v):
 
 
 def check_daxctl(status_path, daxctl_path):
-    ours = {d["device"]: d for d in load(status_path)["devices"]}
+    ours = {d["chardev"]: d for d in load(status_path)["devices"]}
     theirs = {d["chardev"]: d for d in find_devices(load(daxctl_path))}
     diffs = []
     for name in sorted(set(ours) | set(theirs)):
@@ -111,7 +111,7 @@ IOMEM_LINE = re.compile(r"^( *)([0-9a-f]+)-([0-9a-f]+) : (.*)$")
 def check_iomem(status_path, iomem_path):
     status = load(status_path)
     stack, soft, kmem = [], [], []
-    hmem_devices = {d["device"] for d in status["devices"] if d.get("origin") == "hmem"}
+    hmem_devices = {d["chardev"] for d in status["devices"] if d.get("origin") == "hmem"}
     with open(iomem_path) as f:
         for line in f:
             m = IOMEM_LINE.match(line.rstrip("\n"))
@@ -137,7 +137,7 @@ def check_iomem(status_path, iomem_path):
         return int(a, 16), int(b, 16)
 
     ours_soft = sorted(rng(r["range"]) for r in io["soft_reserved"])
-    ours_kmem = sorted(rng(r["range"]) + (r["device"],) for r in io["kmem"])
+    ours_kmem = sorted(rng(r["range"]) + (r["chardev"],) for r in io["kmem"])
     if ours_soft != sorted(soft):
         diffs.append(f"soft reserved: memctl={ours_soft} iomem={sorted(soft)}")
     if ours_kmem != sorted(kmem):
@@ -157,17 +157,17 @@ def check_iomem(status_path, iomem_path):
     for d in status["devices"]:
         if d["mode"] != "system-ram" or d["blocks_online"] == 0:
             continue
-        mine = [(a, b) for a, b, parent in kmem if parent == d["device"]]
+        mine = [(a, b) for a, b, parent in kmem if parent == d["chardev"]]
         if not mine:
-            diffs.append(f"{d['device']}: online kmem memory has no System RAM (kmem) range in /proc/iomem")
+            diffs.append(f"{d['chardev']}: online kmem memory has no System RAM (kmem) range in /proc/iomem")
             continue
         if not fw:
             if not d.get("driver_managed"):
-                diffs.append(f"{d['device']}: online kmem memory not reported as driver managed")
+                diffs.append(f"{d['chardev']}: online kmem memory not reported as driver managed")
             continue
         in_fw = any(t == "System RAM" and fa <= b and a <= fb for a, b in mine for fa, fb, t in fw)
         if d.get("in_firmware_memmap") is not in_fw or d.get("driver_managed") is not (not in_fw):
-            diffs.append(f"{d['device']}: driver_managed={d.get('driver_managed')} "
+            diffs.append(f"{d['chardev']}: driver_managed={d.get('driver_managed')} "
                          f"in_firmware_memmap={d.get('in_firmware_memmap')}, firmware memmap says {in_fw}")
     return diffs, f"{len(ours_soft)} soft reserved, {len(ours_kmem)} kmem ranges"
 

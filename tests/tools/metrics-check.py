@@ -152,7 +152,7 @@ def daemon(memctld, memctl, fixture):
             c = run([tool, "check", "metrics"], input=text)
             check("promtool check metrics (memctld's file)", c.returncode == 0, (c.stdout + c.stderr)[-400:])
             st = json.loads(run([memctl, "status", "--json"], env=env).stdout)
-            inv = {x["device"]: x for x in st["inventory"]["devices"]}
+            inv = {x["chardev"]: x for x in st["inventory"]["devices"]}
             bs = st["inventory"]["memory"]["block_size"]
             s = samples(text)
             for dev, x in inv.items():

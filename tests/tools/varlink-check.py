@@ -111,8 +111,8 @@ def main(memctld, memctl, fixture):
             check("GetInterfaceDescription without interface", nf.get("error") ==
                   "org.varlink.service.InvalidParameter" and nf["parameters"]["parameter"] == "interface", str(nf))
             st = call(sock, "io.memctl.GetStatus")["parameters"]
-            devs = {x["device"]: x for x in st["devices"]}
-            check("GetStatus: inventory and rule", st["inventory"]["devices"][0]["device"] == "dax0.0" and
+            devs = {x["chardev"]: x for x in st["devices"]}
+            check("GetStatus: inventory and rule", st["inventory"]["devices"][0]["chardev"] == "dax0.0" and
                   devs["dax0.0"]["rule"] == "hbm" and devs["dax0.0"]["action"] == "leave", json.dumps(st)[:300])
             plan = call(sock, "io.memctl.GetPlan")["parameters"]["plan"]
             check("GetPlan", plan["devices"][0]["action"] == "leave", json.dumps(plan)[:200])
@@ -152,7 +152,7 @@ def main(memctld, memctl, fixture):
             p = subprocess.run([memctl, "offline", "dax0.0"], env=env, capture_output=True, text=True)
             check("memctl offline (root) on the fixture", p.returncode == 0, p.stderr)
             st = call(sock, "io.memctl.GetStatus")["parameters"]
-            devs = {x["device"]: x for x in st["devices"]}
+            devs = {x["chardev"]: x for x in st["devices"]}
             check("offline holds the device", devs["dax0.0"]["held"] and
                   st["inventory"]["devices"][0]["blocks_online"] == 0, json.dumps(devs)[:300])
             with open(policy, "w") as f:

@@ -114,13 +114,13 @@ static void print_devices(struct json_object *devices)
 
 		size_str(num(d, "size"), size, sizeof(size));
 		snprintf(node, sizeof(node), "%s", str(d, "target_node") ?: "-");
-		if (num(d, "blocks") < 0) {
+		if (num(d, "total_memblocks") < 0) {
 			/* its physical range is root-only: say so rather than print 0/0 */
 			snprintf(online, sizeof(online), "?");
 			snprintf(mov, sizeof(mov), "?");
 			snprintf(nor, sizeof(nor), "?");
 		} else {
-			snprintf(online, sizeof(online), "%" PRId64 "/%" PRId64, num(d, "blocks_online"), num(d, "blocks"));
+			snprintf(online, sizeof(online), "%" PRId64 "/%" PRId64, num(d, "online_memblocks"), num(d, "total_memblocks"));
 			snprintf(mov, sizeof(mov), "%" PRId64, num(d, "online_movable"));
 			snprintf(nor, sizeof(nor), "%" PRId64, num(d, "online_normal"));
 		}
@@ -238,8 +238,8 @@ static void print_settings(struct json_object *mem, struct json_object *iomem)
 	const char *v;
 
 	size_str(num(mem, "block_size"), bs, sizeof(bs));
-	printf("Memory block size:        %s (%" PRId64 " blocks, %" PRId64 " online)\n", bs, num(mem, "blocks"),
-	       num(mem, "blocks_online"));
+	printf("Memory block size:        %s (%" PRId64 " blocks, %" PRId64 " online)\n", bs, num(mem, "total_memblocks"),
+	       num(mem, "online_memblocks"));
 	printf("auto_online_blocks:       %s\n", str(mem, "auto_online_blocks") ?: "(absent)");
 	if ((v = str(mem, "online_policy")))
 		printf("online_policy:            %s (auto_movable_ratio %s%%)\n", v,

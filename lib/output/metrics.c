@@ -138,8 +138,8 @@ static bool device_placed(struct json_object *d, struct json_object *inv_dev)
 		return true;
 	if (!inv_dev)
 		return false;
-	blocks = num(inv_dev, "blocks");
-	online = num(inv_dev, "blocks_online");
+	blocks = num(inv_dev, "total_memblocks");
+	online = num(inv_dev, "online_memblocks");
 	if (boolean(d, "held"))
 		return online <= 0;
 	mode = str(inv_dev, "mode");
@@ -176,7 +176,7 @@ static void devices_inventory(FILE *f, struct json_object *inv)
 	for (size_t i = 0; bs > 0 && i < len(devs); i++) {
 		struct json_object *d = at(devs, i);
 		const char *node = str(d, "target_node") ?: "-1";
-		if (num(d, "blocks") < 0)
+		if (num(d, "total_memblocks") < 0)
 			continue;
 		sample_int(f, "memctl_device_online_bytes",
 			   L("device", str(d, "chardev"), "node", node, "zone", "movable"), num(d, "online_movable") * bs);
@@ -185,14 +185,14 @@ static void devices_inventory(FILE *f, struct json_object *inv)
 	}
 	family(f, "memctl_device_blocks", "gauge", "Memory blocks in a dax device's range.");
 	for (size_t i = 0; i < len(devs); i++)
-		if (num(at(devs, i), "blocks") >= 0)
+		if (num(at(devs, i), "total_memblocks") >= 0)
 			sample_int(f, "memctl_device_blocks", L("device", str(at(devs, i), "chardev")),
-				   num(at(devs, i), "blocks"));
+				   num(at(devs, i), "total_memblocks"));
 	family(f, "memctl_device_blocks_online", "gauge", "Memory blocks of a dax device that are online.");
 	for (size_t i = 0; i < len(devs); i++)
-		if (num(at(devs, i), "blocks") >= 0)
+		if (num(at(devs, i), "total_memblocks") >= 0)
 			sample_int(f, "memctl_device_blocks_online", L("device", str(at(devs, i), "chardev")),
-				   num(at(devs, i), "blocks_online"));
+				   num(at(devs, i), "online_memblocks"));
 }
 
 static void nodes(FILE *f, struct json_object *inv)
@@ -389,13 +389,13 @@ int memctl_nfd_format(struct json_object *status, char **ret_text)
 		return -EINVAL;
 	for (size_t i = 0; i < len(devs); i++) {
 		struct json_object *d = at(devs, i);
-		if (num(d, "blocks") < 0) {
+		if (num(d, "total_memblocks") < 0) {
 			known = false;
 			continue;
 		}
 		movable += num(d, "online_movable") * (bs > 0 ? bs : 0);
 		normal += num(d, "online_normal") * (bs > 0 ? bs : 0);
-		if (num(d, "blocks_online") > 0 && str(d, "target_node")) {
+		if (num(d, "online_memblocks") > 0 && str(d, "target_node")) {
 			node_list_add(ram_nodes, sizeof(ram_nodes), str(d, "target_node"));
 			if (str(d, "origin") && streq(str(d, "origin"), "cxl"))
 				node_list_add(cxl_nodes, sizeof(cxl_nodes), str(d, "target_node"));

@@ -67,7 +67,7 @@ struct json_object *memctl_forecast_json(const struct memctl_forecast *f)
 		json_object_object_add(dj, "size", json_object_new_int64((int64_t)d->size));
 		json_object_object_add(dj, "verdict", json_object_new_string(memctl_forecast_verdict_name(d->verdict)));
 		json_object_object_add(dj, "reason", json_object_new_string(d->reason));
-		json_object_object_add(dj, "blocks_online", json_object_new_int64((int64_t)d->blocks_online));
+		json_object_object_add(dj, "online_memblocks", json_object_new_int64((int64_t)d->blocks_online));
 		json_object_object_add(dj, "bytes_to_migrate", json_object_new_int64((int64_t)d->bytes_to_migrate));
 		json_object_object_add(dj, "estimate_ms", json_object_new_int64((int64_t)d->estimate_ms));
 		json_object_object_add(dj, "pages", f->pages_read ? pages_json(&d->pages) : NULL);

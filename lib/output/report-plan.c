@@ -119,8 +119,8 @@ struct json_object *memctl_plan_json(const struct memctl_plan *plan)
 		report_add(d, "action", json_object_new_string(memctl_action_name(dp->action)));
 		report_add_opt_str(d, "reason", dp->reason);
 		report_add(cur, "mode", json_object_new_string(memctl_mode_name(dp->mode)));
-		report_add(cur, "blocks", report_u64(dp->blocks));
-		report_add(cur, "blocks_online", report_u64(dp->blocks_online));
+		report_add(cur, "total_memblocks", report_u64(dp->blocks));
+		report_add(cur, "online_memblocks", report_u64(dp->blocks_online));
 		report_add(cur, "online_movable", report_u64(dp->online_movable));
 		report_add(cur, "online_normal", report_u64(dp->online_normal));
 		report_add(d, "current", cur);

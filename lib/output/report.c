@@ -108,16 +108,19 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	report_add(o, "mode", json_object_new_string(memctl_mode_name(d->mode)));
 	/* resource and mappings are root-only (0400): without them the blocks are unknown, not zero. */
 	if (d->has_resource || d->n_mappings) {
-		report_add(o, "blocks", report_u64(d->n_blocks));
-		report_add(o, "blocks_online", report_u64(d->blocks_online));
+		report_add(o, "total_memblocks", report_u64(d->n_blocks));
+		report_add(o, "online_memblocks", report_u64(d->blocks_online));
 		report_add(o, "online_movable", report_u64(d->online_in_zone[MEMCTL_ZONE_MOVABLE]));
 		report_add(o, "online_normal", report_u64(d->online_in_zone[MEMCTL_ZONE_NORMAL]));
 	} else {
-		report_add(o, "blocks", NULL);
-		report_add(o, "blocks_online", NULL);
+		report_add(o, "total_memblocks", NULL);
+		report_add(o, "online_memblocks", NULL);
 		report_add(o, "online_movable", NULL);
 		report_add(o, "online_normal", NULL);
 	}
+	/* daxctl's "movable": all online blocks in ZONE_MOVABLE; null while none is online */
+	report_add(o, "movable", d->blocks_online ? json_object_new_boolean(d->online_in_zone[MEMCTL_ZONE_MOVABLE] ==
+									     d->blocks_online) : NULL);
 	report_add(o, "memory_blocks", block_span(inv, d));
 	add_opt_bool(o, "memmap_on_memory", d->memmap_on_memory);
 	/* daxctl's posted key: the kernel's word, or "inconsistent"; the raw word beside it */
@@ -129,6 +132,7 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 		report_add(m, "start", memctl_json_hex(d->mappings[i].start));
 		report_add(m, "end", memctl_json_hex(d->mappings[i].end));
 		report_add(m, "page_offset", memctl_json_hex(d->mappings[i].page_offset));
+		report_add(m, "size", report_u64(d->mappings[i].end - d->mappings[i].start + 1));
 		json_object_array_add(maps, m);
 	}
 	report_add(o, "mappings", maps);
@@ -229,8 +233,8 @@ static struct json_object *node_json(const struct memctl_inventory *inv, const s
 	report_add(o, "memory_only", json_object_new_boolean(!n->has_cpu));
 	report_add(o, "online", json_object_new_boolean(n->online));
 	report_add_opt_int(o, "tier", n->tier);
-	report_add(o, "blocks", report_u64(n->blocks));
-	report_add(o, "blocks_online", report_u64(n->blocks_online));
+	report_add(o, "total_memblocks", report_u64(n->blocks));
+	report_add(o, "online_memblocks", report_u64(n->blocks_online));
 	report_add(o, "online_bytes", report_u64(total));
 	report_add(o, "movable_bytes", report_u64(n->online_bytes[MEMCTL_ZONE_MOVABLE]));
 	report_add(o, "normal_bytes", report_u64(n->online_bytes[MEMCTL_ZONE_NORMAL]));
@@ -277,8 +281,8 @@ static struct json_object *hotplug_json(const struct memctl_inventory *inv)
 	for (size_t i = 0; i < inv->n_blocks; i++)
 		online += inv->blocks[i].state == MEMCTL_BLOCK_ONLINE;
 	report_add(o, "block_size", report_u64(h->block_size));
-	report_add(o, "blocks", report_u64(inv->n_blocks));
-	report_add(o, "blocks_online", report_u64(online));
+	report_add(o, "total_memblocks", report_u64(inv->n_blocks));
+	report_add(o, "online_memblocks", report_u64(online));
 	report_add_opt_str(o, "auto_online_blocks", h->auto_online_blocks);
 	report_add_opt_str(o, "online_policy", h->online_policy);
 	report_add_opt_int(o, "auto_movable_ratio", h->auto_movable_ratio);
@@ -367,7 +371,7 @@ struct json_object *memctl_status_json_with_policy(const struct memctl_inventory
 		const struct memctl_dax_region *r = &inv->regions[i];
 		struct json_object *ro = json_object_new_object(), *members = json_object_new_array();
 
-		report_add(ro, "region", r->id >= 0 ? json_object_new_int(r->id) : NULL);
+		report_add(ro, "id", r->id >= 0 ? json_object_new_int(r->id) : NULL);
 		report_add(ro, "origin", json_object_new_string(memctl_origin_name(r->origin)));
 		report_add(ro, "size", report_u64(r->size));
 		report_add(ro, "available_size", report_u64(r->available_size));

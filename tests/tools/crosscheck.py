@@ -89,12 +89,12 @@ def check_daxctl(status_path, daxctl_path):
         tmode = "disabled" if t.get("state") == "disabled" else t.get("mode")
         if tmode and o["mode"] != tmode:
             diffs.append(f"{name}: mode memctl={o['mode']} daxctl={tmode}")
-        if "online_memblocks" in t and o["blocks_online"] != t["online_memblocks"]:
-            diffs.append(f"{name}: online blocks memctl={o['blocks_online']} daxctl={t['online_memblocks']}")
-        if "total_memblocks" in t and o["blocks"] != t["total_memblocks"]:
-            diffs.append(f"{name}: blocks memctl={o['blocks']} daxctl={t['total_memblocks']}")
-        if t.get("movable") is not None and o["blocks_online"] > 0:
-            movable = o["online_movable"] == o["blocks_online"]
+        if "online_memblocks" in t and o["online_memblocks"] != t["online_memblocks"]:
+            diffs.append(f"{name}: online blocks memctl={o['online_memblocks']} daxctl={t['online_memblocks']}")
+        if "total_memblocks" in t and o["total_memblocks"] != t["total_memblocks"]:
+            diffs.append(f"{name}: blocks memctl={o['total_memblocks']} daxctl={t['total_memblocks']}")
+        if t.get("movable") is not None and o["online_memblocks"] > 0:
+            movable = o["online_movable"] == o["online_memblocks"]
             if movable != t["movable"]:
                 diffs.append(f"{name}: movable memctl={movable} daxctl={t['movable']}")
         if "mappings" in t:
@@ -155,7 +155,7 @@ def check_iomem(status_path, iomem_path):
                 if len(parts) == 3:
                     fw.append((int(parts[0], 16), int(parts[1], 16), parts[2].strip()))
     for d in status["devices"]:
-        if d["mode"] != "system-ram" or d["blocks_online"] == 0:
+        if d["mode"] != "system-ram" or d["online_memblocks"] == 0:
             continue
         mine = [(a, b) for a, b, parent in kmem if parent == d["chardev"]]
         if not mine:

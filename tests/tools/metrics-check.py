@@ -161,7 +161,7 @@ def daemon(memctld, memctl, fixture):
                       s.get(f'memctl_device_online_bytes{{device="{dev}",node="{node}",zone="movable"}}') ==
                       x["online_movable"] * bs, str(s)[:300])
                 check(f"{dev}: blocks online as status --json",
-                      s.get(f'memctl_device_blocks_online{{device="{dev}"}}') == x["blocks_online"])
+                      s.get(f'memctl_device_blocks_online{{device="{dev}"}}') == x["online_memblocks"])
             check("status --json says where the file went",
                   st["daemon"]["metrics_textfile"] == {"file": prom, "state": "written"} and
                   st["daemon"]["nfd_features"]["state"] == "written", json.dumps(st["daemon"]))

@@ -154,7 +154,7 @@ def main(memctld, memctl, fixture):
             st = call(sock, "io.memctl.GetStatus")["parameters"]
             devs = {x["chardev"]: x for x in st["devices"]}
             check("offline holds the device", devs["dax0.0"]["held"] and
-                  st["inventory"]["devices"][0]["blocks_online"] == 0, json.dumps(devs)[:300])
+                  st["inventory"]["devices"][0]["online_memblocks"] == 0, json.dumps(devs)[:300])
             with open(policy, "w") as f:
                 f.write("rules = ( { name = oops } );\n")
             p = subprocess.run([memctl, "reload"], env=env, capture_output=True, text=True)

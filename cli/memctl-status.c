@@ -11,6 +11,7 @@
 #include "memctl.h"
 #include "policy-load.h"
 #include "report.h"
+#include "report-contract.h"
 #include "strtab.h"
 #include "util-mem.h"
 
@@ -367,35 +368,37 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
-	struct json_object *o, *warnings, *reply = NULL, *early = NULL;
-	bool local = cli->root || getenv("MEMCTL_SYSFS_ROOT");
+	struct json_object *o, *warnings, *doc = NULL, *early = NULL;
+	bool local = cli->root || getenv("MEMCTL_SYSFS_ROOT"), daemon = false;
 	const char *policy_given = NULL, *policy_file = NULL;
 	int r;
 
 	r = cli_parse_policy_options(cli, argc, argv, status_usage, &policy_given);
 	if (r != 0)
 		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	/* Ask memctld when it runs (and we look at the live system with its policy); else scan here. */
-	if (!local && !policy_given && cli_daemon_call("io.memctl.GetStatus", NULL, &reply, true) == 0) {
-		o = json_object_get(get(reply, "inventory"));
+	/* Ask memctld when it runs (and we look at the live system with its policy); else scan here.
+	 * Either way one layout (report-contract.h): without memctld, "daemon" is null. */
+	if (!local && !policy_given && cli_daemon_call("io.memctl.GetStatus", NULL, &doc, true) == 0) {
+		daemon = true;
 	} else {
 		if (status_policy(cli, policy_given, &p, &policy_file) < 0)
 			return EXIT_FAILED;
 		if (cli_scan(cli, &inv) < 0)
 			return EXIT_FAILED;
-		o = memctl_status_json_with_policy(inv, p, policy_file);
+		doc = memctl_status_document(memctl_status_json_with_policy(inv, p, policy_file), NULL, NULL);
 	}
+	o = get(doc, "inventory");
 	if (!o) {
-		fprintf(stderr, "memctl: out of memory\n");
-		json_object_put(reply);
+		fprintf(stderr, "memctl: %s\n", doc ? "memctld's status has no inventory" : "out of memory");
+		json_object_put(doc);
 		return EXIT_FAILED;
 	}
 	/* How auto_online_blocks got where it is: a fact of this boot, not of a fixture tree. */
 	early = local ? NULL : cli_early_status_json(cli);
 	if (cli->json) {
 		if (early)
-			json_object_object_add(reply ? reply : o, "early_hook", json_object_get(early));
-		cli_print_json(reply ? reply : o);
+			json_object_object_add(doc, "early_hook", json_object_get(early));
+		cli_print_json(doc);
 	} else {
 		print_devices(get(o, "devices"));
 		printf("\n");
@@ -410,15 +413,14 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		warnings = get(o, "warnings");
 		for (size_t i = 0; warnings && i < json_object_array_length(warnings); i++)
 			printf("warning: %s\n", json_object_get_string(json_object_array_get_idx(warnings, i)));
-		if (reply) {
+		if (daemon) {
 			printf("\n");
-			print_daemon(reply);
+			print_daemon(doc);
 		} else if (!local) {
 			printf("\n(memctld is not running: this is a local scan)\n");
 		}
 	}
-	json_object_put(o);
-	json_object_put(reply);
+	json_object_put(doc);
 	json_object_put(early);
 	return EXIT_OK;
 }

@@ -16,6 +16,7 @@
 #include "manager.h"
 #include "manager-internal.h"
 #include "report.h"
+#include "report-contract.h"
 #include "report-stuck.h"
 #include "strtab.h"
 #include "util-mem.h"
@@ -61,17 +62,17 @@ struct json_object *manager_status_json(void *userdata)
 	r = memctl_view_inventory(m->ops, m->ops_ctx, m->sysfs, &inv);
 	if (r < 0)
 		return NULL;
-	p = json_object_new_object();
 	daemon = json_object_new_object();
 	devs = json_object_new_array();
-	if (!p || !daemon || !devs) {
-		json_object_put(p);
+	if (!daemon || !devs) {
 		json_object_put(daemon);
 		json_object_put(devs);
 		return NULL;
 	}
-	/* Node ratios against the policy this daemon applies (the last good one). */
-	json_object_object_add(p, "inventory", memctl_status_json_with_policy(inv, m->policy, m->policy_path));
+	/* The layout of `memctl status --json` (report-contract.h); node ratios against the policy in force. */
+	p = memctl_status_document(memctl_status_json_with_policy(inv, m->policy, m->policy_path), daemon, devs);
+	if (!p)
+		return NULL;
 	json_object_object_add(daemon, "policy", json_object_new_string(m->policy_path));
 	json_object_object_add(daemon, "policy_valid", json_object_new_boolean(m->policy_ok));
 	json_object_object_add(daemon, "rules", json_object_new_int((int)m->policy->n_rules));
@@ -81,11 +82,9 @@ struct json_object *manager_status_json(void *userdata)
 			       json_object_new_string(memctl_strtab_name(&memctl_kernel_auto_online_table,
 									 m->policy->defaults.kernel_auto_online)));
 	export_status_json(m->export, daemon);
-	json_object_object_add(p, "daemon", daemon);
 	st = memctl_engine_status(m->engine, &n);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(devs, device_status_json(&st[i]));
-	json_object_object_add(p, "devices", devs);
 	return p;
 }
 
@@ -242,8 +241,9 @@ const char manager_interface_description[] =
 	"# memctl: policy for device-dax memory (memctld(8))\n"
 	"interface io.memctl\n"
 	"\n"
-	"# The inventory (as memctl status --json), the daemon's state and per-device status.\n"
-	"method GetStatus() -> (inventory: object, daemon: object, devices: []object)\n"
+	"# memctl status --json: the inventory, the daemon's state and per-device status\n"
+	"# (docs/schema/memctl-status.schema.json; schema_version as memctl(8) says).\n"
+	"method GetStatus() -> (schema_version: int, inventory: object, daemon: object, devices: []object)\n"
 	"# What the policy in force would do now (as memctl plan --json).\n"
 	"method GetPlan() -> (plan: object)\n"
 	"# Re-read the policy; a policy with errors is rejected and the old one stays.\n"

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "report-forecast.h"
+#include "report-contract.h"
 
 static struct json_object *pages_json(const struct memctl_page_counts *c)
 {
@@ -44,7 +45,7 @@ static struct json_object *block_json(const struct memctl_block_forecast *b)
 
 struct json_object *memctl_forecast_json(const struct memctl_forecast *f)
 {
-	struct json_object *o = json_object_new_object(), *devs = json_object_new_array();
+	struct json_object *o = memctl_json_document(), *devs = json_object_new_array();
 	char basis[160];
 
 	json_object_object_add(o, "target", json_object_new_string(f->target));

@@ -7,6 +7,7 @@
 
 #include "dax-state.h"
 #include "parse.h"
+#include "report-contract.h"
 #include "report.h"
 #include "report-internal.h"
 #include "report-cxl.h"
@@ -106,7 +107,7 @@ struct json_object *memctl_diags_json(const struct memctl_diags *d, enum memctl_
 
 struct json_object *memctl_plan_json(const struct memctl_plan *plan)
 {
-	struct json_object *o = json_object_new_object(), *devs = json_object_new_array();
+	struct json_object *o = memctl_json_document(), *devs = json_object_new_array();
 
 	report_add(o, "steps_before", steps_json(plan->pre, plan->n_pre));
 	for (size_t i = 0; i < plan->n_devices; i++) {

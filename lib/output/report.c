@@ -7,6 +7,7 @@
 
 #include "dax-state.h"
 #include "parse.h"
+#include "report-contract.h"
 #include "report.h"
 #include "report-coexist.h"
 #include "report-internal.h"
@@ -406,7 +407,7 @@ static bool same_range(const struct memctl_block *a, const struct memctl_block *
 
 struct json_object *memctl_blocks_json(const struct memctl_inventory *inv)
 {
-	struct json_object *o = json_object_new_object(), *ranges = json_object_new_array();
+	struct json_object *o = memctl_json_document(), *ranges = json_object_new_array();
 	uint64_t bs = inv->hotplug.block_size, online = 0, offline = 0;
 
 	for (size_t i = 0; i < inv->n_blocks;) {

@@ -73,7 +73,7 @@ def num(v):
 
 
 def check_daxctl(status_path, daxctl_path):
-    ours = {d["chardev"]: d for d in load(status_path)["devices"]}
+    ours = {d["chardev"]: d for d in load(status_path)["inventory"]["devices"]}
     theirs = {d["chardev"]: d for d in find_devices(load(daxctl_path))}
     diffs = []
     for name in sorted(set(ours) | set(theirs)):
@@ -93,10 +93,8 @@ def check_daxctl(status_path, daxctl_path):
             diffs.append(f"{name}: online blocks memctl={o['online_memblocks']} daxctl={t['online_memblocks']}")
         if "total_memblocks" in t and o["total_memblocks"] != t["total_memblocks"]:
             diffs.append(f"{name}: blocks memctl={o['total_memblocks']} daxctl={t['total_memblocks']}")
-        if t.get("movable") is not None and o["online_memblocks"] > 0:
-            movable = o["online_movable"] == o["online_memblocks"]
-            if movable != t["movable"]:
-                diffs.append(f"{name}: movable memctl={movable} daxctl={t['movable']}")
+        if t.get("movable") is not None and o["online_memblocks"] > 0 and o["movable"] != t["movable"]:
+            diffs.append(f"{name}: movable memctl={o['movable']} daxctl={t['movable']}")
         if "mappings" in t:
             tm = sorted((num(m["start"]), num(m["end"])) for m in t["mappings"])
             om = sorted((num(m["start"]), num(m["end"])) for m in o["mappings"])
@@ -109,7 +107,7 @@ IOMEM_LINE = re.compile(r"^( *)([0-9a-f]+)-([0-9a-f]+) : (.*)$")
 
 
 def check_iomem(status_path, iomem_path):
-    status = load(status_path)
+    status = load(status_path)["inventory"]
     stack, soft, kmem = [], [], []
     hmem_devices = {d["chardev"] for d in status["devices"] if d.get("origin") == "hmem"}
     with open(iomem_path) as f:

@@ -40,7 +40,7 @@ def serve(sock, replies):
 
 def main(memctl, fixture):
     inv = json.loads(subprocess.run([memctl, "--root", fixture, "status", "--json"], capture_output=True,
-                                    text=True, check=True).stdout)
+                                    text=True, check=True).stdout)["inventory"]
     dev = {
         "chardev": "dax0.0", "present": True, "rule": "soft-reserved", "action": "none",
         "desired_mode": "system-ram", "desired_zone": "movable", "mode": "system-ram", "held": False,

@@ -55,6 +55,27 @@ def validate(kind, doc, schema_dir=None):
             for e in sorted(_validators[key].iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))]
 
 
+def lab_problems(outdir, names):
+    """A lab scenario's saved outputs against the schemas (tests/vm/scenarios/*.host).
+    names: {glob relative to outdir: kind}; a pattern that matches nothing, a file that
+    is not JSON and every schema complaint are one sentence each."""
+    problems = []
+    for pattern, kind in names.items():
+        paths = sorted(glob.glob(os.path.join(outdir, pattern)))
+        if not paths:
+            problems.append(f"schema: no {pattern} in {outdir}")
+        for path in paths:
+            try:
+                with open(path) as f:
+                    doc = json.load(f)
+            except (OSError, ValueError) as e:
+                problems.append(f"schema: {os.path.relpath(path, outdir)}: not JSON: {e}")
+                continue
+            problems += [f"schema: {os.path.relpath(path, outdir)} (memctl-{kind}): {p}"
+                         for p in validate(kind, doc)[:5]]
+    return problems
+
+
 failures = []
 
 

@@ -54,7 +54,7 @@ int cli_blocks(struct memctl_cli *cli, int argc, char **argv)
 		cells[3] = json_object_get_string(v);
 		cells[4] = node;
 		cells[5] = json_object_object_get_ex(rg, "zones", &v) && v ? json_object_get_string(v) : NULL;
-		cells[6] = json_object_object_get_ex(rg, "device", &v) && v ? json_object_get_string(v) : NULL;
+		cells[6] = json_object_object_get_ex(rg, "chardev", &v) && v ? json_object_get_string(v) : NULL;
 		table_add(t, cells);
 	}
 	table_print(t);

@@ -10,6 +10,7 @@
 
 #include "memctl.h"
 #include "policy-load.h"
+#include "report-contract.h"
 #include "report.h"
 #include "util-mem.h"
 
@@ -65,7 +66,7 @@ int cli_check(struct memctl_cli *cli, int argc, char **argv)
 	}
 
 	if (cli->json) {
-		struct json_object *o = json_object_new_object();
+		struct json_object *o = memctl_json_document();
 		json_object_object_add(o, "valid", json_object_new_boolean(r >= 0));
 		json_object_object_add(o, "rules", p ? json_object_new_int((int)p->n_rules) : NULL);
 		json_object_object_add(o, "errors", memctl_diags_json(&d, MEMCTL_ERROR));

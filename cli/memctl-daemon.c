@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "memctl.h"
+#include "report-result.h"
 #include "util-mem.h"
 #include "varlink.h"
 
@@ -37,6 +38,20 @@ int cli_daemon_call(const char *method, struct json_object *params, struct json_
 int cli_daemon_call_progress(const char *method, struct json_object *params, struct json_object **ret_params,
 			     bool quiet, bool progress)
 {
+	return cli_daemon_call_error(method, params, ret_params, quiet, progress, NULL);
+}
+
+/* Keep a failure for the --json result instead of printing it (ret_err set: nothing printed). */
+static void keep_error(struct cli_call_error *e, const char *id, const char *varlink_error, const char *message)
+{
+	snprintf(e->id, sizeof(e->id), "%s", id ? id : "");
+	snprintf(e->varlink_error, sizeof(e->varlink_error), "%.120s", varlink_error ? varlink_error : "");
+	snprintf(e->message, sizeof(e->message), "%.1000s", message ? message : "");
+}
+
+int cli_daemon_call_error(const char *method, struct json_object *params, struct json_object **ret_params,
+			  bool quiet, bool progress, struct cli_call_error *ret_err)
+{
 	bool printed = false;
 	char path[PATH_MAX];
 	_autoclose_ int fd = -1;
@@ -46,7 +61,12 @@ int cli_daemon_call_progress(const char *method, struct json_object *params, str
 	memctl_socket_path(path, sizeof(path));
 	r = memctl_varlink_connect(path, &fd);
 	if (r < 0) {
-		if (!quiet)
+		if (ret_err) {
+			char msg[PATH_MAX + 64];
+
+			snprintf(msg, sizeof(msg), "memctld is not running (cannot connect to %s: %s)", path, strerror(-r));
+			keep_error(ret_err, "daemon-not-running", NULL, msg);
+		} else if (!quiet)
 			cli_error_errno(r, "memctld is not running (cannot connect to %s: %m)", path);
 		json_object_put(params);
 		return -ENOTCONN;
@@ -56,6 +76,13 @@ int cli_daemon_call_progress(const char *method, struct json_object *params, str
 				     &printed, &reply);
 	if (printed)
 		fprintf(stderr, "\n");
+	if (r < 0 && ret_err) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s failed: %s", method, strerror(-r));
+		keep_error(ret_err, "call-failed", NULL, msg);
+		return r;
+	}
 	if (r < 0)
 		return cli_error_errno(r, "%s failed: %m", method);
 	json_object_object_get_ex(reply, "parameters", &p);
@@ -65,7 +92,11 @@ int cli_daemon_call_progress(const char *method, struct json_object *params, str
 
 		json_object_object_get_ex(p, "reason", &reason);
 		json_object_object_get_ex(p, "errors", &errors);
-		if (streq(e, "io.memctl.PermissionDenied"))
+		if (ret_err)
+			keep_error(ret_err, NULL, e, reason   ? json_object_get_string(reason)
+						     : errors ? json_object_get_string(errors)
+							      : json_object_to_json_string(p));
+		else if (streq(e, "io.memctl.PermissionDenied"))
 			/* memctld's sentence names who may (root, the policy's operator group) */
 			fprintf(stderr, "memctl: permission denied: %s\n",
 				reason ? json_object_get_string(reason) : method);
@@ -84,15 +115,21 @@ int cli_daemon_call_progress(const char *method, struct json_object *params, str
 	return 0;
 }
 
-static const char reload_usage[] = "Usage: memctl reload\nRe-read the policy in memctld (a policy with errors is rejected).\n";
+static const char reload_usage[] = "Usage: memctl reload [--json]\n"
+				   "Re-read the policy in memctld (a policy with errors is rejected).\n";
 
 int cli_reload(struct memctl_cli *cli, int argc, char **argv)
 {
+	struct cli_call_error err = { 0 };
 	int r = cli_parse_common(cli, argc, argv, reload_usage);
 
 	if (r != 0)
 		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (cli_daemon_call("io.memctl.Reload", NULL, NULL, false) < 0)
+	r = cli_daemon_call_error("io.memctl.Reload", NULL, NULL, false, false, cli->json ? &err : NULL);
+	if (cli->json)
+		return cli_print_result(&(struct memctl_result){ .verb = "reload", .message = "policy reloaded" }, r,
+					&err, NULL);
+	if (r < 0)
 		return EXIT_FAILED;
 	printf("policy reloaded\n");
 	return EXIT_OK;

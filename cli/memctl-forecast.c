@@ -60,9 +60,9 @@ static void print_forecast(struct json_object *f)
 
 		size_str((uint64_t)num(d, "size"), size, sizeof(size));
 		size_str((uint64_t)num(d, "bytes_to_migrate"), move, sizeof(move));
-		printf("\n%s (node %" PRId64 ", %s): %s: %s\n", str(d, "device"), num(d, "node"), size, str(d, "verdict"),
+		printf("\n%s (node %" PRId64 ", %s): %s: %s\n", str(d, "chardev"), num(d, "node"), size, str(d, "verdict"),
 		       str(d, "reason"));
-		printf("  %" PRId64 " blocks online, %s in use to migrate, about %.1f s\n", num(d, "blocks_online"),
+		printf("  %" PRId64 " blocks online, %s in use to migrate, about %.1f s\n", num(d, "online_memblocks"),
 		       move, num(d, "estimate_ms") / 1000.0);
 		if (json_object_object_get_ex(d, "pages", &pages) && pages)
 			printf("  pages: in use %" PRId64 ", free %" PRId64 ", hugetlb %" PRId64 ", slab %" PRId64

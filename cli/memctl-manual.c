@@ -11,28 +11,35 @@
 
 #include "engine-manual-verb.h"
 #include "memctl.h"
+#include "report-result.h"
 #include "util-mem.h"
 
 static const char online_usage[] =
-	"Usage: memctl online [--zone movable|normal|auto] DEVICE\n"
+	"Usage: memctl online [--zone movable|normal|auto] [--json] DEVICE\n"
 	"Online a dax device's memory as system RAM through memctld (releases a hold).\n";
 
 int cli_online(struct memctl_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "zone", required_argument, NULL, 'z' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	const char *zone = NULL;
 	struct json_object *p, *reply = NULL, *stuck = NULL;
-	int c;
+	struct cli_call_error err = { 0 };
+	char msg[2048];
+	int c, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "z:h", opts, NULL)) >= 0) {
+	optind = 0;	/* afresh: options may follow DEVICE */
+	while ((c = getopt_long(argc, argv, "z:jh", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'z':
 			zone = optarg;
+			break;
+		case 'j':
+			cli->json = true;
 			break;
 		case 'h':
 			printf("%s", online_usage);
@@ -57,42 +64,57 @@ int cli_online(struct memctl_cli *cli, int argc, char **argv)
 	json_object_object_add(p, "device", json_object_new_string(argv[optind]));
 	if (zone)
 		json_object_object_add(p, "zone", json_object_new_string(zone));
-	if (cli_daemon_call("io.memctl.Online", p, &reply, false) < 0)
+	r = cli_daemon_call_error("io.memctl.Online", p, &reply, false, false, cli->json ? &err : NULL);
+	if (r < 0 && !cli->json)
 		return EXIT_FAILED;
 	if (reply && json_object_object_get_ex(reply, "stuck", &stuck) && stuck) {
 		struct json_object *fix = NULL;
 
 		json_object_object_get_ex(reply, "stuck_fix", &fix);
-		printf("%s: online, partly placed: these blocks would not go offline and stay where they are: %s\n"
-		       "  %s.\n", argv[optind], json_object_get_string(stuck), fix ? json_object_get_string(fix) : "");
+		snprintf(msg, sizeof(msg), "%s: online, partly placed: these blocks would not go offline and stay where "
+			 "they are: %s\n  %s.", argv[optind], json_object_get_string(stuck),
+			 fix ? json_object_get_string(fix) : "");
 	} else {
-		printf("%s: online\n", argv[optind]);
+		snprintf(msg, sizeof(msg), "%s: online", argv[optind]);
 	}
+	if (cli->json)
+		r = cli_print_result(&(struct memctl_result){ .verb = "online", .chardev = argv[optind], .message = msg },
+				     r, &err, reply);
+	else
+		printf("%s\n", msg);
 	json_object_put(reply);
-	return EXIT_OK;
+	return cli->json ? r : EXIT_OK;
 }
 
 static const char offline_usage[] =
-	"Usage: memctl offline DEVICE\n"
+	"Usage: memctl offline [--json] DEVICE\n"
 	"Offline all of a dax device's memory through memctld and hold it offline\n"
 	"(policy does not online it again until memctl online).\n";
 
 int cli_offline(struct memctl_cli *cli, int argc, char **argv)
 {
+	struct cli_call_error err = { 0 };
 	struct json_object *p;
+	char msg[256];
+	int first, r;
 
-	if (argc == 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
-		printf("%s", offline_usage);
+	first = cli_parse_options(cli, argc, argv, offline_usage, true);
+	if (first == -ECANCELED)
 		return EXIT_OK;
-	}
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "%s", offline_usage);
+	if (first < 0 || first + 1 != argc) {
+		if (first >= 0)
+			fprintf(stderr, "%s", offline_usage);
 		return EXIT_USAGE;
 	}
 	p = json_object_new_object();
-	json_object_object_add(p, "device", json_object_new_string(argv[1]));
-	if (cli_daemon_call("io.memctl.Offline", p, NULL, false) < 0)
+	json_object_object_add(p, "device", json_object_new_string(argv[first]));
+	r = cli_daemon_call_error("io.memctl.Offline", p, NULL, false, false, cli->json ? &err : NULL);
+	snprintf(msg, sizeof(msg), "%s: offline (held until memctl online)", argv[first]);
+	if (cli->json)
+		return cli_print_result(&(struct memctl_result){ .verb = "offline", .chardev = argv[first], .message = msg },
+					r, &err, NULL);
+	if (r < 0)
 		return EXIT_FAILED;
-	printf("%s: offline (held until memctl online)\n", argv[1]);
+	printf("%s\n", msg);
 	return EXIT_OK;
 }

@@ -12,6 +12,7 @@
 #include "memctl.h"
 #include "policy-load.h"
 #include "report.h"
+#include "report-contract.h"
 #include "strtab.h"
 #include "util-mem.h"
 
@@ -115,18 +116,18 @@ static void print_devices(struct json_object *devices)
 
 		size_str(num(d, "size"), size, sizeof(size));
 		snprintf(node, sizeof(node), "%s", str(d, "target_node") ?: "-");
-		if (num(d, "blocks") < 0) {
+		if (num(d, "total_memblocks") < 0) {
 			/* its physical range is root-only: say so rather than print 0/0 */
 			snprintf(online, sizeof(online), "?");
 			snprintf(mov, sizeof(mov), "?");
 			snprintf(nor, sizeof(nor), "?");
 		} else {
-			snprintf(online, sizeof(online), "%" PRId64 "/%" PRId64, num(d, "blocks_online"), num(d, "blocks"));
+			snprintf(online, sizeof(online), "%" PRId64 "/%" PRId64, num(d, "online_memblocks"), num(d, "total_memblocks"));
 			snprintf(mov, sizeof(mov), "%" PRId64, num(d, "online_movable"));
 			snprintf(nor, sizeof(nor), "%" PRId64, num(d, "online_normal"));
 		}
 		backing(d, back, sizeof(back));
-		cells[0] = str(d, "device");
+		cells[0] = str(d, "chardev");
 		cells[1] = str(d, "origin");
 		cells[2] = size;
 		cells[3] = str(d, "mode");
@@ -239,8 +240,8 @@ static void print_settings(struct json_object *mem, struct json_object *iomem)
 	const char *v;
 
 	size_str(num(mem, "block_size"), bs, sizeof(bs));
-	printf("Memory block size:        %s (%" PRId64 " blocks, %" PRId64 " online)\n", bs, num(mem, "blocks"),
-	       num(mem, "blocks_online"));
+	printf("Memory block size:        %s (%" PRId64 " blocks, %" PRId64 " online)\n", bs, num(mem, "total_memblocks"),
+	       num(mem, "online_memblocks"));
 	printf("auto_online_blocks:       %s\n", str(mem, "auto_online_blocks") ?: "(absent)");
 	if ((v = str(mem, "online_policy")))
 		printf("online_policy:            %s (auto_movable_ratio %s%%)\n", v,
@@ -274,7 +275,7 @@ static void print_kexec(struct json_object *kexec)
 	struct table *t = table_new(hdr, ELEMENTSOF(hdr));
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(ranges, i), *fw = get(r, "in_firmware_memmap");
-		table_add(t, (const char *const[]){ str(r, "range"), str(r, "device"),
+		table_add(t, (const char *const[]){ str(r, "range"), str(r, "chardev"),
 						    json_object_get_boolean(get(r, "driver_managed")) ? "yes" : "no",
 						    fw ? (json_object_get_boolean(fw) ? "yes" : "no") : "(no memmap)" });
 	}
@@ -290,7 +291,7 @@ static void print_stuck(struct json_object *d)
 
 	if (n == 0 || !json_object_get_boolean(get(d, "present")))
 		return;
-	printf("\n%s: partly placed: %zu memory block%s would not go offline and stay%s where %s:\n", str(d, "device"), n,
+	printf("\n%s: partly placed: %zu memory block%s would not go offline and stay%s where %s:\n", str(d, "chardev"), n,
 	       n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "it is" : "they are");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *b = json_object_array_get_idx(v, i);
@@ -309,7 +310,7 @@ static void print_last_caller(struct json_object *d)
 	if (!c || !json_object_is_type(c, json_type_object))
 		return;
 	memctl_format_realtime((uint64_t)json_object_get_int64(get(c, "usec")), when, sizeof(when));
-	printf("%s: last change by uid %s (%s, pid %s): %s at %s, %s\n", str(d, "device") ?: "?", str(c, "uid") ?: "?",
+	printf("%s: last change by uid %s (%s, pid %s): %s at %s, %s\n", str(d, "chardev") ?: "?", str(c, "uid") ?: "?",
 	       str(c, "comm") ?: "?", str(c, "pid") ?: "?", str(c, "command") ?: "?", when, str(c, "result") ?: "?");
 }
 
@@ -330,7 +331,7 @@ static void print_daemon(struct json_object *reply)
 			continue;
 		snprintf(want, sizeof(want), "%s%s%s%s", str(d, "rule") ? str(d, "desired_mode") : "-", zone ? " " : "",
 			 zone ? zone : "", json_object_get_boolean(get(d, "held")) ? " (held)" : "");
-		table_add(t, (const char *const[]){ str(d, "device"), str(d, "rule") ?: "(none)", want,
+		table_add(t, (const char *const[]){ str(d, "chardev"), str(d, "rule") ?: "(none)", want,
 						    str(d, "last_action") ?: "-",
 						    err ? err
 							: json_object_get_boolean(get(d, "partly_placed"))
@@ -383,35 +384,37 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL;
-	struct json_object *o, *warnings, *reply = NULL, *early = NULL;
-	bool local = cli->root || getenv("MEMCTL_SYSFS_ROOT");
+	struct json_object *o, *warnings, *doc = NULL, *early = NULL;
+	bool local = cli->root || getenv("MEMCTL_SYSFS_ROOT"), daemon = false;
 	const char *policy_given = NULL, *policy_file = NULL;
 	int r;
 
 	r = cli_parse_policy_options(cli, argc, argv, status_usage, &policy_given);
 	if (r != 0)
 		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	/* Ask memctld when it runs (and we look at the live system with its policy); else scan here. */
-	if (!local && !policy_given && cli_daemon_call("io.memctl.GetStatus", NULL, &reply, true) == 0) {
-		o = json_object_get(get(reply, "inventory"));
+	/* Ask memctld when it runs (and we look at the live system with its policy); else scan here.
+	 * Either way one layout (report-contract.h): without memctld, "daemon" is null. */
+	if (!local && !policy_given && cli_daemon_call("io.memctl.GetStatus", NULL, &doc, true) == 0) {
+		daemon = true;
 	} else {
 		if (status_policy(cli, policy_given, &p, &policy_file) < 0)
 			return EXIT_FAILED;
 		if (cli_scan(cli, &inv) < 0)
 			return EXIT_FAILED;
-		o = memctl_status_json_with_policy(inv, p, policy_file);
+		doc = memctl_status_document(memctl_status_json_with_policy(inv, p, policy_file), NULL, NULL);
 	}
+	o = get(doc, "inventory");
 	if (!o) {
-		fprintf(stderr, "memctl: out of memory\n");
-		json_object_put(reply);
+		fprintf(stderr, "memctl: %s\n", doc ? "memctld's status has no inventory" : "out of memory");
+		json_object_put(doc);
 		return EXIT_FAILED;
 	}
 	/* How auto_online_blocks got where it is: a fact of this boot, not of a fixture tree. */
 	early = local ? NULL : cli_early_status_json(cli);
 	if (cli->json) {
 		if (early)
-			json_object_object_add(reply ? reply : o, "early_hook", json_object_get(early));
-		cli_print_json(reply ? reply : o);
+			json_object_object_add(doc, "early_hook", json_object_get(early));
+		cli_print_json(doc);
 	} else {
 		print_devices(get(o, "devices"));
 		printf("\n");
@@ -426,15 +429,14 @@ int cli_status(struct memctl_cli *cli, int argc, char **argv)
 		warnings = get(o, "warnings");
 		for (size_t i = 0; warnings && i < json_object_array_length(warnings); i++)
 			printf("warning: %s\n", json_object_get_string(json_object_array_get_idx(warnings, i)));
-		if (reply) {
+		if (daemon) {
 			printf("\n");
-			print_daemon(reply);
+			print_daemon(doc);
 		} else if (!local) {
 			printf("\n(memctld is not running: this is a local scan)\n");
 		}
 	}
-	json_object_put(o);
-	json_object_put(reply);
+	json_object_put(doc);
 	json_object_put(early);
 	return EXIT_OK;
 }

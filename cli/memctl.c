@@ -105,7 +105,7 @@ static int parse_options(struct memctl_cli *cli, int argc, char **argv, const ch
 	};
 	int c;
 
-	optind = 1;
+	optind = 0;	/* 0: glibc starts afresh (main()'s "+" stops options at the verb; here they may follow arguments) */
 	while ((c = getopt_long(argc, argv, ret_policy ? "jhp:" : "jh", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'j':

@@ -40,6 +40,24 @@ int cli_daemon_call(const char *method, struct json_object *params, struct json_
 int cli_daemon_call_progress(const char *method, struct json_object *params, struct json_object **ret_params,
 			     bool quiet, bool progress);
 
+/* A failed call kept for the --json result (memctl-result.c): id a word of memctl_error_id_table when
+ * memctld was not reached, else empty and varlink_error the error memctld answered with. */
+struct cli_call_error {
+	char id[32];
+	char varlink_error[128];
+	char message[1024];
+};
+/* The same call; with ret_err nothing is printed on failure, the error is kept there. */
+int cli_daemon_call_error(const char *method, struct json_object *params, struct json_object **ret_params,
+			  bool quiet, bool progress, struct cli_call_error *ret_err);
+/*
+ * An action verb's --json result (lib/output/report-result.h) printed on stdout.
+ * r: the call's result; err: what cli_daemon_call_error() kept; reply: the reply's
+ * parameters (their keys added) or NULL. Returns the exit code: EXIT_OK or EXIT_FAILED.
+ */
+struct memctl_result;
+int cli_print_result(struct memctl_result *res, int r, const struct cli_call_error *err, struct json_object *reply);
+
 /* "memctl: " and the sentence on stderr; %m names error. Returns error (as -errno):
  *	return cli_error_errno(r, "cannot build the plan: %m"); */
 int cli_error_errno(int error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

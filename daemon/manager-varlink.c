@@ -17,6 +17,7 @@
 #include "manager-internal.h"
 #include "redact.h"
 #include "report.h"
+#include "report-contract.h"
 #include "report-stuck.h"
 #include "strtab.h"
 #include "util-mem.h"
@@ -31,7 +32,7 @@ static struct json_object *device_status_json(const struct manager *m, const str
 
 	if (!o)
 		return NULL;	/* a null in the array; the reply still goes out */
-	json_object_object_add(o, "device", json_object_new_string(st->device));
+	json_object_object_add(o, "chardev", json_object_new_string(st->device));
 	json_object_object_add(o, "present", json_object_new_boolean(st->present));
 	json_object_object_add(o, "rule", st->rule ? json_object_new_string(st->rule) : NULL);
 	json_object_object_add(o, "action", json_object_new_string(memctl_action_name(st->action)));
@@ -72,17 +73,17 @@ struct json_object *manager_status_json_as(void *userdata, bool addresses)
 	/* Physical addresses only for root, as the kernel shows them (policy/redact.h). */
 	if (!addresses)
 		memctl_inventory_hide_addresses(inv);
-	p = json_object_new_object();
 	daemon = json_object_new_object();
 	devs = json_object_new_array();
-	if (!p || !daemon || !devs) {
-		json_object_put(p);
+	if (!daemon || !devs) {
 		json_object_put(daemon);
 		json_object_put(devs);
 		return NULL;
 	}
-	/* Node ratios against the policy this daemon applies (the last good one). */
-	json_object_object_add(p, "inventory", memctl_status_json_with_policy(inv, m->policy, m->policy_path));
+	/* The layout of `memctl status --json` (report-contract.h); node ratios against the policy in force. */
+	p = memctl_status_document(memctl_status_json_with_policy(inv, m->policy, m->policy_path), daemon, devs);
+	if (!p)
+		return NULL;
 	json_object_object_add(daemon, "policy", json_object_new_string(m->policy_path));
 	json_object_object_add(daemon, "policy_valid", json_object_new_boolean(m->policy_ok));
 	json_object_object_add(daemon, "rules", json_object_new_int((int)m->policy->n_rules));
@@ -92,11 +93,9 @@ struct json_object *manager_status_json_as(void *userdata, bool addresses)
 			       json_object_new_string(memctl_strtab_name(&memctl_kernel_auto_online_table,
 									 m->policy->defaults.kernel_auto_online)));
 	export_status_json(m->export, daemon);
-	json_object_object_add(p, "daemon", daemon);
 	st = memctl_engine_status(m->engine, &n);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(devs, device_status_json(m, &st[i]));
-	json_object_object_add(p, "devices", devs);
 	return p;
 }
 

@@ -114,7 +114,7 @@ static struct json_object *inventory_device(struct json_object *inv, const char 
 	struct json_object *devs = get(inv, "devices");
 
 	for (size_t i = 0; name && i < len(devs); i++)
-		if (str(at(devs, i), "device") && streq(str(at(devs, i), "device"), name))
+		if (str(at(devs, i), "chardev") && streq(str(at(devs, i), "chardev"), name))
 			return at(devs, i);
 	return NULL;
 }
@@ -138,8 +138,8 @@ static bool device_placed(struct json_object *d, struct json_object *inv_dev)
 		return true;
 	if (!inv_dev)
 		return false;
-	blocks = num(inv_dev, "blocks");
-	online = num(inv_dev, "blocks_online");
+	blocks = num(inv_dev, "total_memblocks");
+	online = num(inv_dev, "online_memblocks");
 	if (boolean(d, "held"))
 		return online <= 0;
 	mode = str(inv_dev, "mode");
@@ -166,7 +166,7 @@ static void devices_inventory(FILE *f, struct json_object *inv)
 	for (size_t i = 0; i < len(devs); i++) {
 		struct json_object *d = at(devs, i);
 		sample_int(f, "memctl_device_size_bytes",
-			   L("device", str(d, "device") ?: "", "origin", str(d, "origin") ?: "unknown", "mode",
+			   L("device", str(d, "chardev") ?: "", "origin", str(d, "origin") ?: "unknown", "mode",
 			     str(d, "mode") ?: "unknown"),
 			   num(d, "size") < 0 ? 0 : num(d, "size"));
 	}
@@ -176,23 +176,23 @@ static void devices_inventory(FILE *f, struct json_object *inv)
 	for (size_t i = 0; bs > 0 && i < len(devs); i++) {
 		struct json_object *d = at(devs, i);
 		const char *node = str(d, "target_node") ?: "-1";
-		if (num(d, "blocks") < 0)
+		if (num(d, "total_memblocks") < 0)
 			continue;
 		sample_int(f, "memctl_device_online_bytes",
-			   L("device", str(d, "device"), "node", node, "zone", "movable"), num(d, "online_movable") * bs);
+			   L("device", str(d, "chardev"), "node", node, "zone", "movable"), num(d, "online_movable") * bs);
 		sample_int(f, "memctl_device_online_bytes",
-			   L("device", str(d, "device"), "node", node, "zone", "normal"), num(d, "online_normal") * bs);
+			   L("device", str(d, "chardev"), "node", node, "zone", "normal"), num(d, "online_normal") * bs);
 	}
 	family(f, "memctl_device_blocks", "gauge", "Memory blocks in a dax device's range.");
 	for (size_t i = 0; i < len(devs); i++)
-		if (num(at(devs, i), "blocks") >= 0)
-			sample_int(f, "memctl_device_blocks", L("device", str(at(devs, i), "device")),
-				   num(at(devs, i), "blocks"));
+		if (num(at(devs, i), "total_memblocks") >= 0)
+			sample_int(f, "memctl_device_blocks", L("device", str(at(devs, i), "chardev")),
+				   num(at(devs, i), "total_memblocks"));
 	family(f, "memctl_device_blocks_online", "gauge", "Memory blocks of a dax device that are online.");
 	for (size_t i = 0; i < len(devs); i++)
-		if (num(at(devs, i), "blocks") >= 0)
-			sample_int(f, "memctl_device_blocks_online", L("device", str(at(devs, i), "device")),
-				   num(at(devs, i), "blocks_online"));
+		if (num(at(devs, i), "total_memblocks") >= 0)
+			sample_int(f, "memctl_device_blocks_online", L("device", str(at(devs, i), "chardev")),
+				   num(at(devs, i), "online_memblocks"));
 }
 
 static void nodes(FILE *f, struct json_object *inv)
@@ -290,8 +290,8 @@ static void daemon_metrics(FILE *f, struct json_object *reply, struct json_objec
 		struct json_object *d = at(devs, i);
 		if (!boolean(d, "present"))
 			continue;
-		sample_int(f, "memctl_device_placed", L("device", str(d, "device")),
-			   device_placed(d, inventory_device(inv, str(d, "device"))));
+		sample_int(f, "memctl_device_placed", L("device", str(d, "chardev")),
+			   device_placed(d, inventory_device(inv, str(d, "chardev"))));
 	}
 	family(f, "memctl_device_held", "gauge", "1 when a dax device is held out of policy (memctl offline, reset-prepare).");
 	for (size_t i = 0; i < len(devs); i++) {
@@ -299,14 +299,14 @@ static void daemon_metrics(FILE *f, struct json_object *reply, struct json_objec
 		if (!boolean(d, "present"))
 			continue;
 		held += boolean(d, "held");
-		sample_int(f, "memctl_device_held", L("device", str(d, "device")), boolean(d, "held"));
+		sample_int(f, "memctl_device_held", L("device", str(d, "chardev")), boolean(d, "held"));
 	}
 	family(f, "memctl_held_devices", "gauge", "Dax devices held out of policy.");
 	sample_int(f, "memctl_held_devices", NULL, held);
 	family(f, "memctl_device_stuck_blocks", "gauge", "Memory blocks of a device the kernel would not offline.");
 	for (size_t i = 0; i < len(devs); i++)
 		if (boolean(at(devs, i), "present"))
-			sample_int(f, "memctl_device_stuck_blocks", L("device", str(at(devs, i), "device")),
+			sample_int(f, "memctl_device_stuck_blocks", L("device", str(at(devs, i), "chardev")),
 				   (int64_t)len(get(at(devs, i), "stuck_blocks")));
 
 	family(f, "memctl_reset_last_duration_seconds", "gauge",
@@ -389,13 +389,13 @@ int memctl_nfd_format(struct json_object *status, char **ret_text)
 		return -EINVAL;
 	for (size_t i = 0; i < len(devs); i++) {
 		struct json_object *d = at(devs, i);
-		if (num(d, "blocks") < 0) {
+		if (num(d, "total_memblocks") < 0) {
 			known = false;
 			continue;
 		}
 		movable += num(d, "online_movable") * (bs > 0 ? bs : 0);
 		normal += num(d, "online_normal") * (bs > 0 ? bs : 0);
-		if (num(d, "blocks_online") > 0 && str(d, "target_node")) {
+		if (num(d, "online_memblocks") > 0 && str(d, "target_node")) {
 			node_list_add(ram_nodes, sizeof(ram_nodes), str(d, "target_node"));
 			if (str(d, "origin") && streq(str(d, "origin"), "cxl"))
 				node_list_add(cxl_nodes, sizeof(cxl_nodes), str(d, "target_node"));
@@ -406,7 +406,7 @@ int memctl_nfd_format(struct json_object *status, char **ret_text)
 		if (!boolean(d, "present"))
 			continue;
 		held += boolean(d, "held");
-		placed &= device_placed(d, inventory_device(inv, str(d, "device")));
+		placed &= device_placed(d, inventory_device(inv, str(d, "chardev")));
 	}
 	f = open_memstream(&text, &size);
 	if (!f)

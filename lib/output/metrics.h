@@ -13,9 +13,10 @@
 #define MEMCTL_NFD_PREFIX "feature.node.kubernetes.io/memctl."
 
 /*
- * status is either memctld's GetStatus reply ({"inventory", "daemon",
- * "devices"}) or the inventory object alone (`memctl status --json` of a local
- * scan): then only the kernel's side is exported and memctl_daemon_up is 0.
+ * status is `memctl status --json` / memctld's GetStatus reply ({"schema_version",
+ * "inventory", "daemon", "devices"}; report-contract.h), or the inventory object
+ * alone (older saved files). With "daemon" null or absent only the kernel's side
+ * is exported and memctl_daemon_up is 0.
  * *ret_text is malloc()ed; untouched on failure (-ENOMEM, -EINVAL when status
  * has no inventory).
  */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "report-forecast.h"
+#include "report-contract.h"
 
 static struct json_object *pages_json(const struct memctl_page_counts *c)
 {
@@ -44,7 +45,7 @@ static struct json_object *block_json(const struct memctl_block_forecast *b)
 
 struct json_object *memctl_forecast_json(const struct memctl_forecast *f)
 {
-	struct json_object *o = json_object_new_object(), *devs = json_object_new_array();
+	struct json_object *o = memctl_json_document(), *devs = json_object_new_array();
 	char basis[160];
 
 	json_object_object_add(o, "target", json_object_new_string(f->target));
@@ -62,12 +63,12 @@ struct json_object *memctl_forecast_json(const struct memctl_forecast *f)
 		const struct memctl_device_forecast *d = &f->devices[i];
 		struct json_object *dj = json_object_new_object(), *blocks = json_object_new_array();
 
-		json_object_object_add(dj, "device", json_object_new_string(d->name));
+		json_object_object_add(dj, "chardev", json_object_new_string(d->name));
 		json_object_object_add(dj, "node", json_object_new_int(d->node));
 		json_object_object_add(dj, "size", json_object_new_int64((int64_t)d->size));
 		json_object_object_add(dj, "verdict", json_object_new_string(memctl_forecast_verdict_name(d->verdict)));
 		json_object_object_add(dj, "reason", json_object_new_string(d->reason));
-		json_object_object_add(dj, "blocks_online", json_object_new_int64((int64_t)d->blocks_online));
+		json_object_object_add(dj, "online_memblocks", json_object_new_int64((int64_t)d->blocks_online));
 		json_object_object_add(dj, "bytes_to_migrate", json_object_new_int64((int64_t)d->bytes_to_migrate));
 		json_object_object_add(dj, "estimate_ms", json_object_new_int64((int64_t)d->estimate_ms));
 		json_object_object_add(dj, "pages", f->pages_read ? pages_json(&d->pages) : NULL);

@@ -101,7 +101,7 @@ struct json_object *report_kexec_json(const struct memctl_inventory *inv)
 			continue;
 		r = json_object_new_object();
 		report_add(r, "range", memctl_json_range(e->start, e->end));
-		report_add(r, "device", json_object_new_string(dev));
+		report_add(r, "chardev", json_object_new_string(dev));
 		add_kexec_flags(r, inv, true, kmem_range_in_fw_memmap(inv, e));
 		json_object_array_add(ranges, r);
 	}

@@ -7,6 +7,7 @@
 
 #include "dax-state.h"
 #include "parse.h"
+#include "report-contract.h"
 #include "report.h"
 #include "report-internal.h"
 #include "report-cxl.h"
@@ -106,7 +107,7 @@ struct json_object *memctl_diags_json(const struct memctl_diags *d, enum memctl_
 
 struct json_object *memctl_plan_json(const struct memctl_plan *plan)
 {
-	struct json_object *o = json_object_new_object(), *devs = json_object_new_array();
+	struct json_object *o = memctl_json_document(), *devs = json_object_new_array();
 
 	report_add(o, "steps_before", steps_json(plan->pre, plan->n_pre));
 	for (size_t i = 0; i < plan->n_devices; i++) {
@@ -114,13 +115,13 @@ struct json_object *memctl_plan_json(const struct memctl_plan *plan)
 		struct json_object *d = json_object_new_object(), *cur = json_object_new_object(),
 				   *want = json_object_new_object();
 
-		report_add(d, "device", json_object_new_string(dp->device));
+		report_add(d, "chardev", json_object_new_string(dp->device));
 		report_add(d, "rule", dp->rule ? json_object_new_string(dp->rule->name) : NULL);
 		report_add(d, "action", json_object_new_string(memctl_action_name(dp->action)));
 		report_add_opt_str(d, "reason", dp->reason);
 		report_add(cur, "mode", json_object_new_string(memctl_mode_name(dp->mode)));
-		report_add(cur, "blocks", report_u64(dp->blocks));
-		report_add(cur, "blocks_online", report_u64(dp->blocks_online));
+		report_add(cur, "total_memblocks", report_u64(dp->blocks));
+		report_add(cur, "online_memblocks", report_u64(dp->blocks_online));
 		report_add(cur, "online_movable", report_u64(dp->online_movable));
 		report_add(cur, "online_normal", report_u64(dp->online_normal));
 		report_add(d, "current", cur);

@@ -7,6 +7,7 @@
 
 #include "dax-state.h"
 #include "parse.h"
+#include "report-contract.h"
 #include "report.h"
 #include "report-coexist.h"
 #include "report-internal.h"
@@ -96,7 +97,7 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	struct json_object *o = json_object_new_object(), *maps = json_object_new_array();
 	const struct memctl_dax_region *r = d->region >= 0 ? &inv->regions[d->region] : NULL;
 
-	report_add(o, "device", json_object_new_string(d->name));
+	report_add(o, "chardev", json_object_new_string(d->name));
 	report_add(o, "region", r && r->id >= 0 ? json_object_new_int(r->id) : NULL);
 	report_add(o, "origin", json_object_new_string(memctl_origin_name(r ? r->origin : MEMCTL_ORIGIN_UNKNOWN)));
 	report_add(o, "size", report_u64(d->size));
@@ -109,16 +110,19 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 	/* resource and mappings are root-only (0400): without them the blocks are unknown, not zero
 	 * (unless memctld knew them and took the addresses out for its caller, policy/redact.h). */
 	if (d->has_resource || d->n_mappings || inv->addresses_hidden) {
-		report_add(o, "blocks", report_u64(d->n_blocks));
-		report_add(o, "blocks_online", report_u64(d->blocks_online));
+		report_add(o, "total_memblocks", report_u64(d->n_blocks));
+		report_add(o, "online_memblocks", report_u64(d->blocks_online));
 		report_add(o, "online_movable", report_u64(d->online_in_zone[MEMCTL_ZONE_MOVABLE]));
 		report_add(o, "online_normal", report_u64(d->online_in_zone[MEMCTL_ZONE_NORMAL]));
 	} else {
-		report_add(o, "blocks", NULL);
-		report_add(o, "blocks_online", NULL);
+		report_add(o, "total_memblocks", NULL);
+		report_add(o, "online_memblocks", NULL);
 		report_add(o, "online_movable", NULL);
 		report_add(o, "online_normal", NULL);
 	}
+	/* daxctl's "movable": all online blocks in ZONE_MOVABLE; null while none is online */
+	report_add(o, "movable", d->blocks_online ? json_object_new_boolean(d->online_in_zone[MEMCTL_ZONE_MOVABLE] ==
+									     d->blocks_online) : NULL);
 	report_add(o, "memory_blocks", block_span(inv, d));
 	add_opt_bool(o, "memmap_on_memory", d->memmap_on_memory);
 	/* daxctl's posted key: the kernel's word, or "inconsistent"; the raw word beside it */
@@ -130,6 +134,7 @@ static struct json_object *device_json(const struct memctl_inventory *inv, const
 		report_add(m, "start", memctl_json_hex(d->mappings[i].start));
 		report_add(m, "end", memctl_json_hex(d->mappings[i].end));
 		report_add(m, "page_offset", memctl_json_hex(d->mappings[i].page_offset));
+		report_add(m, "size", report_u64(d->mappings[i].end - d->mappings[i].start + 1));
 		json_object_array_add(maps, m);
 	}
 	report_add(o, "mappings", maps);
@@ -230,8 +235,8 @@ static struct json_object *node_json(const struct memctl_inventory *inv, const s
 	report_add(o, "memory_only", json_object_new_boolean(!n->has_cpu));
 	report_add(o, "online", json_object_new_boolean(n->online));
 	report_add_opt_int(o, "tier", n->tier);
-	report_add(o, "blocks", report_u64(n->blocks));
-	report_add(o, "blocks_online", report_u64(n->blocks_online));
+	report_add(o, "total_memblocks", report_u64(n->blocks));
+	report_add(o, "online_memblocks", report_u64(n->blocks_online));
 	report_add(o, "online_bytes", report_u64(total));
 	report_add(o, "movable_bytes", report_u64(n->online_bytes[MEMCTL_ZONE_MOVABLE]));
 	report_add(o, "normal_bytes", report_u64(n->online_bytes[MEMCTL_ZONE_NORMAL]));
@@ -254,7 +259,7 @@ static struct json_object *iomem_json(const struct memctl_inventory *inv)
 		if (streq(e->name, "System RAM (kmem)")) {
 			r = json_object_new_object();
 			report_add(r, "range", memctl_json_range(e->start, e->end));
-			report_add_opt_str(r, "device", e->parent >= 0 ? inv->iomem[e->parent].name : NULL);
+			report_add_opt_str(r, "chardev", e->parent >= 0 ? inv->iomem[e->parent].name : NULL);
 			json_object_array_add(kmem, r);
 		} else if (strncmp(e->name, "CXL Window", 10) == 0) {
 			r = json_object_new_object();
@@ -278,8 +283,8 @@ static struct json_object *hotplug_json(const struct memctl_inventory *inv)
 	for (size_t i = 0; i < inv->n_blocks; i++)
 		online += inv->blocks[i].state == MEMCTL_BLOCK_ONLINE;
 	report_add(o, "block_size", report_u64(h->block_size));
-	report_add(o, "blocks", report_u64(inv->n_blocks));
-	report_add(o, "blocks_online", report_u64(online));
+	report_add(o, "total_memblocks", report_u64(inv->n_blocks));
+	report_add(o, "online_memblocks", report_u64(online));
 	report_add_opt_str(o, "auto_online_blocks", h->auto_online_blocks);
 	report_add_opt_str(o, "online_policy", h->online_policy);
 	report_add_opt_int(o, "auto_movable_ratio", h->auto_movable_ratio);
@@ -368,7 +373,7 @@ struct json_object *memctl_status_json_with_policy(const struct memctl_inventory
 		const struct memctl_dax_region *r = &inv->regions[i];
 		struct json_object *ro = json_object_new_object(), *members = json_object_new_array();
 
-		report_add(ro, "region", r->id >= 0 ? json_object_new_int(r->id) : NULL);
+		report_add(ro, "id", r->id >= 0 ? json_object_new_int(r->id) : NULL);
 		report_add(ro, "origin", json_object_new_string(memctl_origin_name(r->origin)));
 		report_add(ro, "size", report_u64(r->size));
 		report_add(ro, "available_size", report_u64(r->available_size));
@@ -403,7 +408,7 @@ static bool same_range(const struct memctl_block *a, const struct memctl_block *
 
 struct json_object *memctl_blocks_json(const struct memctl_inventory *inv)
 {
-	struct json_object *o = json_object_new_object(), *ranges = json_object_new_array();
+	struct json_object *o = memctl_json_document(), *ranges = json_object_new_array();
 	uint64_t bs = inv->hotplug.block_size, online = 0, offline = 0;
 
 	for (size_t i = 0; i < inv->n_blocks;) {
@@ -425,7 +430,7 @@ struct json_object *memctl_blocks_json(const struct memctl_inventory *inv)
 		report_add(r, "block", json_object_new_string(block));
 		report_add_opt_int(r, "node", first->node);
 		report_add_opt_str(r, "zones", first->valid_zones);
-		report_add_opt_str(r, "device", first->device >= 0 ? inv->devices[first->device].name : NULL);
+		report_add_opt_str(r, "chardev", first->device >= 0 ? inv->devices[first->device].name : NULL);
 		json_object_array_add(ranges, r);
 		if (first->state == MEMCTL_BLOCK_ONLINE)
 			online += (j - i + 1) * bs;

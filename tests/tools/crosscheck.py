@@ -73,7 +73,7 @@ def num(v):
 
 
 def check_daxctl(status_path, daxctl_path):
-    ours = {d["device"]: d for d in load(status_path)["devices"]}
+    ours = {d["chardev"]: d for d in load(status_path)["inventory"]["devices"]}
     theirs = {d["chardev"]: d for d in find_devices(load(daxctl_path))}
     diffs = []
     for name in sorted(set(ours) | set(theirs)):
@@ -89,14 +89,12 @@ def check_daxctl(status_path, daxctl_path):
         tmode = "disabled" if t.get("state") == "disabled" else t.get("mode")
         if tmode and o["mode"] != tmode:
             diffs.append(f"{name}: mode memctl={o['mode']} daxctl={tmode}")
-        if "online_memblocks" in t and o["blocks_online"] != t["online_memblocks"]:
-            diffs.append(f"{name}: online blocks memctl={o['blocks_online']} daxctl={t['online_memblocks']}")
-        if "total_memblocks" in t and o["blocks"] != t["total_memblocks"]:
-            diffs.append(f"{name}: blocks memctl={o['blocks']} daxctl={t['total_memblocks']}")
-        if t.get("movable") is not None and o["blocks_online"] > 0:
-            movable = o["online_movable"] == o["blocks_online"]
-            if movable != t["movable"]:
-                diffs.append(f"{name}: movable memctl={movable} daxctl={t['movable']}")
+        if "online_memblocks" in t and o["online_memblocks"] != t["online_memblocks"]:
+            diffs.append(f"{name}: online blocks memctl={o['online_memblocks']} daxctl={t['online_memblocks']}")
+        if "total_memblocks" in t and o["total_memblocks"] != t["total_memblocks"]:
+            diffs.append(f"{name}: blocks memctl={o['total_memblocks']} daxctl={t['total_memblocks']}")
+        if t.get("movable") is not None and o["online_memblocks"] > 0 and o["movable"] != t["movable"]:
+            diffs.append(f"{name}: movable memctl={o['movable']} daxctl={t['movable']}")
         if "mappings" in t:
             tm = sorted((num(m["start"]), num(m["end"])) for m in t["mappings"])
             om = sorted((num(m["start"]), num(m["end"])) for m in o["mappings"])
@@ -109,9 +107,9 @@ IOMEM_LINE = re.compile(r"^( *)([0-9a-f]+)-([0-9a-f]+) : (.*)$")
 
 
 def check_iomem(status_path, iomem_path):
-    status = load(status_path)
+    status = load(status_path)["inventory"]
     stack, soft, kmem = [], [], []
-    hmem_devices = {d["device"] for d in status["devices"] if d.get("origin") == "hmem"}
+    hmem_devices = {d["chardev"] for d in status["devices"] if d.get("origin") == "hmem"}
     with open(iomem_path) as f:
         for line in f:
             m = IOMEM_LINE.match(line.rstrip("\n"))
@@ -137,7 +135,7 @@ def check_iomem(status_path, iomem_path):
         return int(a, 16), int(b, 16)
 
     ours_soft = sorted(rng(r["range"]) for r in io["soft_reserved"])
-    ours_kmem = sorted(rng(r["range"]) + (r["device"],) for r in io["kmem"])
+    ours_kmem = sorted(rng(r["range"]) + (r["chardev"],) for r in io["kmem"])
     if ours_soft != sorted(soft):
         diffs.append(f"soft reserved: memctl={ours_soft} iomem={sorted(soft)}")
     if ours_kmem != sorted(kmem):
@@ -155,19 +153,19 @@ def check_iomem(status_path, iomem_path):
                 if len(parts) == 3:
                     fw.append((int(parts[0], 16), int(parts[1], 16), parts[2].strip()))
     for d in status["devices"]:
-        if d["mode"] != "system-ram" or d["blocks_online"] == 0:
+        if d["mode"] != "system-ram" or d["online_memblocks"] == 0:
             continue
-        mine = [(a, b) for a, b, parent in kmem if parent == d["device"]]
+        mine = [(a, b) for a, b, parent in kmem if parent == d["chardev"]]
         if not mine:
-            diffs.append(f"{d['device']}: online kmem memory has no System RAM (kmem) range in /proc/iomem")
+            diffs.append(f"{d['chardev']}: online kmem memory has no System RAM (kmem) range in /proc/iomem")
             continue
         if not fw:
             if not d.get("driver_managed"):
-                diffs.append(f"{d['device']}: online kmem memory not reported as driver managed")
+                diffs.append(f"{d['chardev']}: online kmem memory not reported as driver managed")
             continue
         in_fw = any(t == "System RAM" and fa <= b and a <= fb for a, b in mine for fa, fb, t in fw)
         if d.get("in_firmware_memmap") is not in_fw or d.get("driver_managed") is not (not in_fw):
-            diffs.append(f"{d['device']}: driver_managed={d.get('driver_managed')} "
+            diffs.append(f"{d['chardev']}: driver_managed={d.get('driver_managed')} "
                          f"in_firmware_memmap={d.get('in_firmware_memmap')}, firmware memmap says {in_fw}")
     return diffs, f"{len(ours_soft)} soft reserved, {len(ours_kmem)} kmem ranges"
 

@@ -152,7 +152,7 @@ def daemon(memctld, memctl, fixture):
             c = run([tool, "check", "metrics"], input=text)
             check("promtool check metrics (memctld's file)", c.returncode == 0, (c.stdout + c.stderr)[-400:])
             st = json.loads(run([memctl, "status", "--json"], env=env).stdout)
-            inv = {x["device"]: x for x in st["inventory"]["devices"]}
+            inv = {x["chardev"]: x for x in st["inventory"]["devices"]}
             bs = st["inventory"]["memory"]["block_size"]
             s = samples(text)
             for dev, x in inv.items():
@@ -161,7 +161,7 @@ def daemon(memctld, memctl, fixture):
                       s.get(f'memctl_device_online_bytes{{device="{dev}",node="{node}",zone="movable"}}') ==
                       x["online_movable"] * bs, str(s)[:300])
                 check(f"{dev}: blocks online as status --json",
-                      s.get(f'memctl_device_blocks_online{{device="{dev}"}}') == x["blocks_online"])
+                      s.get(f'memctl_device_blocks_online{{device="{dev}"}}') == x["online_memblocks"])
             check("status --json says where the file went",
                   st["daemon"]["metrics_textfile"] == {"file": prom, "state": "written"} and
                   st["daemon"]["nfd_features"]["state"] == "written", json.dumps(st["daemon"]))

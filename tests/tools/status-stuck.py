@@ -40,9 +40,9 @@ def serve(sock, replies):
 
 def main(memctl, fixture):
     inv = json.loads(subprocess.run([memctl, "--root", fixture, "status", "--json"], capture_output=True,
-                                    text=True, check=True).stdout)
+                                    text=True, check=True).stdout)["inventory"]
     dev = {
-        "device": "dax0.0", "present": True, "rule": "soft-reserved", "action": "none",
+        "chardev": "dax0.0", "present": True, "rule": "soft-reserved", "action": "none",
         "desired_mode": "system-ram", "desired_zone": "movable", "mode": "system-ram", "held": False,
         "last_action": "online memory49 movable", "last_action_usec": 1, "last_result": "ok", "last_error": None,
         "partly_placed": True,

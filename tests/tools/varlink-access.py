@@ -166,7 +166,7 @@ def main(memctld, memctl, fixture, source):
             check("GetStatus of a caller who is not root: no address of root's", not leaked and not hexes(text),
                   f"{len(leaked)} leaked: {sorted(leaked)[:5]}")
             dev = mine.get("parameters", {}).get("inventory", {}).get("devices", [{}])[0]
-            check("... but the device's block counts", dev.get("blocks") == 4 and dev.get("resource") is None,
+            check("... but the device's block counts", dev.get("total_memblocks") == 4 and dev.get("resource") is None,
                   json.dumps(dev)[:300])
             p = as_user([], [memctl, "status", "--json"], env)
             check("memctl status --json as nobody: no address", p.returncode == 0 and not hexes(p.stdout),
@@ -204,7 +204,7 @@ def main(memctld, memctl, fixture, source):
 
             # 3. who did it: the journal's caller fields, the last caller in GetStatus and memctl status
             st = call(sock, "io.memctl.GetStatus", root=True)["parameters"]
-            last = {x["device"]: x.get("last_caller") for x in st["devices"]}.get("dax0.0") or {}
+            last = {x["chardev"]: x.get("last_caller") for x in st["devices"]}.get("dax0.0") or {}
             check("GetStatus: last caller of dax0.0", last.get("uid") == 65534 and
                   last.get("command") in ("reset-prepare", "reset-done") and last.get("usec", 0) > 0, str(last))
             p = subprocess.run([memctl, "status"], env=env, capture_output=True, text=True)

@@ -7,6 +7,7 @@ socket in a temporary directory and no uevent source.
 
   varlink-check.py MEMCTLD MEMCTL FIXTURE_DIR
 """
+import importlib.util
 import json
 import os
 import shutil
@@ -17,6 +18,15 @@ import tempfile
 import time
 
 failures = []
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def schema_problems(kind, doc):
+    """docs/schema/memctl-KIND.schema.json's complaints about doc (tests/tools/schema-check.py)."""
+    spec = importlib.util.spec_from_file_location("schema_check", os.path.join(HERE, "schema-check.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.validate(kind, doc)
 
 
 def check(what, ok, detail=""):
@@ -111,9 +121,11 @@ def main(memctld, memctl, fixture):
             check("GetInterfaceDescription without interface", nf.get("error") ==
                   "org.varlink.service.InvalidParameter" and nf["parameters"]["parameter"] == "interface", str(nf))
             st = call(sock, "io.memctl.GetStatus")["parameters"]
-            devs = {x["device"]: x for x in st["devices"]}
-            check("GetStatus: inventory and rule", st["inventory"]["devices"][0]["device"] == "dax0.0" and
+            devs = {x["chardev"]: x for x in st["devices"]}
+            check("GetStatus: inventory and rule", st["inventory"]["devices"][0]["chardev"] == "dax0.0" and
                   devs["dax0.0"]["rule"] == "hbm" and devs["dax0.0"]["action"] == "leave", json.dumps(st)[:300])
+            check("GetStatus reply is memctl-status (schema)", not schema_problems("status", st),
+                  "; ".join(schema_problems("status", st))[:500])
             plan = call(sock, "io.memctl.GetPlan")["parameters"]["plan"]
             check("GetPlan", plan["devices"][0]["action"] == "leave", json.dumps(plan)[:200])
             mnf = call(sock, "io.memctl.Frobnicate")
@@ -149,17 +161,35 @@ def main(memctld, memctl, fixture):
             # The CLI through the daemon, and the daemon's rules for who may change things.
             p = subprocess.run([memctl, "status"], env=env, capture_output=True, text=True)
             check("memctl status via memctld", p.returncode == 0 and "memctld: policy" in p.stdout, p.stderr)
-            p = subprocess.run([memctl, "offline", "dax0.0"], env=env, capture_output=True, text=True)
-            check("memctl offline (root) on the fixture", p.returncode == 0, p.stderr)
+            p = subprocess.run([memctl, "status", "--json"], env=env, capture_output=True, text=True)
+            doc = json.loads(p.stdout or "{}")
+            check("memctl status --json via memctld: the GetStatus layout, daemon set",
+                  p.returncode == 0 and doc.get("daemon") is not None and not schema_problems("status", doc),
+                  p.stderr + "; ".join(schema_problems("status", doc))[:500])
+            p = subprocess.run([memctl, "offline", "--json", "dax0.0"], env=env, capture_output=True, text=True)
+            res = json.loads(p.stdout or "{}")
+            check("memctl offline --json (root) on the fixture: a result", p.returncode == 0 and res.get("ok") is True and
+                  res.get("chardev") == "dax0.0" and not schema_problems("result", res), p.stdout + p.stderr)
+            p = subprocess.run([memctl, "online", "--json", "dax9.9"], env=env, capture_output=True, text=True)
+            res = json.loads(p.stdout or "{}")
+            check("memctl online --json: no-such-device", p.returncode == 1 and res.get("ok") is False and
+                  (res.get("error") or {}).get("id") == "no-such-device" and not schema_problems("result", res),
+                  p.stdout + p.stderr)
             st = call(sock, "io.memctl.GetStatus")["parameters"]
-            devs = {x["device"]: x for x in st["devices"]}
+            devs = {x["chardev"]: x for x in st["devices"]}
             check("offline holds the device", devs["dax0.0"]["held"] and
-                  st["inventory"]["devices"][0]["blocks_online"] == 0, json.dumps(devs)[:300])
+                  st["inventory"]["devices"][0]["online_memblocks"] == 0, json.dumps(devs)[:300])
             with open(policy, "w") as f:
                 f.write("rules = ( { name = oops } );\n")
             p = subprocess.run([memctl, "reload"], env=env, capture_output=True, text=True)
             check("broken reload refused with file:line", p.returncode == 1 and "memctl.conf:1:" in p.stderr,
                   p.stderr)
+            p = subprocess.run([memctl, "reload", "--json"], env=env, capture_output=True, text=True)
+            res = json.loads(p.stdout or "{}")
+            check("memctl reload --json: policy-rejected with file:line", p.returncode == 1 and
+                  (res.get("error") or {}).get("id") == "policy-rejected" and
+                  "memctl.conf:1:" in res["error"]["message"] and not schema_problems("result", res),
+                  p.stdout + p.stderr)
             st = call(sock, "io.memctl.GetStatus")["parameters"]
             check("old policy kept", st["daemon"]["rules"] == 1 and st["daemon"]["policy_valid"], str(st["daemon"]))
             # A reset on a fixture root: offlining works on the files, removal needs the
@@ -181,7 +211,8 @@ def main(memctld, memctl, fixture):
                 check("non-root offline refused", p.returncode == 1 and "permission denied" in p.stderr, p.stderr)
                 p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", memctl,
                                     "status", "--json"], env=env, capture_output=True, text=True)
-                check("non-root status via memctld", p.returncode == 0 and '"daemon"' in p.stdout, p.stderr)
+                check("non-root status via memctld", p.returncode == 0 and
+                      json.loads(p.stdout or "{}").get("daemon") is not None, p.stderr)
         finally:
             d.terminate()
             try:

@@ -308,7 +308,7 @@ static void test_blocks_json_merges(void **state)
 	json_object_object_get_ex(r, "block", &v);
 	assert_string_equal(json_object_get_string(v), "1-3");
 	r = json_object_array_get_idx(ranges, 2);
-	json_object_object_get_ex(r, "device", &v);
+	json_object_object_get_ex(r, "chardev", &v);
 	assert_string_equal(json_object_get_string(v), "dax0.0");
 	json_object_put(o);
 }
@@ -468,7 +468,7 @@ static void test_kexec_kmem_ranges(void **state)
 	r = json_object_array_get_idx(ranges, 0);
 	assert_string_equal(json_object_get_string(json_path(r, "range", NULL)),
 			    "0x0000000180000000-0x000000018fffffff");
-	assert_string_equal(json_object_get_string(json_path(r, "device", NULL)), "dax0.0");
+	assert_string_equal(json_object_get_string(json_path(r, "chardev", NULL)), "dax0.0");
 	assert_true(json_object_get_boolean(json_path(r, "driver_managed", NULL)));
 	assert_false(json_object_get_boolean(json_path(r, "in_firmware_memmap", NULL)));
 	assert_false(has_warning(o, "firmware memmap"));

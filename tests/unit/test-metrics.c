@@ -26,13 +26,13 @@ static struct json_object *status(const char *inv_dev, const char *daemon_dev, c
 
 	snprintf(text, sizeof(text),
 		 "{ \"inventory\": { \"memory\": { \"block_size\": 134217728, \"auto_online_blocks\": \"offline\" },"
-		 "  \"devices\": [ { \"device\": \"dax0.0\", \"origin\": \"cxl\", \"size\": 2147483648,"
-		 "    \"target_node\": 1, \"blocks\": 16, %s } ],"
+		 "  \"devices\": [ { \"chardev\": \"dax0.0\", \"origin\": \"cxl\", \"size\": 2147483648,"
+		 "    \"target_node\": 1, \"total_memblocks\": 16, %s } ],"
 		 "  \"nodes\": [ { \"node\": 1, \"online_bytes\": 0, \"movable_bytes\": 0, \"normal_bytes\": 0,"
 		 "    \"movable_normal_ratio\": null, \"max_movable_ratio\": 3.0, \"ratio_exceeded\": false } ] },"
 		 "  \"daemon\": { \"policy\": \"/etc/memctl/memctl.conf\", \"policy_valid\": true, \"rules\": 1,"
 		 "    \"reconciles\": 4, \"uevents\": 9, %s },"
-		 "  \"devices\": [ { \"device\": \"dax0.0\", \"present\": true, %s } ] }",
+		 "  \"devices\": [ { \"chardev\": \"dax0.0\", \"present\": true, %s } ] }",
 		 inv_dev, daemon, daemon_dev);
 	o = json_tokener_parse(text);
 	assert_non_null(o);
@@ -48,9 +48,9 @@ static char *format(struct json_object *o)
 	return text;
 }
 
-#define ONLINE_MOVABLE "\"mode\": \"system-ram\", \"blocks_online\": 16, \"online_movable\": 16, \"online_normal\": 0"
-#define ONLINE_MIXED "\"mode\": \"system-ram\", \"blocks_online\": 16, \"online_movable\": 15, \"online_normal\": 1"
-#define OFFLINE "\"mode\": \"devdax\", \"blocks_online\": 0, \"online_movable\": 0, \"online_normal\": 0"
+#define ONLINE_MOVABLE "\"mode\": \"system-ram\", \"online_memblocks\": 16, \"online_movable\": 16, \"online_normal\": 0"
+#define ONLINE_MIXED "\"mode\": \"system-ram\", \"online_memblocks\": 16, \"online_movable\": 15, \"online_normal\": 1"
+#define OFFLINE "\"mode\": \"devdax\", \"online_memblocks\": 0, \"online_movable\": 0, \"online_normal\": 0"
 #define WANT_MOVABLE "\"action\": \"none\", \"desired_mode\": \"system-ram\", \"desired_zone\": \"movable\", \"held\": false"
 #define TAKEOVER "\"kernel_auto_online\": \"takeover\""
 

@@ -82,8 +82,8 @@ static void test_fixtures(void **state)
 			struct json_object *d = json_object_array_get_idx(devs, i);
 
 			assert_non_null(d);
-			assert_true(json_object_is_type(json_object_object_get(d, "blocks"), json_type_int));
-			assert_int_equal(json_object_get_int64(json_object_object_get(d, "blocks")), inv->devices[i].n_blocks);
+			assert_true(json_object_is_type(json_object_object_get(d, "total_memblocks"), json_type_int));
+			assert_int_equal(json_object_get_int64(json_object_object_get(d, "total_memblocks")), inv->devices[i].n_blocks);
 			assert_null(json_object_object_get(d, "resource"));
 		}
 		json_object_put(full);

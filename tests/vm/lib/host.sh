@@ -18,6 +18,36 @@ elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; 
 # Content hash of the arguments (strings), used as cache keys.
 hash_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
+# A full build-assets check costs 10-30 s (apt-cache over the trixie lists,
+# dpkg-query, hashing) and takes the cache's lock, so two runs in parallel
+# wait for each other. build-assets records in $VM_CACHE/assets.checked the
+# stamp below and the time of its last full check; tests/vm/run skips the
+# check when the stamp still matches and the check is less than
+# ASSETS_CHECK_MAX_AGE seconds old (the vm suite's first test, vm-assets,
+# makes the full check). The stamp covers the lab's own sources, the host's
+# dpkg state and apt lists (their mtimes: any install or list refresh means
+# a full check) and assets.env.
+ASSETS_CHECK_MAX_AGE=14400
+assets_stamp() {
+    {
+        cat "$VM_DIR/build-assets" "$VM_DIR/lib/host.sh" "$VM_DIR/lib/debian13.sh" \
+            "$VM_DIR/guest/init" "$REPO_TOP/debian/control" 2>&1
+        stat -c '%n %Y' /var/lib/dpkg/status /var/lib/apt/lists "$VM_CACHE/apt-trixie/lists" \
+            "$VM_CACHE/apt-backports/lists" "$VM_CACHE/assets.env" 2>&1
+    } | sha256sum | cut -c1-16
+}
+# Did build-assets check everything recently, for these sources, and is all
+# that assets.env names still there?
+assets_checked_recently() {
+    local stamp t f
+    read -r stamp t < "$VM_CACHE/assets.checked" 2>/dev/null || return 1
+    [ "$stamp" = "$(assets_stamp)" ] || return 1
+    [ $(( $(date +%s) - ${t:-0} )) -lt "$ASSETS_CHECK_MAX_AGE" ] || return 1
+    for f in $(sed -n 's/^VM_[A-Z0-9_]*=\(\/.*\)/\1/p' "$VM_CACHE/assets.env"); do
+        [ -e "$f" ] || return 1
+    done
+}
+
 pkg_installed() {
     [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }

@@ -68,6 +68,11 @@ int cli_daemon_call_progress(const char *method, struct json_object *params, str
 		if (streq(e, "io.memctl.PermissionDenied"))
 			fprintf(stderr, "memctl: permission denied: %s needs root (%s)\n", method,
 				reason ? json_object_get_string(reason) : "");
+		else if (streq(e, "io.memctl.Busy"))
+			fprintf(stderr, "memctl: memctld is busy: %s\n", reason ? json_object_get_string(reason) : "");
+		else if (streq(e, "io.memctl.Stopped"))
+			fprintf(stderr, "memctl: memctld was stopped during it: %s\n",
+				reason ? json_object_get_string(reason) : "");
 		else if (streq(e, "io.memctl.PolicyRejected"))
 			fprintf(stderr, "memctl: policy rejected, the old one stays in force: %s\n",
 				errors ? json_object_get_string(errors) : "");

@@ -172,10 +172,7 @@ static void op_end(struct manager *m)
 		manager_reset_reply(op->call, op->target, op->r, op->message, op->cancel);
 	varlink_call_finish(op->call);
 	op->call = NULL;
-	m->op = NULL;
-	if (op->cancel)
-		journal_log(LOG_NOTICE, NULL, "%s %s stopped: %s", manager_op_verb_name(op->verb), op->target,
-			    op->message ? op->message : strerror(op->r < 0 ? -op->r : 0));
+	m->op = NULL;	/* a stop is logged by the engine, with what is half-done */
 	op_free(op);
 	if (m->exiting) {
 		sd_event_exit(m->event, 0);
@@ -267,7 +264,7 @@ int manager_op_start(struct manager *m, struct varlink_call *call, enum manager_
 		return r;
 	}
 	op->call = call ? varlink_call_keep(call) : NULL;
-	journal_log(LOG_INFO, NULL, "%s %s: started%s", manager_op_verb_name(verb), target,
+	journal_log(LOG_DEBUG, NULL, "%s %s: started%s", manager_op_verb_name(verb), target,
 		    call ? "" : " (no caller)");
 	return 0;
 }

@@ -100,6 +100,11 @@ int cli_daemon_call_error(const char *method, struct json_object *params, struct
 			/* memctld's sentence names who may (root, the policy's operator group) */
 			fprintf(stderr, "memctl: permission denied: %s\n",
 				reason ? json_object_get_string(reason) : method);
+		else if (streq(e, "io.memctl.Busy"))
+			fprintf(stderr, "memctl: memctld is busy: %s\n", reason ? json_object_get_string(reason) : "");
+		else if (streq(e, "io.memctl.Stopped"))
+			fprintf(stderr, "memctl: memctld was stopped during it: %s\n",
+				reason ? json_object_get_string(reason) : "");
 		else if (streq(e, "io.memctl.PolicyRejected"))
 			fprintf(stderr, "memctl: policy rejected, the old one stays in force: %s\n",
 				errors ? json_object_get_string(errors) : "");

@@ -349,6 +349,15 @@ static void print_daemon(struct json_object *reply)
 	       str(daemon, "policy") ?: "?", json_object_get_boolean(get(daemon, "policy_valid")) ? "valid" : "NOT VALID",
 	       str(daemon, "rules") ?: "?", str(daemon, "reconciles") ?: "?", str(daemon, "uevents") ?: "?",
 	       str(daemon, "kernel_auto_online") ?: "?");
+	if (get(daemon, "operation")) {	/* a long operation running (memctld(8)): the rest is as it began */
+		struct json_object *op = get(daemon, "operation");
+
+		printf("memctld: %s %s running", str(op, "verb") ?: "?", str(op, "target") ?: "?");
+		if (json_object_get_int64(get(op, "blocks_total")) > 0)
+			printf(": %s: %s of %s memory blocks offline", str(op, "device") ?: "?", str(op, "blocks_done") ?: "?",
+			       str(op, "blocks_total"));
+		printf(" (the status above is from when it began)\n");
+	}
 	cli_print_exports(daemon);
 }
 

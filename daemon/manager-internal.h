@@ -10,10 +10,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <pthread.h>
+#include <sys/types.h>
+
 #include <libudev.h>
 #include <systemd/sd-event.h>
 
 #include "engine.h"
+#include "engine-manual-verb.h"
 #include "kernel.h"
 #include "sysfs.h"
 #include "varlink-server.h"
@@ -27,6 +31,48 @@ struct manager_event_tap {
 	unsigned results;		/* DEVICE_ONLINED, DEVICE_OFFLINED, STEP_FAILED events */
 	char reset_devices[512];	/* the devices of the last reset event ("dax0.0 dax1.0") */
 };
+
+#define MANAGER_OP_RING 64
+
+/* A long operation in its worker thread (manager-op.c). */
+enum manager_op_verb {
+	MANAGER_OP_RESET_PREPARE,
+	MANAGER_OP_RESET,
+	MANAGER_OP_RESET_DONE,
+	MANAGER_OP_ONLINE,
+	MANAGER_OP_OFFLINE,
+};
+
+struct manager_op {
+	enum manager_op_verb verb;
+	char *target;			/* the device or reset target */
+	char *zone;			/* online: the zone word, NULL: the policy's */
+	struct varlink_call *call;	/* kept until the reply; NULL: no caller */
+	uid_t uid;
+	pid_t pid;
+	uint64_t started_usec;		/* CLOCK_REALTIME */
+	unsigned failures_before;	/* tap.failures when it began */
+	struct json_object *snapshot;	/* GetStatus when it began, for root */
+	struct json_object *snapshot_user;	/* the same without physical addresses */
+	pthread_t thread;
+	int wake_fd;			/* eventfd: the worker wakes the loop */
+	sd_event_source *wake_source;
+	bool cancel;			/* set by the loop (atomically), read by the worker */
+	pthread_mutex_t lock;		/* guards the fields below */
+	char device[64];
+	size_t blocks_done, blocks_total;
+	uint64_t elapsed_ms;
+	/* every block's progress line, for Varlink "more" (the last MANAGER_OP_RING kept) */
+	struct manager_op_step { char device[64]; size_t done, total; uint64_t elapsed_ms; } ring[MANAGER_OP_RING];
+	unsigned progress_seq, progress_sent;
+	bool finished;
+	/* the result: the worker's until finished */
+	int r;
+	char *message;
+	struct memctl_manual_result res;
+};
+
+#define MANAGER_PCI_QUEUE 8
 
 struct manager {
 	sd_event *event;
@@ -57,7 +103,6 @@ struct manager {
 	unsigned uevents;
 	bool ready;
 	struct memctl_reconcile_result last;
-	struct varlink_call *progress_call;	/* a client asking for progress of a reset, or NULL */
 	struct export *export;		/* counters, metrics and NFD files (export.h) */
 	uint64_t phase_start_ms;	/* CLOCK_MONOTONIC when the current reset phase began */
 	/* manager-access.c: the caller of the change being served, the last caller per device */
@@ -67,10 +112,36 @@ struct manager {
 	const char *caller_command;
 	struct manager_last_caller *last_callers;
 	size_t n_last_callers;
+
+	struct manager_op *op;		/* the operation running, NULL: none (manager-op.c) */
+	bool exiting;			/* SIGTERM came during an operation: exit when it ends */
+	bool reload_deferred;		/* SIGHUP came during an operation */
+	struct { char pci[32], event[32]; } pci_queue[MANAGER_PCI_QUEUE];	/* AER/EEH events deferred */
+	unsigned n_pci_queue;
 };
 
 /* manager.c */
 void manager_notify_status(struct manager *m);
+/* After an operation: what waited for it (a reload, PCI error events), then the policy again. */
+void manager_op_deferred(struct manager *m);
+
+/* manager-op.c */
+const char *manager_op_verb_name(enum manager_op_verb v);
+/* Start verb on target in a worker; call (may be NULL) is kept and answered at the end. -EBUSY: one runs. */
+int manager_op_start(struct manager *m, struct varlink_call *call, enum manager_op_verb verb, const char *target,
+		     const char *zone);
+/* Ask the running operation to stop at the next block; false: none runs. */
+bool manager_op_stop(struct manager *m);
+/* Stop the running operation and wait for it (manager_free). */
+void manager_op_wait(struct manager *m);
+/* Answer call with io.memctl.Busy naming the running operation. */
+int manager_op_busy_error(struct manager *m, struct varlink_call *call, const char *method);
+/* GetStatus during an operation: the snapshot (with physical addresses or
+ * without, policy/redact.h) and daemon.operation. NULL: none. */
+struct json_object *manager_op_status_json(struct manager *m, bool addresses);
+/* The engine's reset progress and cancel callbacks (userdata: the manager). */
+void manager_op_progress(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata);
+bool manager_op_cancelled(void *userdata);
 
 /* manager-state.c */
 void manager_takeover_sync(struct manager *m);
@@ -106,3 +177,11 @@ int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *para
 int manager_vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata);
 int manager_vl_forecast_reset(struct varlink_call *call, struct json_object *params, void *userdata);
 int manager_vl_reset(struct varlink_call *call, struct json_object *params, void *userdata);
+/* memctl reset in one go (prepare, PCI reset, done), as the worker runs it. */
+int manager_reset_full(struct manager *m, const char *target, char **ret_message);
+/* A reset verb's answer; stopped: memctld stopped it (io.memctl.Stopped). call may be NULL. */
+int manager_reset_reply(struct varlink_call *call, const char *target, int r, const char *message, bool stopped);
+
+/* manager-varlink.c: a manual online/offline's answer (logged once). call may be NULL. */
+int manager_manual_reply(struct varlink_call *call, struct manager *m, const char *device,
+			 struct memctl_manual_result *res, unsigned failures_before);

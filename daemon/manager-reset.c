@@ -38,25 +38,6 @@ static void hook_log(const char *phase, const char *hook, int status, const char
 		    output);
 }
 
-static void reset_progress(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata)
-{
-	struct manager *m = userdata;
-
-	sd_notifyf(false, "STATUS=reset-prepare: %s: %zu of %zu memory blocks offline (%.1f s)", device, done, total,
-		   elapsed_ms / 1000.0);
-	if (m->progress_call) {
-		struct json_object *p = json_object_new_object();
-
-		if (!p)
-			return;	/* a progress line lost; the final reply still comes */
-		json_object_object_add(p, "device", json_object_new_string(device));
-		json_object_object_add(p, "blocks_done", json_object_new_int64((int64_t)done));
-		json_object_object_add(p, "blocks_total", json_object_new_int64((int64_t)total));
-		json_object_object_add(p, "elapsed_ms", json_object_new_int64((int64_t)elapsed_ms));
-		varlink_notify(m->progress_call, p);
-	}
-}
-
 /*
  * One journal entry per phase, with MEMCTL_DEVICE= per device the engine
  * named for the reset, unless the engine has already logged the result
@@ -84,7 +65,8 @@ static struct memctl_reset_seq reset_seq(struct manager *m, bool hooks)
 	/* Hooks are off only for AER/EEH recovery (manager_pci_error), which the kernel runs anyway. */
 	return (struct memctl_reset_seq){
 		.reset = { .hooks_dir = hooks ? m->hooks_dir : NULL, .hook_timeout_ms = 30000, .hook_log = hook_log,
-			   .progress = reset_progress, .progress_userdata = m, .recovery = !hooks },
+			   .progress = manager_op_progress, .progress_userdata = m, .cancel = manager_op_cancelled,
+			   .recovery = !hooks },
 		.phase_done = phase_done,
 		.userdata = m,
 	};
@@ -126,6 +108,18 @@ void manager_pci_error(struct manager *m, const char *pci, const char *event)
 {
 	_autofree_ char *message = NULL;
 
+	if (m->op) {
+		/* The operation's devices are the worker's: after it ends (manager_op_deferred). */
+		if (m->n_pci_queue < MANAGER_PCI_QUEUE) {
+			snprintf(m->pci_queue[m->n_pci_queue].pci, sizeof(m->pci_queue[0].pci), "%s", pci);
+			snprintf(m->pci_queue[m->n_pci_queue].event, sizeof(m->pci_queue[0].event), "%s", event);
+			m->n_pci_queue++;
+		} else {
+			journal_log(LOG_ERR, MEMCTL_MID_RESET, "%s: %s lost: too many PCI error events during %s %s", pci,
+				    event, manager_op_verb_name(m->op->verb), m->op->target);
+		}
+		return;
+	}
 	if (streq(event, "BEGIN_RECOVERY")) {
 		(void)manager_reset_prepare(m, pci, false, &message);	/* -ENODEV: no memory of ours behind it */
 	} else if (streq(event, "SUCCESSFUL_RECOVERY")) {
@@ -136,16 +130,21 @@ void manager_pci_error(struct manager *m, const char *pci, const char *event)
 	}
 }
 
-static int reset_reply(struct varlink_call *call, const char *target, int r, const char *message)
+int manager_reset_reply(struct varlink_call *call, const char *target, int r, const char *message, bool stopped)
 {
-	struct json_object *p = json_object_new_object();
+	struct json_object *p;
 
+	if (!call)
+		return 0;
+	p = json_object_new_object();
 	if (!p)
 		return -ENOMEM;
 	json_object_object_add(p, "target", json_object_new_string(target));
 	json_object_object_add(p, r < 0 ? "reason" : "message", json_object_new_string(message ? message : strerror(-r)));
 	if (r >= 0)
 		return varlink_reply(call, p);
+	if (stopped)
+		return varlink_error(call, MEMCTL_VARLINK_INTERFACE ".Stopped", p);
 	return varlink_error(call, r == -ENODEV || r == -ENOENT ? MEMCTL_VARLINK_INTERFACE ".NoSuchDevice"
 				   : r == -ECANCELED || r == -EPERM ? MEMCTL_VARLINK_INTERFACE ".ResetRefused"
 								    : MEMCTL_VARLINK_INTERFACE ".ResetFailed", p);
@@ -160,21 +159,24 @@ static const struct varlink_param reset_params[] = {
 	{},
 };
 
-int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *params, void *userdata)
+/* A reset verb in the worker (manager-op.c); answered when it ends. */
+static int reset_op(struct varlink_call *call, struct json_object *params, struct manager *m, enum manager_op_verb verb,
+		    const char *method)
 {
-	struct manager *m = userdata;
 	struct reset_args a = { 0 };
-	_autofree_ char *message = NULL;
 	int r;
 
 	if (varlink_dispatch_params(call, params, reset_params, &a))
 		return 0;
-	m->progress_call = call;
-	manager_caller_begin(m, call, "reset-prepare");
-	r = manager_reset_prepare(m, a.target, true, &message);
-	manager_caller_end(m, m->tap.reset_devices, r);
-	m->progress_call = NULL;
-	return reset_reply(call, a.target, r, message);
+	r = manager_op_start(m, call, verb, a.target, NULL);
+	if (r == -EBUSY)
+		return manager_op_busy_error(m, call, method);
+	return r;
+}
+
+int manager_vl_reset_prepare(struct varlink_call *call, struct json_object *params, void *userdata)
+{
+	return reset_op(call, params, userdata, MANAGER_OP_RESET_PREPARE, "io.memctl.ResetPrepare");
 }
 
 /* reset-prepare --dry-run: the forecast (lib/kernel/forecast-read.c); reads only. */
@@ -190,11 +192,13 @@ int manager_vl_forecast_reset(struct varlink_call *call, struct json_object *par
 
 	if (varlink_dispatch_params(call, params, reset_params, &a))
 		return 0;
+	if (m->op)	/* the kernel ops are the worker's meanwhile */
+		return manager_op_busy_error(m, call, "io.memctl.ForecastReset");
 	r = memctl_view_inventory(m->ops, m->ops_ctx, m->sysfs, &inv);
 	if (r >= 0)
 		r = memctl_forecast_collect(m->sysfs, inv, m->policy, a.target, &f, &message);
 	if (r < 0)
-		return reset_reply(call, a.target, r, message);
+		return manager_reset_reply(call, a.target, r, message, false);
 	/* pfns are physical addresses: root's, as proc/kpageflags is (policy/redact.h) */
 	if (!memctl_access_sees_addresses(varlink_call_caller(call)))
 		for (size_t i = 0; i < f->n_devices; i++)
@@ -208,34 +212,18 @@ int manager_vl_forecast_reset(struct varlink_call *call, struct json_object *par
 
 int manager_vl_reset_done(struct varlink_call *call, struct json_object *params, void *userdata)
 {
-	struct manager *m = userdata;
-	struct reset_args a = { 0 };
-	_autofree_ char *message = NULL;
-	int r;
-
-	if (varlink_dispatch_params(call, params, reset_params, &a))
-		return 0;
-	manager_caller_begin(m, call, "reset-done");
-	r = manager_reset_done(m, a.target, true, &message);
-	manager_caller_end(m, m->tap.reset_devices, r);
-	return reset_reply(call, a.target, r, message);
+	return reset_op(call, params, userdata, MANAGER_OP_RESET_DONE, "io.memctl.ResetDone");
 }
 
 int manager_vl_reset(struct varlink_call *call, struct json_object *params, void *userdata)
 {
-	struct manager *m = userdata;
-	struct reset_args a = { 0 };
-	struct memctl_reset_seq s = reset_seq(m, true);
-	_autofree_ char *message = NULL;
-	int r;
+	return reset_op(call, params, userdata, MANAGER_OP_RESET, "io.memctl.Reset");
+}
 
-	if (varlink_dispatch_params(call, params, reset_params, &a))
-		return 0;
+int manager_reset_full(struct manager *m, const char *target, char **ret_message)
+{
+	struct memctl_reset_seq s = reset_seq(m, true);
+
 	reset_begin(m);
-	m->progress_call = call;
-	manager_caller_begin(m, call, "reset");
-	r = memctl_engine_reset(m->engine, m->ops, m->ops_ctx, m->policy, a.target, &s, &message);
-	manager_caller_end(m, m->tap.reset_devices, r);
-	m->progress_call = NULL;
-	return reset_reply(call, a.target, r, message);
+	return memctl_engine_reset(m->engine, m->ops, m->ops_ctx, m->policy, target, &s, ret_message);
 }

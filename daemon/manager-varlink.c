@@ -93,6 +93,7 @@ struct json_object *manager_status_json_as(void *userdata, bool addresses)
 			       json_object_new_string(memctl_strtab_name(&memctl_kernel_auto_online_table,
 									 m->policy->defaults.kernel_auto_online)));
 	export_status_json(m->export, daemon);
+	json_object_object_add(daemon, "operation", NULL);	/* manager-op.c fills it in while one runs */
 	st = memctl_engine_status(m->engine, &n);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(devs, device_status_json(m, &st[i]));
@@ -101,11 +102,16 @@ struct json_object *manager_status_json_as(void *userdata, bool addresses)
 
 static int vl_get_status(struct varlink_call *call, struct json_object *params, void *userdata)
 {
+	struct manager *m = userdata;
 	struct json_object *p;
+	bool addresses;
 
 	if (varlink_dispatch_params(call, params, no_params, NULL))
 		return 0;
-	p = manager_status_json_as(userdata, memctl_access_sees_addresses(varlink_call_caller(call)));
+	/* During an operation: as it began, with its progress (manager-op.c);
+	 * physical addresses only for root, as the kernel shows them (policy/redact.h). */
+	addresses = memctl_access_sees_addresses(varlink_call_caller(call));
+	p = m->op ? manager_op_status_json(m, addresses) : manager_status_json_as(m, addresses);
 	return p ? varlink_reply(call, p) : -EIO;
 }
 
@@ -118,6 +124,8 @@ static int vl_get_plan(struct varlink_call *call, struct json_object *params, vo
 
 	if (varlink_dispatch_params(call, params, no_params, NULL))
 		return 0;
+	if (m->op)	/* the kernel ops are the worker's meanwhile */
+		return manager_op_busy_error(m, call, "io.memctl.GetPlan");
 	r = memctl_view_plan(m->ops, m->ops_ctx, m->policy, &plan);
 	if (r < 0)
 		return r;
@@ -136,6 +144,8 @@ static int vl_reload(struct varlink_call *call, struct json_object *params, void
 
 	if (varlink_dispatch_params(call, params, no_params, NULL))
 		return 0;
+	if (((struct manager *)userdata)->op)
+		return manager_op_busy_error(userdata, call, "io.memctl.Reload");
 	manager_caller_begin(userdata, call, "reload");
 	r = manager_reload(userdata, &errors);
 	manager_caller_end(userdata, NULL, r);
@@ -159,7 +169,7 @@ static int invalid_parameter(struct varlink_call *call, const char *name)
 }
 
 /* The result of a manual online/offline: logged once (unless the engine already named the failing step), answered. */
-static int manual_result(struct varlink_call *call, struct manager *m, const char *device,
+int manager_manual_reply(struct varlink_call *call, struct manager *m, const char *device,
 			 struct memctl_manual_result *res, unsigned failures_before)
 {
 	struct memctl_event ev = {
@@ -172,6 +182,8 @@ static int manual_result(struct varlink_call *call, struct manager *m, const cha
 	if (res->error >= 0 || m->tap.failures == failures_before)
 		journal_event(&ev, m);
 	manager_notify_status(m);
+	if (!call)
+		return 0;
 	if (res->error >= 0) {
 		size_t n;
 		const struct memctl_device_status *st = memctl_engine_status(m->engine, &n);
@@ -213,23 +225,15 @@ static int vl_online(struct varlink_call *call, struct json_object *params, void
 {
 	struct manager *m = userdata;
 	struct online_args a = { 0 };
-	struct memctl_manual_result res;
-	unsigned before = m->tap.failures;
+	enum memctl_zone_pref zone;
 	int r;
 
 	if (varlink_dispatch_params(call, params, online_params, &a))
 		return 0;
-	manager_caller_begin(m, call, "online");
-	memctl_engine_manual_online(m->engine, m->policy, a.device, a.zone, &res);
-	if (res.zone_rejected) {
-		manager_caller_end(m, NULL, 0);
-		memctl_manual_result_done(&res);
+	if (a.zone && memctl_manual_zone_from_word(a.zone, &zone) < 0)
 		return invalid_parameter(call, "zone");
-	}
-	r = manual_result(call, m, a.device, &res, before);
-	manager_caller_end(m, res.error == -ENODEV ? NULL : a.device, res.error);
-	memctl_manual_result_done(&res);
-	return r;
+	r = manager_op_start(m, call, MANAGER_OP_ONLINE, a.device, a.zone);
+	return r == -EBUSY ? manager_op_busy_error(m, call, "io.memctl.Online") : r;
 }
 
 struct offline_args {
@@ -245,18 +249,12 @@ static int vl_offline(struct varlink_call *call, struct json_object *params, voi
 {
 	struct manager *m = userdata;
 	struct offline_args a = { 0 };
-	struct memctl_manual_result res;
-	unsigned before = m->tap.failures;
 	int r;
 
 	if (varlink_dispatch_params(call, params, offline_params, &a))
 		return 0;
-	manager_caller_begin(m, call, "offline");
-	memctl_engine_manual_offline(m->engine, a.device, &res);
-	r = manual_result(call, m, a.device, &res, before);
-	manager_caller_end(m, res.error == -ENODEV ? NULL : a.device, res.error);
-	memctl_manual_result_done(&res);
-	return r;
+	r = manager_op_start(m, call, MANAGER_OP_OFFLINE, a.device, NULL);
+	return r == -EBUSY ? manager_op_busy_error(m, call, "io.memctl.Offline") : r;
 }
 
 /* Who may call what (policy/access.h): the interface description says the same

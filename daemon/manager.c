@@ -119,7 +119,11 @@ static void reconcile(struct manager *m)
 
 static int on_settle(sd_event_source *s, uint64_t usec, void *userdata)
 {
-	reconcile(userdata);
+	struct manager *m = userdata;
+
+	if (m->op)
+		return 0;	/* the engine is the worker's: manager_op_deferred() reconciles */
+	reconcile(m);
 	return 0;
 }
 
@@ -198,7 +202,12 @@ int manager_reload(struct manager *m, char **ret_errors)
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	manager_reload(userdata, NULL);
+	struct manager *m = userdata;
+
+	if (m->op)
+		m->reload_deferred = true;	/* manager_op_deferred() */
+	else
+		manager_reload(m, NULL);
 	return 0;
 }
 
@@ -207,7 +216,28 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	struct manager *m = userdata;
 
 	sd_notify(false, "STOPPING=1");
+	/* An operation stops at the next block boundary first (manager-op.c); the exit follows. */
+	if (manager_op_stop(m)) {
+		m->exiting = true;
+		return 0;
+	}
 	return sd_event_exit(m->event, 0);
+}
+
+void manager_op_deferred(struct manager *m)
+{
+	unsigned n = m->n_pci_queue;
+
+	m->n_pci_queue = 0;
+	for (unsigned i = 0; i < n; i++)
+		manager_pci_error(m, m->pci_queue[i].pci, m->pci_queue[i].event);
+	if (m->reload_deferred) {
+		m->reload_deferred = false;
+		(void)manager_reload(m, NULL);	/* reconciles */
+		return;
+	}
+	/* The uevents the operation caused waited; the policy applies to what it left. */
+	schedule_reconcile(m, m->policy->defaults.settle_ms * 1000);
 }
 
 /* ---- setup -------------------------------------------------------------- */
@@ -347,6 +377,8 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	/* The deadline of a block's offline signals the thread that writes it (kernel.c), never the loop. */
+	sigaddset(&mask, SIGALRM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	if ((r = sd_event_add_signal(m->event, &m->sigterm, SIGTERM, on_exit_signal, m)) < 0 ||
 	    (r = sd_event_add_signal(m->event, &m->sigint, SIGINT, on_exit_signal, m)) < 0 ||
@@ -410,6 +442,7 @@ struct manager *manager_free(struct manager *m)
 {
 	if (!m)
 		return NULL;
+	manager_op_wait(m);	/* normally ended already (SIGTERM waits for it) */
 	if (m->ready)
 		manager_takeover_restore(m);
 	varlink_server_free(m->varlink);

@@ -73,6 +73,12 @@ const char manager_interface_description[] =
 	"\n"
 	"error ResetFailed (target: string, reason: string)\n"
 	"\n"
+	"# Another change runs (one at a time); GetStatus shows it under daemon.operation.\n"
+	"error Busy (method: string, target: string, reason: string)\n"
+	"\n"
+	"# memctld was stopped during the operation; what is half-done is held (memctld(8)).\n"
+	"error Stopped (target: string, reason: string)\n"
+	"\n"
 	"error InternalError (reason: string)\n";
 
 /* org.varlink.service as this server implements it (varlink-server.c answers it itself). */

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The Varlink server. Calls are served one at a time, in order, per connection. */
+/*
+ * The Varlink server. Calls are served one at a time, in order, per
+ * connection: a call a method keeps for later (varlink_call_keep(), a long
+ * operation) holds back the connection's next calls until it is finished, so
+ * that replies keep their order. A call lives on the heap; a connection that
+ * closes first leaves it detached, and its replies go nowhere.
+ */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -23,12 +30,15 @@ struct conn {
 	struct memctl_varlink_buffer in;
 	struct memctl_varlink_buffer out;	/* replies not yet taken by the socket */
 	bool closing;	/* reads no more; closes once out is flushed */
+	struct varlink_call *kept;	/* a call answered later; its successors wait */
 	struct conn *next;
 };
 
 struct varlink_call {
-	struct conn *conn;
-	bool oneway, more, replied;
+	struct conn *conn;	/* NULL: the connection closed before the reply */
+	uid_t uid;
+	pid_t pid;
+	bool oneway, more, replied, kept;
 };
 
 struct varlink_server {
@@ -51,6 +61,8 @@ static void conn_free(struct conn *c)
 			*pp = c->next;
 			break;
 		}
+	if (c->kept)
+		c->kept->conn = NULL;	/* its owner finishes it; the replies go nowhere */
 	sd_event_source_disable_unref(c->source);
 	close(c->fd);
 	caller_clear(&c->caller);
@@ -94,11 +106,23 @@ static int conn_send(struct conn *c, struct json_object *msg)
 
 uid_t varlink_call_uid(const struct varlink_call *call)
 {
-	return call->conn->caller.c.uid;
+	return call->uid;
+}
+
+pid_t varlink_call_pid(const struct varlink_call *call)
+{
+	return call->pid;
+}
+
+bool varlink_call_more(const struct varlink_call *call)
+{
+	return call->more && !call->oneway;
 }
 
 const struct memctl_caller *varlink_call_caller(const struct varlink_call *call)
 {
+	/* the connection's: valid while the method runs (a kept call may outlive it) */
+	assert(call->conn);
 	return &call->conn->caller.c;
 }
 
@@ -112,7 +136,7 @@ static int send_reply(struct varlink_call *call, const char *error, struct json_
 	struct json_object *msg;
 	int r;
 
-	if (call->replied || call->oneway) {
+	if (call->replied || call->oneway || !call->conn) {
 		json_object_put(params);
 		call->replied = true;
 		return 0;
@@ -136,7 +160,7 @@ int varlink_notify(struct varlink_call *call, struct json_object *params)
 	struct json_object *msg;
 	int r;
 
-	if (!call->more || call->replied || call->oneway) {
+	if (!call->more || call->replied || call->oneway || !call->conn) {
 		json_object_put(params);
 		return 0;
 	}
@@ -234,10 +258,9 @@ static int builtin(struct varlink_server *s, struct varlink_call *call, const ch
 	return error_with(call, "org.varlink.service.MethodNotFound", "method", method);
 }
 
-static void dispatch(struct conn *c, struct json_object *msg)
+static void dispatch_call(struct conn *c, struct varlink_call *call, struct json_object *msg)
 {
 	struct varlink_server *s = c->server;
-	struct varlink_call call = { .conn = c };
 	struct json_object *m = NULL, *params = NULL, *oneway = NULL;
 	const char *method;
 	int r = 0;
@@ -249,24 +272,24 @@ static void dispatch(struct conn *c, struct json_object *msg)
 	method = json_object_get_string(m);
 	json_object_object_get_ex(msg, "parameters", &params);
 	if (json_object_object_get_ex(msg, "oneway", &oneway))
-		call.oneway = json_object_get_boolean(oneway);
+		call->oneway = json_object_get_boolean(oneway);
 	if (json_object_object_get_ex(msg, "more", &oneway))
-		call.more = json_object_get_boolean(oneway);
+		call->more = json_object_get_boolean(oneway);
 	if (params && !json_object_is_type(params, json_type_object)) {
-		error_with(&call, "org.varlink.service.InvalidParameter", "parameter", "parameters");
+		error_with(call, "org.varlink.service.InvalidParameter", "parameter", "parameters");
 		return;
 	}
 	if (strncmp(method, "org.varlink.service.", 20) == 0) {
-		r = builtin(s, &call, method, params);
-		if (r < 0 && !call.replied)
-			error_with(&call, MEMCTL_VARLINK_INTERFACE ".InternalError", "reason", strerror(-r));
+		r = builtin(s, call, method, params);
+		if (r < 0 && !call->replied)
+			error_with(call, MEMCTL_VARLINK_INTERFACE ".InternalError", "reason", strerror(-r));
 		return;
 	}
 	for (const struct varlink_method *vm = s->methods; vm->name; vm++) {
 		if (!streq(vm->name, method))
 			continue;
 		if (vm->access != MEMCTL_ACCESS_READ && s->authorize) {
-			if (s->authorize(&call, vm, s->userdata))
+			if (s->authorize(call, vm, s->userdata))
 				return;
 		} else if (vm->access != MEMCTL_ACCESS_READ && c->caller.c.uid != 0) {
 			struct json_object *p = json_object_new_object();
@@ -274,15 +297,72 @@ static void dispatch(struct conn *c, struct json_object *msg)
 				json_object_object_add(p, "method", json_object_new_string(method));
 				json_object_object_add(p, "reason", json_object_new_string("only root may change memory"));
 			}
-			varlink_error(&call, MEMCTL_VARLINK_INTERFACE ".PermissionDenied", p);
+			varlink_error(call, MEMCTL_VARLINK_INTERFACE ".PermissionDenied", p);
 			return;
 		}
-		r = vm->fn(&call, params, s->userdata);
-		if (r < 0 && !call.replied)
-			error_with(&call, MEMCTL_VARLINK_INTERFACE ".InternalError", "reason", strerror(-r));
+		r = vm->fn(call, params, s->userdata);
+		/* A method that keeps the call answers it later, also its failures. */
+		assert(!call->kept || r >= 0);
+		if (r < 0 && !call->replied)
+			error_with(call, MEMCTL_VARLINK_INTERFACE ".InternalError", "reason", strerror(-r));
 		return;
 	}
-	error_with(&call, "org.varlink.service.MethodNotFound", "method", method);
+	error_with(call, "org.varlink.service.MethodNotFound", "method", method);
+}
+
+static void dispatch(struct conn *c, struct json_object *msg)
+{
+	struct varlink_call *call = calloc(1, sizeof(*call));
+
+	if (!call) {
+		c->closing = true;	/* cannot even answer: hang up */
+		return;
+	}
+	*call = (struct varlink_call){ .conn = c, .uid = c->caller.c.uid, .pid = c->caller.c.pid };
+	dispatch_call(c, call, msg);
+	if (call->kept)
+		c->kept = call;
+	else
+		free(call);
+}
+
+struct varlink_call *varlink_call_keep(struct varlink_call *call)
+{
+	assert(!call->kept && !call->replied);
+	call->kept = true;
+	return call;
+}
+
+/* The calls waiting in c's input, until one is kept or c closes; -errno: hang up. */
+static int conn_process(struct conn *c)
+{
+	struct json_object *msg;
+	int r = 0;
+
+	while (!c->closing && !c->kept && (r = memctl_varlink_buffer_take(&c->in, &msg)) > 0) {
+		dispatch(c, msg);
+		json_object_put(msg);
+	}
+	if (r < 0)
+		c->closing = true;
+	return 0;
+}
+
+void varlink_call_finish(struct varlink_call *call)
+{
+	struct conn *c;
+
+	if (!call)
+		return;
+	c = call->conn;
+	assert(call->kept);
+	free(call);
+	if (!c)
+		return;
+	c->kept = NULL;
+	conn_process(c);
+	if (c->closing && (conn_flush(c) < 0 || (c->out.len == 0 && !c->kept)))
+		conn_free(c);
 }
 
 static int on_conn_io(sd_event_source *src, int fd, uint32_t revents, void *userdata)
@@ -294,8 +374,6 @@ static int on_conn_io(sd_event_source *src, int fd, uint32_t revents, void *user
 		goto close;
 	if (!c->closing && revents & (EPOLLIN | EPOLLHUP)) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		struct json_object *msg;
-		int r = 0;
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;
@@ -303,19 +381,15 @@ static int on_conn_io(sd_event_source *src, int fd, uint32_t revents, void *user
 			goto close;
 		/* End of input (the peer's half-close), a message too large or malformed
 		 * JSON (the peer is not speaking Varlink): no more calls, but the replies
-		 * to the calls before it still go out. */
+		 * to the calls before it still go out, a kept one's too. */
 		if (n == 0 || memctl_varlink_buffer_append(&c->in, buf, n) < 0)
 			c->closing = true;
-		while (!c->closing && (r = memctl_varlink_buffer_take(&c->in, &msg)) > 0) {
-			dispatch(c, msg);
-			json_object_put(msg);
-		}
-		if (r < 0)
-			c->closing = true;
+		conn_process(c);
 	}
 	if (c->closing) {
-		/* Flushing also notices a peer that is gone (EPIPE), so EPOLLHUP cannot spin. */
-		if (conn_flush(c) < 0 || c->out.len == 0)
+		/* Flushing also notices a peer that is gone (EPIPE), so EPOLLHUP cannot spin;
+		 * a peer gone while a call is kept (EPOLLHUP) detaches that call. */
+		if (conn_flush(c) < 0 || (c->out.len == 0 && (!c->kept || revents & (EPOLLHUP | EPOLLERR))))
 			goto close;
 	}
 	return 0;

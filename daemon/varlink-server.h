@@ -45,6 +45,18 @@ extern const char varlink_service_description[];
 uid_t varlink_call_uid(const struct varlink_call *call);
 /* The caller as the socket named it at connect (daemon/caller.h). */
 const struct memctl_caller *varlink_call_caller(const struct varlink_call *call);
+pid_t varlink_call_pid(const struct varlink_call *call);
+/* The caller asked for intermediate replies ("more") and waits for them. */
+bool varlink_call_more(const struct varlink_call *call);
+/*
+ * A method that answers later (a long operation) keeps the call: it returns 0
+ * now, answers with varlink_reply()/varlink_error() when done, then hands the
+ * call back with varlink_call_finish(). Until then the connection's next calls
+ * wait (replies stay in order). When the connection closes first the call is
+ * detached: replying to it is a no-op, finishing it still frees it.
+ */
+struct varlink_call *varlink_call_keep(struct varlink_call *call);
+void varlink_call_finish(struct varlink_call *call);
 /* params consumed (may be NULL). */
 int varlink_reply(struct varlink_call *call, struct json_object *params);
 int varlink_error(struct varlink_call *call, const char *error, struct json_object *params);

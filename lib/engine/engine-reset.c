@@ -88,6 +88,11 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 		for (;;) {
 			uint64_t now = mono_ms();
 
+			if (o && o->cancel && o->cancel(o->progress_userdata)) {
+				err_append(err, len, "stopped before memory%lu: %zu of %zu memory blocks of %s offline",
+					   b->index, done, total, d->name);
+				return -ECANCELED;
+			}
 			if (now >= deadline) {
 				err_append(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index,
 					   offline_reason(r ? r : -ETIMEDOUT), tries, tries == 1 ? "y" : "ies",
@@ -282,6 +287,21 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 		offlined += u.n - before;
 		if (r < 0)
 			break;
+	}
+	if (r == -ECANCELED && o && o->cancel && o->cancel(o->progress_userdata)) {
+		/* Stopped at a block boundary: nothing is put back, the hold (saved) stays. */
+		struct emit_args f = { .kind = MEMCTL_EVENT_STEP_FAILED, .device = rs.devices, .node = -1, .error = r };
+		engine_emit(e, &f, "reset-prepare %s stopped half-way: %s; %zu memory blocks offline so far, the rest "
+			    "online; %s stay held (reset-prepare %s again finishes it, reset-done %s brings the memory back)",
+			    target, err, offlined, rs.devices, target, target);
+		for (int i = 0; i < rs.n; i++) {
+			struct memctl_device_status *st = engine_status_for(e, inv->devices[rs.idx[i]].name);
+			if (st)
+				engine_set_str(&st->last_error, err);
+		}
+		if (ret_message)
+			(void)asprintf_ret(ret_message, "%s: stopped half-way: %s; held", target, err);
+		goto out;
 	}
 	if (r < 0) {
 		struct emit_args f = { .kind = MEMCTL_EVENT_STEP_FAILED, .device = rs.devices, .node = -1, .error = r };

@@ -155,6 +155,10 @@ int memctl_state_unplug_with_deadline(const struct memctl_kernel_ops *ops, void 
 	for (;;) {
 		uint64_t now = mono_ms();
 
+		if (o && o->cancel && o->cancel(o->progress_userdata)) {
+			snprintf(err, len, "%s: stopped before its unplug", d->name);
+			return -ECANCELED;
+		}
 		if (now >= deadline) {
 			snprintf(err, len, "%s: cannot unplug: %s; %d tr%s in %.1f s", d->name, why[0] ? why : "no time left",
 				 tries, tries == 1 ? "y" : "ies", (now - start) / 1000.0);

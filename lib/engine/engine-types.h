@@ -69,6 +69,10 @@ struct memctl_reset_options {
 	/* Called after every block offlined: done of total, for progress lines. */
 	void (*progress)(const char *device, size_t done, size_t total, uint64_t elapsed_ms, void *userdata);
 	void *progress_userdata;
+	/* Asked (with progress_userdata) before every block's offline try: true
+	 * stops there with -ECANCELED. Blocks already offline stay offline and the
+	 * devices stay held (memctld stopping mid-reset). NULL: never stops. */
+	bool (*cancel)(void *userdata);
 	/* AER/EEH recovery: the kernel resets the device whatever memctl does, so
 	 * its memory goes offline even where a reset would be refused (a locked
 	 * CXL region). */

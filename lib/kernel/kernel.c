@@ -10,8 +10,11 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -343,28 +346,39 @@ static void on_alarm(int sig)
 /*
  * An offline migrates pages until it succeeds, fails, or a signal arrives:
  * any pending signal aborts it with EINTR. A one-shot SIGALRM at the deadline
- * (handler without SA_RESTART) is how the deadline is enforced.
+ * (handler without SA_RESTART) is how the deadline is enforced. The timer
+ * signals the calling thread only (SIGEV_THREAD_ID): memctld offlines in a
+ * worker thread while its event loop thread, which blocks SIGALRM, keeps
+ * serving; a process-wide alarm could land in the wrong thread.
  */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
 static int write_with_deadline(void *ctx, const char *path, const char *value, uint64_t timeout_ms)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old_sa;
-	struct itimerval t = { 0 }, off = { 0 };
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
+	struct itimerspec t = { 0 };
 	sigset_t alrm, old_mask;
+	timer_t timer;
 	int r;
 
 	if (timeout_ms == 0)
 		return memctl_sysfs_write(ctx, path, value);
+	sev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0)
+		return -errno;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &old_sa);
 	sigemptyset(&alrm);
 	sigaddset(&alrm, SIGALRM);
-	sigprocmask(SIG_UNBLOCK, &alrm, &old_mask);
+	pthread_sigmask(SIG_UNBLOCK, &alrm, &old_mask);
 	t.it_value.tv_sec = (time_t)(timeout_ms / 1000);
-	t.it_value.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
-	setitimer(ITIMER_REAL, &t, NULL);
+	t.it_value.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+	timer_settime(timer, 0, &t, NULL);
 	r = memctl_sysfs_write(ctx, path, value);
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	timer_delete(timer);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGALRM, &old_sa, NULL);
 	return r;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dax-state.h"
 #include "model.h"
@@ -550,6 +551,8 @@ static int m_offline_block(void *ctx, unsigned long index, uint64_t timeout_ms)
 		return -EINTR;
 	if (r < 0)
 		return r;
+	if (m->offline_sleep_ms)
+		usleep(m->offline_sleep_ms * 1000);	/* a migration that takes its time, for real */
 	if (m->blocks[index].state != MEMCTL_BLOCK_OFFLINE) {
 		m->blocks[index].state = MEMCTL_BLOCK_OFFLINE;
 		uevent(m, "memory", "offline");

@@ -87,6 +87,7 @@ struct model {
 	int node_tier[4];		/* memory_tierN per node, -1: tiers unknown (the default) */
 	bool has_fsdev_dax;		/* the dax bus has fsdev_dax (famfs, Linux 7.x) */
 	bool dax_state;			/* Linux 7.3+: kmem devices have daxX.Y/state */
+	unsigned offline_sleep_ms;	/* real time each block's offline takes (memctld's loop during a long operation) */
 	int crash_after;		/* >0: the caller "dies" after this many more changes (0: never) */
 	bool crashed;
 	void (*on_uevent)(void *userdata, const char *subsystem, const char *action);

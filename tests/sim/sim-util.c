@@ -70,7 +70,11 @@ static void forward_uevent(void *userdata, const char *subsystem, const char *ac
 {
 	struct sim_daemon *d = userdata;
 
-	if (d->mgr)
+	/* memctld gets uevents in its loop (netlink); a change made by its worker
+	 * thread (a long operation) is not forwarded from there: the manager
+	 * applies the policy again when the operation ends, as after the uevents
+	 * it deferred meanwhile. */
+	if (d->mgr && pthread_equal(pthread_self(), d->loop))
 		manager_uevent(d->mgr, subsystem, action);
 }
 
@@ -105,6 +109,7 @@ void sim_daemon_new_manager(struct sim_daemon *d)
 				      .policy_path = d->policy, .runtime_dir = d->dir };
 
 	assert_int_equal(manager_new(&cfg, &d->mgr), 0);
+	d->loop = pthread_self();
 }
 
 void sim_daemon_cleanup(struct sim_daemon *d)

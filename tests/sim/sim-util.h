@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <pthread.h>
 #include <stdarg.h>
 
 #include "engine.h"
@@ -40,6 +41,7 @@ struct sim_daemon {
 	char policy[96];
 	struct model m;
 	struct manager *mgr;
+	pthread_t loop;		/* the thread that runs mgr's loop; uevents from others are not forwarded */
 };
 
 /* Make the directory, initialise the model and forward its uevents to d->mgr (when there is one). */

@@ -60,6 +60,7 @@ struct model_device {
 	bool dynamic;
 	enum memctl_origin origin;
 	uint64_t resource, size;
+	uint64_t region_size;	/* the first device of a region: the region's size (sub-devices carve it) */
 	int target_node;
 	enum memctl_dax_driver driver;
 	int memmap_on_memory;	/* -1: attribute absent */

@@ -32,13 +32,16 @@ struct memctl_engine {
 
 /* What to do to take a successful step back. */
 struct undo {
-	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE, UNDO_DEVICE_STATE } kind;
+	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE, UNDO_DEVICE_STATE, UNDO_UNBIND, UNDO_DESTROY_SUBDEVICE,
+	       UNDO_MEMMAP } kind;
 	enum memctl_hotplug_state state;	/* DEVICE_STATE: write this to daxX.Y/state */
 	const char *device;		/* DEVICE_STATE in a reset: the device (dev names them all) */
 	unsigned long block;
 	enum memctl_zone zone;
 	enum memctl_dax_driver driver;
 	uint64_t size;
+	bool flag;			/* MEMMAP: the value it had */
+	char subdevice[32];		/* DESTROY_SUBDEVICE: the sub-device made */
 };
 
 struct undo_log {

@@ -540,6 +540,21 @@ static int m_create_subdevice(void *ctx, const char *device, uint64_t size, char
 	return *ret_name ? 0 : -ENOMEM;
 }
 
+static int m_destroy_subdevice(void *ctx, const char *device)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device);
+
+	if (i < 0)
+		return -ENODEV;
+	if (m->devices[i].driver == MEMCTL_DRIVER_KMEM || !m->devices[i].dynamic)
+		return -EBUSY;
+	m->devices[i].driver = MEMCTL_DRIVER_NONE;
+	m->devices[i].present = false;
+	uevent(m, "dax", "remove");
+	return 0;
+}
+
 static int m_set_memmap_on_memory(void *ctx, const char *device, bool on)
 {
 	struct model *m = ctx;
@@ -723,6 +738,7 @@ const struct memctl_kernel_ops model_ops = {
 	.resize = m_resize,
 	.create_subdevice = m_create_subdevice,
 	.set_memmap_on_memory = m_set_memmap_on_memory,
+	.destroy_subdevice = m_destroy_subdevice,
 	.offline_block = m_offline_block,
 	.offline_reason = m_offline_reason,
 	.device_users = m_device_users,

@@ -232,11 +232,11 @@ static void test_offline_names_every_block(void **state)
 	memctl_engine_set_event_fn(e, sim_count_event, &ev);
 	assert_int_equal(memctl_engine_offline(e, "dax0.0", &err), -EBUSY);
 	assert_non_null(err);
-	assert_non_null(strstr(err, "memory50: unmovable page"));
-	assert_non_null(strstr(err, "memory61: isolation failed"));
+	assert_non_null(strstr(err, "memory50: Device or resource busy (unmovable page)"));
+	assert_non_null(strstr(err, "memory61: Device or resource busy (isolation failed)"));
 	assert_non_null(strstr(err, "2 of 16 blocks"));
-	assert_non_null(strstr(ev.last_failure, "memory50: unmovable page"));
-	assert_non_null(strstr(ev.last_failure, "memory61: isolation failed"));
+	assert_non_null(strstr(ev.last_failure, "memory50: Device or resource busy (unmovable page)"));
+	assert_non_null(strstr(ev.last_failure, "memory61: Device or resource busy (isolation failed)"));
 	/* every block was tried: the ones after the first failure too */
 	assert_true(m.calls[MODEL_OP_SET_BLOCK] >= 16 + 14);
 	/* rolled back, each into the zone it was in */

@@ -543,10 +543,13 @@ static int m_create_subdevice(void *ctx, const char *device, uint64_t size, char
 static int m_destroy_subdevice(void *ctx, const char *device)
 {
 	struct model *m = ctx;
-	int i = find_device(m, device);
+	int i = find_device(m, device), r;
 
 	if (i < 0)
 		return -ENODEV;
+	r = fault(m, MODEL_OP_CREATE, i, "destroy");
+	if (r < 0)
+		return r;
 	if (m->devices[i].driver == MEMCTL_DRIVER_KMEM || !m->devices[i].dynamic)
 		return -EBUSY;
 	m->devices[i].driver = MEMCTL_DRIVER_NONE;

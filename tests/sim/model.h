@@ -24,7 +24,7 @@ enum model_op {
 	MODEL_OP_BIND,		/* target: device index (or -1) */
 	MODEL_OP_UNBIND,
 	MODEL_OP_RESIZE,
-	MODEL_OP_CREATE,
+	MODEL_OP_CREATE,	/* create_subdevice; destroy_subdevice with only_state "destroy" */
 	MODEL_OP_SET_AUTO_ONLINE,
 	MODEL_OP_SCAN,
 	MODEL_OP_SET_DEMOTION,

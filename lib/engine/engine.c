@@ -219,11 +219,14 @@ static void holds_follow_memory(struct memctl_engine *e, const struct memctl_inv
 		if (!st->held || !st->identity)
 			continue;
 		t = memctl_holds_find(inv, st->identity, st->device);
-		if (t == -EINVAL || (t >= 0 && streq(inv->devices[t].name, st->device)) ||
-		    memctl_holds_add(&e->pending, st->device, st->held_for, st->identity) < 0)
+		if (t == -EINVAL || (t >= 0 && streq(inv->devices[t].name, st->device)))
 			continue;
-		st->held = false;
-		engine_set_str(&st->held_for, NULL);
+		/* one waiting hold per kind */
+		if ((st->held_for && memctl_holds_add(&e->pending, st->device, st->held_for, st->identity) < 0) ||
+		    (st->held_by_hand && memctl_holds_add(&e->pending, st->device, NULL, st->identity) < 0))
+			continue;
+		(void)memctl_status_release(st, true);
+		(void)memctl_status_release(st, false);
 		changed = true;
 	}
 	for (size_t i = 0; i < e->pending.n;) {
@@ -236,8 +239,10 @@ static void holds_follow_memory(struct memctl_engine *e, const struct memctl_inv
 			i++;
 			continue;
 		}
-		st->held = true;
-		engine_set_str(&st->held_for, ph->held_for);
+		if (memctl_status_hold(st, ph->held_for) < 0) {
+			i++;
+			continue;
+		}
 		engine_set_str(&st->identity, ph->identity);
 		a.device = st->device;
 		if (!streq(ph->device, st->device))

@@ -66,6 +66,8 @@ int engine_run_device_steps(struct memctl_engine *e, const struct memctl_invento
 			    struct memctl_reconcile_result *res);
 void engine_set_identity(struct memctl_device_status *st, const struct memctl_inventory *inv,
 			 const struct memctl_dax_device *d);
+/* engine-held.c: a hold given back after a restart whose command did not finish */
+void engine_held_found(struct memctl_engine *e, const struct memctl_inventory *inv, struct memctl_device_status *st);
 /* engine-exec.c */
 int engine_scan(struct memctl_engine *e, struct memctl_inventory **ret);
 int engine_run_steps(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev, const char *rule,

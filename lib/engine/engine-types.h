@@ -36,6 +36,7 @@ struct memctl_device_status {
 	bool present;			/* seen in the last scan */
 	bool held;			/* taken out of policy: held_by_hand or held_for (holds.h) */
 	bool held_by_hand;		/* memctl offline: until memctl online */
+	bool held_restored;		/* given back after a restart: the next reconcile checks it (engine-held.c) */
 	char *held_for;			/* reset-prepare of this target: until reset-done; NULL: none */
 	char *identity;			/* what the memory is (model/identity.h text), NULL: not known yet */
 	char *last_action;		/* "online memory48-63 movable", NULL: none yet */

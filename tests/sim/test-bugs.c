@@ -245,6 +245,54 @@ static void test_offline_names_every_block(void **state)
 	assert_false(sim_status(e, "dax0.0")->held);
 }
 
+/* memctld killed during reset-prepare and memctl offline: after the restart the hold stays and what was found is said. */
+static void test_half_done_after_restart(void **state)
+{
+	static const char *const targets[] = { "dax0.0", NULL };	/* NULL: memctl offline */
+
+	for (size_t t = 0; t < ELEMENTSOF(targets); t++) {
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(RAM);
+		struct memctl_reconcile_result res;
+		struct sim_events ev = { 0 };
+		struct model m;
+		int dev;
+
+		model_init(&m);
+		dev = sim_add_hmem(&m, MEMCTL_DRIVER_KMEM);
+		model_set_device_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+		{
+			_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+			_autofree_ char *msg = NULL;
+			m.crash_after = 7;	/* killed while offlining the 7th block */
+			assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+			if (targets[t])
+				(void)memctl_engine_reset_prepare(e, p, targets[t], NULL, &msg);
+			else
+				(void)memctl_engine_offline(e, "dax0.0", &msg);
+		}
+		m.crashed = false;
+		m.crash_after = 0;
+		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 10);
+		{
+			/* memctld restarts with the saved hold */
+			_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+			assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+			memctl_engine_set_event_fn(e, sim_count_event, &ev);
+			assert_int_equal(memctl_engine_hold_identity(e, "dax0.0", targets[t], NULL), 0);
+			assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+			assert_true(sim_status(e, "dax0.0")->held);
+			assert_non_null(sim_status(e, "dax0.0")->last_error);
+			assert_non_null(strstr(sim_status(e, "dax0.0")->last_error,
+					       "did not finish (memctld stopped): 10 of 16 memory blocks still online, kmem bound"));
+			assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 10);
+			assert_int_equal(ev.n[targets[t] ? MEMCTL_EVENT_RESET : MEMCTL_EVENT_STEP_FAILED], 1);
+			/* said once */
+			assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+			assert_int_equal(ev.n[targets[t] ? MEMCTL_EVENT_RESET : MEMCTL_EVENT_STEP_FAILED], 1);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_d_carve_and_memmap_undone),
 		cmocka_unit_test(test_e_block_already_as_wanted),
 		cmocka_unit_test(test_offline_names_every_block),
+		cmocka_unit_test(test_half_done_after_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,6 +95,13 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 			r = e->ops->offline_block ? e->ops->offline_block(e->ctx, b->index, deadline - now)
 						  : e->ops->set_block_state(e->ctx, b->index, "offline");
 			tries++;
+			if (r == -EINVAL) {
+				/* offlined by another agent since the scan: as wanted (libdaxctl accepts it too) */
+				enum memctl_block_state now_st;
+				enum memctl_zone now_z;
+				if (e->ops->get_block(e->ctx, b->index, &now_st, &now_z) >= 0 && now_st == MEMCTL_BLOCK_OFFLINE)
+					r = 0;
+			}
 			if (r >= 0) {
 				enum memctl_block_state st;
 				enum memctl_zone z;

@@ -208,6 +208,22 @@ static void test_e_block_already_as_wanted(void **state)
 		assert_int_equal(memctl_engine_offline(e, "dax0.0", &err), 0);
 		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 0);
 	}
+	{
+		/* the same race in reset-prepare's offline */
+		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+		_autofree_ char *msg = NULL;
+		struct model m;
+		int dev;
+
+		model_init(&m);
+		dev = sim_add_hmem(&m, MEMCTL_DRIVER_KMEM);
+		model_set_device_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+		model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_SET_BLOCK, .target = 55, .only_state = "offline",
+							  .error = -EINVAL, .times = 1, .leaves = MEMCTL_BLOCK_OFFLINE });
+		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+		assert_int_equal(memctl_engine_reset_prepare(e, p, "dax0.0", NULL, &msg), 0);
+		assert_int_equal(model_device_blocks(&m, dev), 0);
+	}
 }
 
 /* memctl offline tries every block, names each that stays (and why), and rolls back to the old zones. */

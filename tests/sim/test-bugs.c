@@ -6,6 +6,7 @@
  * between scan and write, and an offline that names every block that stays.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +148,44 @@ static void test_c_holds_know_their_kind(void **state)
 		assert_false(sim_status(e, "dax0.0")->held);
 		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 	}
+}
+
+/* (c) memctld's held list keeps both kinds of one device through a restart (a line each). */
+static void test_c_held_list_keeps_both_kinds(void **state)
+{
+	struct sim_daemon f;
+	_autofree_ char *msg = NULL, *text = NULL;
+	char path[PATH_MAX];
+	size_t size = 0;
+	FILE *hf;
+	int dev;
+
+	sim_daemon_init(&f);
+	sim_daemon_write_policy(&f, "defaults: { settle = \"50ms\"; };\n" RAM "\n");
+	dev = model_add_device(&f.m, "dax1.0", 1, MEMCTL_ORIGIN_CXL, 8 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_DEVICE_DAX);
+	snprintf(f.m.devices[dev].memdev, sizeof(f.m.devices[dev].memdev), "mem0");
+	/* held by hand, then prepared for a reset of mem0, when memctld stopped */
+	snprintf(path, sizeof(path), "%s/held", f.dir);
+	hf = fopen(path, "w");
+	assert_non_null(hf);
+	fputs("dax1.0 - range=0x200000000-0x23fffffff\ndax1.0 mem0 range=0x200000000-0x23fffffff\n", hf);
+	fclose(hf);
+	sim_daemon_new_manager(&f);
+	assert_int_equal(manager_start(f.mgr), 0);
+	sim_run_until_idle(f.mgr);
+	/* the waiting holds found their memory: the list was written again, a line per kind */
+	hf = fopen(path, "r");
+	assert_non_null(hf);
+	assert_true(getdelim(&text, &size, '\0', hf) > 0);
+	fclose(hf);
+	assert_non_null(strstr(text, "dax1.0 - range="));
+	assert_non_null(strstr(text, "dax1.0 mem0 range="));
+	assert_int_equal(manager_reset_done(f.mgr, "mem0", false, &msg), 0);
+	sim_run_until_idle(f.mgr);
+	/* still held by hand: nothing onlined */
+	assert_int_equal(model_device_blocks(&f.m, dev), 0);
+	assert_int_equal(f.m.devices[dev].driver, MEMCTL_DRIVER_DEVICE_DAX);
+	sim_daemon_cleanup(&f);
 }
 
 /* (d) A failed bind after carving and memmap_on_memory: both are taken back. */
@@ -315,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_a_bind_is_undone),
 		cmocka_unit_test(test_b_no_second_carve),
 		cmocka_unit_test(test_c_holds_know_their_kind),
+		cmocka_unit_test(test_c_held_list_keeps_both_kinds),
 		cmocka_unit_test(test_d_carve_and_memmap_undone),
 		cmocka_unit_test(test_e_block_already_as_wanted),
 		cmocka_unit_test(test_offline_names_every_block),

@@ -132,10 +132,15 @@ void manager_save_held(struct memctl_engine *e, void *userdata)
 		return;
 	}
 	/* "device target [identity...]": the identity lets the hold find its memory under another name. */
-	for (size_t i = 0; i < n; i++)
-		if (st[i].held)
-			fprintf(f, "%s %s%s%s\n", st[i].device, st[i].held_for ? st[i].held_for : "-",
-				st[i].identity ? " " : "", st[i].identity ? st[i].identity : "");
+	/* a device held both by hand and for a reset has a line for each ("-" is by hand) */
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].held_by_hand)
+			fprintf(f, "%s -%s%s\n", st[i].device, st[i].identity ? " " : "",
+				st[i].identity ? st[i].identity : "");
+		if (st[i].held_for)
+			fprintf(f, "%s %s%s%s\n", st[i].device, st[i].held_for, st[i].identity ? " " : "",
+				st[i].identity ? st[i].identity : "");
+	}
 	pending = memctl_engine_pending_holds(e, &n);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s %s %s\n", pending[i].device, pending[i].held_for ? pending[i].held_for : "-",

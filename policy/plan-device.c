@@ -204,8 +204,13 @@ static bool is_reserved_part(struct planner *pl, const struct memctl_dax_device 
 		return false;
 	for (size_t i = 0; i < inv->n_devices; i++) {
 		const struct memctl_dax_device *o = &inv->devices[i];
-		if (o != d && o->region == d->region && o->mode == MEMCTL_MODE_SYSTEM_RAM &&
-		    memctl_policy_match(pl->p, inv, o) == rule)
+		if (o == d || o->region != d->region || memctl_policy_match(pl->p, inv, o) != rule)
+			continue;
+		if (o->mode == MEMCTL_MODE_SYSTEM_RAM)
+			return true;
+		/* Carved, but the rest was not bound yet (memctld stopped in between): the
+		 * reserve is the later sub-device of the reserve's size. */
+		if (d->size == rule->reserve && strverscmp(d->name, o->name) > 0)
 			return true;
 	}
 	return false;
@@ -300,6 +305,7 @@ static int plan_to_kmem(struct planner *pl, const struct memctl_dax_device *d, s
 	enum memctl_zone_pref pref = plan_zone_pref(pl, rule);
 	unsigned long first, last_excl;
 	_autofree_ unsigned long *idx = NULL;
+	bool carve = rule->reserve > 0, create = carve;
 	size_t n = 0;
 	int r;
 
@@ -315,7 +321,18 @@ static int plan_to_kmem(struct planner *pl, const struct memctl_dax_device *d, s
 		return fail(pl, dp, "no-range", "the kernel shows no physical range for it (no resource, no mappings)");
 	}
 
-	if (rule->reserve) {
+	/*
+	 * Carve at most once: a region that holds the reserve already, or has
+	 * the room for it (memctld stopped after the resize), is not cut again.
+	 */
+	if (rule->reserve && has_reserved_sibling(pl, d, rule)) {
+		carve = create = false;
+	} else if (rule->reserve && d->region >= 0 && inv->regions[d->region].dynamic &&
+		   inv->regions[d->region].available_size >= rule->reserve) {
+		carve = false;
+		create = true;
+	}
+	if (carve) {
 		const struct memctl_dax_region *reg = d->region >= 0 ? &inv->regions[d->region] : NULL;
 		if (!reg || !reg->dynamic)
 			return fail(pl, dp, "reserve-unsupported",
@@ -351,11 +368,10 @@ static int plan_to_kmem(struct planner *pl, const struct memctl_dax_device *d, s
 	if ((d->driver == MEMCTL_DRIVER_DEVICE_DAX || d->driver == MEMCTL_DRIVER_KMEM) &&
 	    (r = plan_dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_UNBIND, .driver = d->driver })) < 0)
 		return r;
-	if (rule->reserve) {
-		if ((r = plan_dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_RESIZE, .size = d->size - rule->reserve })) < 0 ||
-		    (r = plan_dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_CREATE_SUBDEVICE, .size = rule->reserve })) < 0)
-			return r;
-	}
+	if (carve && (r = plan_dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_RESIZE, .size = d->size - rule->reserve })) < 0)
+		return r;
+	if (create && (r = plan_dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_CREATE_SUBDEVICE, .size = rule->reserve })) < 0)
+		return r;
 	if (rule->memmap_on_memory >= 0 && d->memmap_on_memory >= 0 && rule->memmap_on_memory != d->memmap_on_memory &&
 	    (r = plan_dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_SET_MEMMAP_ON_MEMORY,
 						    .flag = rule->memmap_on_memory })) < 0)

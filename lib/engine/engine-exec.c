@@ -41,6 +41,13 @@ static int online_block(struct memctl_engine *e, unsigned long idx, enum memctl_
 	r = e->ops->set_block_state(e->ctx, idx, state_for_zone(zone));
 	t1 = clock_usec(CLOCK_MONOTONIC);
 	if (r < 0) {
+		/* Another agent (udev, daxctl) onlined it between our scan and this write: the
+		 * kernel says EINVAL. Where it went is what we wanted: that is success. */
+		if (e->ops->get_block(e->ctx, idx, &st, &z) >= 0 && st == MEMCTL_BLOCK_ONLINE && z == zone) {
+			memctl_log_debug("memory%lu was already online in %s (%s)", idx, memctl_zone_name(zone),
+					 strerror(-r));
+			return 0;
+		}
 		snprintf(err, len, "cannot online memory%lu into %s: %s", idx, memctl_zone_name(zone), strerror(-r));
 		return r;
 	}
@@ -71,6 +78,11 @@ int engine_offline_block(struct memctl_engine *e, unsigned long idx, char *err, 
 
 	r = e->ops->set_block_state(e->ctx, idx, "offline");
 	if (r < 0) {
+		/* Offlined by another agent between scan and write (EINVAL): as wanted. */
+		if (e->ops->get_block(e->ctx, idx, &st, &z) >= 0 && st == MEMCTL_BLOCK_OFFLINE) {
+			memctl_log_debug("memory%lu was already offline (%s)", idx, strerror(-r));
+			return 0;
+		}
 		snprintf(err, len, "cannot offline memory%lu: %s", idx, strerror(-r));
 		return r;
 	}
@@ -123,6 +135,36 @@ int engine_undo_push(struct undo_log *u, struct undo x)
 	return 0;
 }
 
+/*
+ * The undo of a bind. kmem lets go only of offline memory (unbinding it with a
+ * block online leaks the range until reboot): its blocks that are online (the
+ * failed step onlined some) go offline first, and when one will not, kmem stays.
+ */
+static int undo_unbind(struct memctl_engine *e, const char *dev, enum memctl_dax_driver drv, char *err, size_t len)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	const struct memctl_dax_device *d;
+	int r;
+
+	if (drv == MEMCTL_DRIVER_KMEM) {
+		r = engine_scan(e, &inv);
+		if (r < 0) {
+			snprintf(err, len, "cannot scan: %s", strerror(-r));
+			return r;
+		}
+		d = memctl_inventory_device(inv, dev);
+		for (size_t i = 0; d && i < d->n_blocks; i++) {
+			const struct memctl_block *b = &inv->blocks[d->blocks[i]];
+			if (b->state == MEMCTL_BLOCK_OFFLINE)
+				continue;
+			r = engine_offline_block(e, b->index, err, len);
+			if (r < 0)
+				return r;
+		}
+	}
+	return engine_set_driver(e, dev, drv, false, err, len);
+}
+
 void engine_undo_all(struct memctl_engine *e, const char *dev, const char *rule, struct undo_log *u)
 {
 	for (size_t i = u->n; i-- > 0;) {
@@ -147,6 +189,22 @@ void engine_undo_all(struct memctl_engine *e, const char *dev, const char *rule,
 			if (r < 0)
 				snprintf(err, sizeof(err), "%s", strerror(-r));
 			break;
+		case UNDO_UNBIND:
+			snprintf(what, sizeof(what), "unbind %s", memctl_driver_name(x->driver));
+			r = undo_unbind(e, dev, x->driver, err, sizeof(err));
+			break;
+		case UNDO_DESTROY_SUBDEVICE:
+			snprintf(what, sizeof(what), "remove the sub-device %s", x->subdevice);
+			r = e->ops->destroy_subdevice ? e->ops->destroy_subdevice(e->ctx, x->subdevice) : -EOPNOTSUPP;
+			if (r < 0)
+				snprintf(err, sizeof(err), "%s", strerror(-r));
+			break;
+		case UNDO_MEMMAP:
+			snprintf(what, sizeof(what), "set memmap_on_memory %d again", x->flag);
+			r = e->ops->set_memmap_on_memory(e->ctx, dev, x->flag);
+			if (r < 0)
+				snprintf(err, sizeof(err), "%s", strerror(-r));
+			break;
 		case UNDO_DEVICE_STATE:
 			snprintf(what, sizeof(what), "%s%sstate %s again", x->device ? x->device : "",
 				 x->device ? ": " : "", memctl_hotplug_state_name(x->state));
@@ -158,6 +216,12 @@ void engine_undo_all(struct memctl_engine *e, const char *dev, const char *rule,
 			engine_emit(e, &a, "%s: rollback failed to %s: %s", dev, what, err);
 		else
 			engine_emit(e, &a, "%s: rolled back: %s", dev, what);
+		if (r < 0 && x->kind == UNDO_UNBIND) {
+			/* The driver stays: nothing before it can be taken back (no other driver can bind). */
+			engine_emit(e, &a, "%s: rollback stopped: %s still holds the device", dev,
+				    memctl_driver_name(x->driver));
+			break;
+		}
 	}
 	free(u->v);
 	u->v = NULL;
@@ -226,6 +290,61 @@ static int enable_demotion(struct memctl_engine *e, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * Offline a range of blocks: every block is tried, also after one would not
+ * go, so that the error names each block that stays and why (the kernel's
+ * words where it gave them); the ones that went are in the undo log, to go
+ * back into the zone they were in.
+ */
+static int offline_range(struct memctl_engine *e, const struct memctl_inventory *inv, const struct memctl_step *s,
+			 struct undo_log *u, char *err, size_t len)
+{
+	_autofree_ char *list = NULL;
+	size_t failed = 0, total = s->last - s->first + 1, off = 0, cap = len;
+	int first_error = 0, r;
+
+	list = calloc(1, cap);
+	if (!list)
+		return -ENOMEM;
+	for (unsigned long i = s->first; i <= s->last; i++) {
+		enum memctl_zone z = zone_of_block(inv, i);
+		char one[256];
+
+		r = engine_offline_block(e, i, one, sizeof(one));
+		if (r >= 0) {
+			r = engine_undo_push(u, (struct undo){ .kind = UNDO_ONLINE_BLOCK, .block = i, .zone = z });
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (r == -ENOMEM)
+			return r;
+		failed++;
+		if (!first_error)
+			first_error = r;
+		if (off + 3 < cap) {
+			_autofree_ char *why = NULL;
+			if (r == -EBUSY && e->ops->offline_reason)
+				(void)e->ops->offline_reason(e->ctx, i, &why);
+			/* "cannot offline memoryN: <errno>" without its verb */
+			off += (size_t)snprintf(list + off, cap - off, "%s%s%s%s%s", off ? ", " : "",
+						strncmp(one, "cannot offline ", 15) ? one : one + 15, why ? " (" : "",
+						why ? why : "", why ? ")" : "");
+			if (off >= cap)
+				off = cap - 1;
+		}
+		if (r == -ENODEV || r == -ENOENT)
+			break;	/* the device is gone: nothing else to try */
+	}
+	if (!failed)
+		return 0;
+	if (failed == 1)
+		snprintf(err, len, "cannot offline %s", list);
+	else
+		snprintf(err, len, "cannot offline %zu of %zu blocks: %s", failed, total, list);
+	return first_error;
+}
+
 /* One step; on failure err says what went wrong, naming the block or driver. >0: skipped. */
 static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev,
 		    const struct memctl_step *s, struct undo_log *u, char *err, size_t len)
@@ -246,15 +365,7 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 			r = online_block(e, i, s->zone, err, len);
 		return r;
 	case MEMCTL_STEP_OFFLINE:
-		for (unsigned long i = s->first; i <= s->last; i++) {
-			enum memctl_zone z = zone_of_block(inv, i);
-			r = engine_offline_block(e, i, err, len);
-			if (r < 0)
-				return r;
-			if ((r = engine_undo_push(u, (struct undo){ .kind = UNDO_ONLINE_BLOCK, .block = i, .zone = z })) < 0)
-				return r;
-		}
-		return 0;
+		return offline_range(e, inv, s, u, err, len);
 	case MEMCTL_STEP_UNBIND:
 		/* Never pull a devdax device from under a process that has it open or mapped. */
 		if (s->driver == MEMCTL_DRIVER_DEVICE_DAX && e->ops->device_users) {
@@ -268,7 +379,9 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 		r = engine_set_driver(e, dev, s->driver, false, err, len);
 		return r < 0 ? r : engine_undo_push(u, (struct undo){ .kind = UNDO_BIND, .driver = s->driver });
 	case MEMCTL_STEP_BIND:
-		return engine_set_driver(e, dev, s->driver, true, err, len);
+		/* Its undo lets go again: for kmem only once its memory is offline (undo_unbind). */
+		r = engine_set_driver(e, dev, s->driver, true, err, len);
+		return r < 0 ? r : engine_undo_push(u, (struct undo){ .kind = UNDO_UNBIND, .driver = s->driver });
 	case MEMCTL_STEP_RESIZE:
 		r = e->ops->resize(e->ctx, dev, s->size);
 		if (r < 0) {
@@ -278,16 +391,24 @@ static int run_step(struct memctl_engine *e, const struct memctl_inventory *inv,
 		return engine_undo_push(u, (struct undo){ .kind = UNDO_RESIZE, .size = d ? d->size : 0 });
 	case MEMCTL_STEP_CREATE_SUBDEVICE: {
 		_autofree_ char *name = NULL;
+		struct undo x = { .kind = UNDO_DESTROY_SUBDEVICE };
 		r = e->ops->create_subdevice(e->ctx, dev, s->size, &name);
-		if (r < 0)
+		if (r < 0) {
 			snprintf(err, len, "cannot create a %" PRIu64 "-byte sub-device: %s", s->size, strerror(-r));
-		return r;
+			return r;
+		}
+		snprintf(x.subdevice, sizeof(x.subdevice), "%s", name);
+		return engine_undo_push(u, x);
 	}
 	case MEMCTL_STEP_SET_MEMMAP_ON_MEMORY:
 		r = e->ops->set_memmap_on_memory(e->ctx, dev, s->flag);
-		if (r < 0)
+		if (r < 0) {
 			snprintf(err, len, "cannot set memmap_on_memory: %s", strerror(-r));
-		return r;
+			return r;
+		}
+		if (!d || d->memmap_on_memory < 0 || d->memmap_on_memory == s->flag)
+			return 0;
+		return engine_undo_push(u, (struct undo){ .kind = UNDO_MEMMAP, .flag = d->memmap_on_memory > 0 });
 	case MEMCTL_STEP_SET_DEVICE_STATE: {
 		enum memctl_hotplug_state back = MEMCTL_HOTPLUG_STATE_ABSENT;
 		r = memctl_state_step_run(e->ops, e->ctx, inv, dev, s, &back, err, len);
@@ -344,7 +465,7 @@ int engine_run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 
 	for (size_t i = 0; i < n; i++) {
 		const struct memctl_step *s = &steps[i];
-		char text[128], err[256] = "", blocks[64] = "";
+		char text[128], err[1024] = "", blocks[64] = "";
 		struct emit_args a = { .device = dev, .rule = rule, .node = st ? st->node : -1,
 				       .step = memctl_step_op_name(s->op) };
 
@@ -384,7 +505,7 @@ int engine_run_steps(struct memctl_engine *e, const struct memctl_inventory *inv
 			if (res)
 				res->steps_failed++;
 			if (st) {
-				char sentence[512];
+				char sentence[1280];
 				snprintf(sentence, sizeof(sentence), "%s: %s", text, err);
 				engine_set_str(&st->last_error, sentence);
 			}

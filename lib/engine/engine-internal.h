@@ -32,13 +32,16 @@ struct memctl_engine {
 
 /* What to do to take a successful step back. */
 struct undo {
-	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE, UNDO_DEVICE_STATE } kind;
+	enum { UNDO_ONLINE_BLOCK, UNDO_BIND, UNDO_RESIZE, UNDO_DEVICE_STATE, UNDO_UNBIND, UNDO_DESTROY_SUBDEVICE,
+	       UNDO_MEMMAP } kind;
 	enum memctl_hotplug_state state;	/* DEVICE_STATE: write this to daxX.Y/state */
 	const char *device;		/* DEVICE_STATE in a reset: the device (dev names them all) */
 	unsigned long block;
 	enum memctl_zone zone;
 	enum memctl_dax_driver driver;
 	uint64_t size;
+	bool flag;			/* MEMMAP: the value it had */
+	char subdevice[32];		/* DESTROY_SUBDEVICE: the sub-device made */
 };
 
 struct undo_log {
@@ -63,6 +66,8 @@ int engine_run_device_steps(struct memctl_engine *e, const struct memctl_invento
 			    struct memctl_reconcile_result *res);
 void engine_set_identity(struct memctl_device_status *st, const struct memctl_inventory *inv,
 			 const struct memctl_dax_device *d);
+/* engine-held.c: a hold given back after a restart whose command did not finish */
+void engine_held_found(struct memctl_engine *e, const struct memctl_inventory *inv, struct memctl_device_status *st);
 /* engine-exec.c */
 int engine_scan(struct memctl_engine *e, struct memctl_inventory **ret);
 int engine_run_steps(struct memctl_engine *e, const struct memctl_inventory *inv, const char *dev, const char *rule,

@@ -68,11 +68,15 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 	memctl_stuck_clear(st);
 	e->offline_timeout_ms = p->defaults.offline_timeout_ms;
 	e->offline_retries = p->defaults.offline_retries;
-	if (st->held) {
-		st->held = false;
-		engine_set_str(&st->held_for, NULL);
-		engine_held_changed(e);
+	/* A reset's hold is reset-done's to end: onlining memory of a device being reset is not ours to do. */
+	if (st->held_for) {
+		if (ret_error)
+			(void)asprintf_ret(ret_error, "%s: held for the reset of %s; reset-done %s releases it", device,
+					   st->held_for, st->held_for);
+		return -EBUSY;
 	}
+	if (memctl_status_release(st, false))
+		engine_held_changed(e);
 	for (size_t i = 0; i < plan->n_devices; i++) {
 		const struct memctl_device_plan *dp = &plan->devices[i];
 		if (!streq(dp->device, device))
@@ -97,6 +101,7 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 	const struct memctl_dax_device *d;
 	struct memctl_device_status *st;
 	size_t n = 0;
+	bool by_hand;
 	int r;
 
 	r = engine_scan(e, &inv);
@@ -128,13 +133,16 @@ int memctl_engine_offline(struct memctl_engine *e, const char *device, char **re
 		return -ENOMEM;
 	memctl_stuck_clear(st);
 	/* Held before the first block goes, so that no reconcile in between brings it back. */
-	st->held = true;
-	engine_set_str(&st->held_for, NULL);
+	by_hand = st->held_by_hand;
+	r = memctl_status_hold(st, NULL);
+	if (r < 0)
+		return r;
 	engine_set_identity(st, inv, d);
 	engine_held_changed(e);
 	r = engine_run_steps(e, inv, device, st->rule, steps, n, st, NULL);
 	if (r < 0) {
-		st->held = false;
+		if (!by_hand)
+			(void)memctl_status_release(st, false);
 		engine_held_changed(e);
 		if (ret_error)
 			*ret_error = st->last_error ? strdup(st->last_error) : NULL;

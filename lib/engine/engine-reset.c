@@ -31,9 +31,7 @@ int memctl_engine_hold(struct memctl_engine *e, const char *device, const char *
 
 	if (!st)
 		return -ENOMEM;
-	st->held = true;
-	engine_set_str(&st->held_for, held_for);
-	return 0;
+	return memctl_status_hold(st, held_for);
 }
 
 static const char *offline_reason(int r)
@@ -102,6 +100,13 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 			r = e->ops->offline_block ? e->ops->offline_block(e->ctx, b->index, deadline - now)
 						  : e->ops->set_block_state(e->ctx, b->index, "offline");
 			tries++;
+			if (r == -EINVAL) {
+				/* offlined by another agent since the scan: as wanted (libdaxctl accepts it too) */
+				enum memctl_block_state now_st;
+				enum memctl_zone now_z;
+				if (e->ops->get_block(e->ctx, b->index, &now_st, &now_z) >= 0 && now_st == MEMCTL_BLOCK_OFFLINE)
+					r = 0;
+			}
 			if (r >= 0) {
 				enum memctl_block_state st;
 				enum memctl_zone z;
@@ -309,8 +314,7 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 		for (int i = 0; i < rs.n; i++) {
 			struct memctl_device_status *st = engine_status_for(e, inv->devices[rs.idx[i]].name);
 			if (st) {
-				st->held = false;
-				engine_set_str(&st->held_for, NULL);
+				(void)memctl_status_release(st, true);	/* a hold by hand stays */
 				engine_set_str(&st->last_error, err);
 			}
 		}
@@ -384,13 +388,12 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 		struct memctl_device_status *st = &e->st[i];
 		bool mine = st->held_for && streq(st->held_for, target);
 
-		for (int k = 0; k < rs.n && !mine; k++)
+		/* only reset holds: a hold by hand waits for memctl online */
+		for (int k = 0; k < rs.n && !mine && st->held_for; k++)
 			mine = streq(st->device, inv->devices[rs.idx[k]].name);
-		if (!mine || !st->held)
+		if (!mine)
 			continue;
-		st->held = false;
-		engine_set_str(&st->held_for, NULL);
-		released++;
+		released += memctl_status_release(st, true);
 	}
 	released += memctl_holds_release_for(&e->pending, target);
 	if (released == 0) {

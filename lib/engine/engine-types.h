@@ -34,8 +34,10 @@ struct memctl_device_status {
 	int node;
 	size_t blocks, blocks_online, online_movable, online_normal;
 	bool present;			/* seen in the last scan */
-	bool held;			/* taken out of policy: memctl offline or reset-prepare */
-	char *held_for;			/* the reset target that holds it, NULL: by hand */
+	bool held;			/* taken out of policy: held_by_hand or held_for (holds.h) */
+	bool held_by_hand;		/* memctl offline: until memctl online */
+	bool held_restored;		/* given back after a restart: the next reconcile checks it (engine-held.c) */
+	char *held_for;			/* reset-prepare of this target: until reset-done; NULL: none */
 	char *identity;			/* what the memory is (model/identity.h text), NULL: not known yet */
 	char *last_action;		/* "online memory48-63 movable", NULL: none yet */
 	uint64_t last_usec;		/* CLOCK_REALTIME of the last action */
@@ -57,7 +59,7 @@ struct memctl_device_status {
 /* A hold waiting for its memory (memctl_engine_hold_identity()). */
 struct memctl_pending_hold {
 	char *device;			/* the name it had when held */
-	char *held_for;
+	char *held_for;			/* NULL: held by hand */
 	char *identity;
 };
 

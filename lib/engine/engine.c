@@ -198,8 +198,14 @@ const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memct
 int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, const char *held_for,
 				const char *identity)
 {
-	if (!identity || memctl_holds_add(&e->pending, device, held_for, identity) == -EINVAL)
-		return memctl_engine_hold(e, device, held_for);
+	int r;
+
+	if (!identity || memctl_holds_add(&e->pending, device, held_for, identity) == -EINVAL) {
+		r = memctl_engine_hold(e, device, held_for);
+		if (r >= 0)
+			engine_status_for(e, device)->held_restored = true;
+		return r;
+	}
 	return 0;
 }
 
@@ -219,11 +225,14 @@ static void holds_follow_memory(struct memctl_engine *e, const struct memctl_inv
 		if (!st->held || !st->identity)
 			continue;
 		t = memctl_holds_find(inv, st->identity, st->device);
-		if (t == -EINVAL || (t >= 0 && streq(inv->devices[t].name, st->device)) ||
-		    memctl_holds_add(&e->pending, st->device, st->held_for, st->identity) < 0)
+		if (t == -EINVAL || (t >= 0 && streq(inv->devices[t].name, st->device)))
 			continue;
-		st->held = false;
-		engine_set_str(&st->held_for, NULL);
+		/* one waiting hold per kind */
+		if ((st->held_for && memctl_holds_add(&e->pending, st->device, st->held_for, st->identity) < 0) ||
+		    (st->held_by_hand && memctl_holds_add(&e->pending, st->device, NULL, st->identity) < 0))
+			continue;
+		(void)memctl_status_release(st, true);
+		(void)memctl_status_release(st, false);
 		changed = true;
 	}
 	for (size_t i = 0; i < e->pending.n;) {
@@ -236,8 +245,11 @@ static void holds_follow_memory(struct memctl_engine *e, const struct memctl_inv
 			i++;
 			continue;
 		}
-		st->held = true;
-		engine_set_str(&st->held_for, ph->held_for);
+		if (memctl_status_hold(st, ph->held_for) < 0) {
+			i++;
+			continue;
+		}
+		st->held_restored = true;
 		engine_set_str(&st->identity, ph->identity);
 		a.device = st->device;
 		if (!streq(ph->device, st->device))
@@ -406,6 +418,9 @@ int memctl_engine_reconcile(struct memctl_engine *e, const struct memctl_policy 
 		st->action = dp->action;
 		st->want_mode = dp->want_mode;
 		st->want_zone = dp->want_zone;
+		if (st->held && st->held_restored)
+			engine_held_found(e, inv, st);
+		st->held_restored = false;
 		if (dp->action == MEMCTL_ACTION_ERROR) {
 			engine_set_str(&st->last_error, dp->reason);
 			res.failed++;

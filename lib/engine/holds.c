@@ -8,6 +8,35 @@
 #include "identity.h"
 #include "util-mem.h"
 
+int memctl_status_hold(struct memctl_device_status *st, const char *held_for)
+{
+	if (held_for) {
+		char *t = strdup(held_for);
+		if (!t)
+			return -ENOMEM;
+		free(st->held_for);
+		st->held_for = t;
+	} else {
+		st->held_by_hand = true;
+	}
+	st->held = true;
+	return 0;
+}
+
+bool memctl_status_release(struct memctl_device_status *st, bool reset)
+{
+	bool was = reset ? !!st->held_for : st->held_by_hand;
+
+	if (reset) {
+		free(st->held_for);
+		st->held_for = NULL;
+	} else {
+		st->held_by_hand = false;
+	}
+	st->held = st->held_by_hand || st->held_for;
+	return was;
+}
+
 static void pending_clear(struct memctl_pending_hold *p)
 {
 	free(p->device);

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,6 +19,17 @@ struct memctl_holds {
 	struct memctl_pending_hold *v;
 	size_t n;
 };
+
+/*
+ * A device's holds know their kind: by hand (memctl offline, released by
+ * memctl online) and for a reset (reset-prepare TARGET, released by
+ * reset-done); one device can have both, and each release ends only its own.
+ * st->held says whether any is taken.
+ */
+/* Take a hold: by hand when held_for is NULL, else for the reset of held_for. */
+int memctl_status_hold(struct memctl_device_status *st, const char *held_for);
+/* End the reset hold (reset) or the hold by hand; returns whether there was one. */
+bool memctl_status_release(struct memctl_device_status *st, bool reset);
 
 void memctl_holds_clear(struct memctl_holds *h);
 /* Copies the strings. identity must parse (memctl_identity_parse): -EINVAL otherwise. */

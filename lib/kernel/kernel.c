@@ -140,6 +140,7 @@ static struct {
 	__typeof__(&daxctl_dev_enable_ram) dev_enable_ram;
 	__typeof__(&daxctl_dev_enable_devdax) dev_enable_devdax;
 	__typeof__(&daxctl_dev_set_size) dev_set_size;
+	__typeof__(&daxctl_region_destroy_dev) region_destroy_dev;
 } dax;
 
 #define DAXCTL_SONAME "libdaxctl.so.1"
@@ -158,6 +159,7 @@ static int daxctl_load(void)
 		SYM(dev_region, daxctl_dev_get_region), SYM(region_seed, daxctl_region_get_dev_seed),
 		SYM(dev_disable, daxctl_dev_disable), SYM(dev_enable_ram, daxctl_dev_enable_ram),
 		SYM(dev_enable_devdax, daxctl_dev_enable_devdax), SYM(dev_set_size, daxctl_dev_set_size),
+		SYM(region_destroy_dev, daxctl_region_destroy_dev),
 #undef SYM
 	};
 
@@ -326,6 +328,23 @@ static int real_create_subdevice(void *ctx, const char *device, uint64_t size, c
 		return -ENOMEM;
 	*ret_name = name;
 	return 0;
+}
+
+/* Off its driver, size 0, and deleted from its region (dax_region/delete). */
+static int real_destroy_subdevice(void *ctx, const char *device)
+{
+	struct daxctl_handle h;
+	int r = daxctl_find(ctx, device, &h);
+
+	if (r < 0)
+		return r;
+	r = dax.dev_disable(h.dev);
+	if (r >= 0)
+		r = dax.dev_set_size(h.dev, 0);
+	if (r >= 0)
+		r = dax.region_destroy_dev(dax.dev_region(h.dev), h.dev);
+	daxctl_handle_done(&h);
+	return r;
 }
 
 static int real_set_memmap_on_memory(void *ctx, const char *device, bool on)
@@ -525,6 +544,7 @@ const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.resize = real_resize,
 	.create_subdevice = real_create_subdevice,
 	.set_memmap_on_memory = real_set_memmap_on_memory,
+	.destroy_subdevice = real_destroy_subdevice,
 	.offline_block = real_offline_block,
 	.offline_reason = real_offline_reason,
 	.device_users = real_device_users,

@@ -31,6 +31,9 @@ struct memctl_kernel_ops {
 	int (*resize)(void *ctx, const char *device, uint64_t size);
 	int (*create_subdevice)(void *ctx, const char *device, uint64_t size, char **ret_name);
 	int (*set_memmap_on_memory)(void *ctx, const char *device, bool on);
+	/* Take a sub-device (off its driver, size 0) back into its region: the undo of
+	 * create_subdevice. May be NULL. */
+	int (*destroy_subdevice)(void *ctx, const char *device);
 	/* Offline one block, cut short after timeout_ms (0: no limit) with -EINTR:
 	 * the kernel keeps migrating until a signal arrives. */
 	int (*offline_block)(void *ctx, unsigned long index, uint64_t timeout_ms);

@@ -50,7 +50,7 @@ int model_add_device(struct model *m, const char *name, int region, enum memctl_
 	*d = (struct model_device){ .present = true, .region = region, .dynamic = origin != MEMCTL_ORIGIN_PMEM,
 				    .origin = origin, .resource = resource, .size = size,
 				    .target_node = target_node, .driver = MEMCTL_DRIVER_NONE,
-				    .memmap_on_memory = 0 };
+				    .memmap_on_memory = 0, .region_size = size };
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	m->n_devices++;
 	if (driver == MEMCTL_DRIVER_KMEM) {
@@ -177,6 +177,26 @@ static int find_device(struct model *m, const char *name)
 
 static void model_cxl_region(struct memctl_inventory *inv, const struct model_device *d);
 
+/* A dynamic region is as big as its first device was; what its present devices leave is available. */
+static void model_region_size(const struct model *m, int region, uint64_t *ret_size, uint64_t *ret_available)
+{
+	uint64_t used = 0;
+	int first = -1;
+
+	for (int i = 0; i < m->n_devices; i++) {
+		if (m->devices[i].region != region)
+			continue;
+		if (first < 0)
+			first = i;
+		if (m->devices[i].present)
+			used += m->devices[i].size;
+	}
+	if (first < 0 || !m->devices[first].dynamic)
+		return;
+	*ret_size = m->devices[first].region_size;
+	*ret_available = used < *ret_size ? *ret_size - used : 0;
+}
+
 static int m_scan(void *ctx, struct memctl_inventory **ret)
 {
 	struct model *m = ctx;
@@ -224,6 +244,7 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 			regions[reg] = d->region;
 			inv->regions[reg] = (struct memctl_dax_region){ .id = d->region, .origin = d->origin,
 									.dynamic = d->dynamic, .align = 2 << 20 };
+			model_region_size(m, d->region, &inv->regions[reg].size, &inv->regions[reg].available_size);
 			asprintf(&inv->regions[reg].path, "sys/devices/model/region%d", d->region);
 			if (d->memdev[0]) {
 				struct memctl_cxl_memdev *md = calloc(1, sizeof(*md));
@@ -520,6 +541,24 @@ static int m_create_subdevice(void *ctx, const char *device, uint64_t size, char
 	return *ret_name ? 0 : -ENOMEM;
 }
 
+static int m_destroy_subdevice(void *ctx, const char *device)
+{
+	struct model *m = ctx;
+	int i = find_device(m, device), r;
+
+	if (i < 0)
+		return -ENODEV;
+	r = fault(m, MODEL_OP_CREATE, i, "destroy");
+	if (r < 0)
+		return r;
+	if (m->devices[i].driver == MEMCTL_DRIVER_KMEM || !m->devices[i].dynamic)
+		return -EBUSY;
+	m->devices[i].driver = MEMCTL_DRIVER_NONE;
+	m->devices[i].present = false;
+	uevent(m, "dax", "remove");
+	return 0;
+}
+
 static int m_set_memmap_on_memory(void *ctx, const char *device, bool on)
 {
 	struct model *m = ctx;
@@ -705,6 +744,7 @@ const struct memctl_kernel_ops model_ops = {
 	.resize = m_resize,
 	.create_subdevice = m_create_subdevice,
 	.set_memmap_on_memory = m_set_memmap_on_memory,
+	.destroy_subdevice = m_destroy_subdevice,
 	.offline_block = m_offline_block,
 	.offline_reason = m_offline_reason,
 	.device_users = m_device_users,

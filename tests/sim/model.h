@@ -24,7 +24,7 @@ enum model_op {
 	MODEL_OP_BIND,		/* target: device index (or -1) */
 	MODEL_OP_UNBIND,
 	MODEL_OP_RESIZE,
-	MODEL_OP_CREATE,
+	MODEL_OP_CREATE,	/* create_subdevice; destroy_subdevice with only_state "destroy" */
 	MODEL_OP_SET_AUTO_ONLINE,
 	MODEL_OP_SCAN,
 	MODEL_OP_SET_DEMOTION,
@@ -60,6 +60,7 @@ struct model_device {
 	bool dynamic;
 	enum memctl_origin origin;
 	uint64_t resource, size;
+	uint64_t region_size;	/* the first device of a region: the region's size (sub-devices carve it) */
 	int target_node;
 	enum memctl_dax_driver driver;
 	int memmap_on_memory;	/* -1: attribute absent */

@@ -253,6 +253,34 @@ static void test_reserved_part_is_left_as_devdax(void **state)
 	assert_non_null(strstr(pl->devices[1].reason, "the reserve of rule \"hbm\""));
 }
 
+/* memctld stopped mid-carve: after the resize only the create is left; after the create, nothing to cut. */
+static void test_reserve_is_carved_once(void **state)
+{
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(HMEM_RULE("reserve = \"512M\";"));
+	{
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inv_hmem_host(MEMCTL_DRIVER_NONE, 0, 0);
+		_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
+
+		inv->devices[0].size = 1536 * MIB;
+		inv->regions[0].available_size = 512 * MIB;
+		pl = plan(inv, p);
+		assert_string_equal(plan_steps_text(pl->devices[0].steps, pl->devices[0].n_steps),
+				    "create sub-device 512M (devdax); bind kmem; online memory48-59 movable");
+	}
+	{
+		_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inv_hmem_host(MEMCTL_DRIVER_NONE, 0, 0);
+		_cleanup_(memctl_plan_freep) struct memctl_plan *pl = NULL;
+
+		inv->devices[0].size = 1536 * MIB;
+		inv_device(inv, "dax0.1", 0, 60 * BS, 512 * MIB, 1, MEMCTL_DRIVER_DEVICE_DAX);
+		pl = plan(inv, p);
+		assert_string_equal(plan_steps_text(pl->devices[0].steps, pl->devices[0].n_steps),
+				    "bind kmem; online memory48-59 movable");
+		assert_int_equal(pl->devices[1].action, MEMCTL_ACTION_NONE);
+		assert_int_equal(pl->devices[1].want_mode, MEMCTL_MODE_DEVDAX);
+	}
+}
+
 static void test_devdax_rule_takes_memory_back(void **state)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv =
@@ -479,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_reserve_carves_a_subdevice),
 		cmocka_unit_test(test_reserve_errors),
 		cmocka_unit_test(test_reserved_part_is_left_as_devdax),
+		cmocka_unit_test(test_reserve_is_carved_once),
 		cmocka_unit_test(test_devdax_rule_takes_memory_back),
 		cmocka_unit_test(test_leave_and_ignore),
 		cmocka_unit_test(test_takeover_and_leave_auto_online),

@@ -519,4 +519,9 @@ const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.get_demotion = real_get_demotion,
 	.set_device_state = real_set_device_state,
 	.get_device_state = real_get_device_state,
+	.get_reset_methods = memctl_real_get_reset_methods,
+	.pci_reset_method = memctl_real_pci_reset_method,
+	.cxl_region_get = memctl_real_cxl_region_get,
+	.cxl_region_teardown = memctl_real_cxl_region_teardown,
+	.cxl_region_restore = memctl_real_cxl_region_restore,
 };

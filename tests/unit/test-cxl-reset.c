@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "cxl-reset.h"
+#include "policy-text.h"
+#include "reserve-name.h"
 #include "util-mem.h"
 
 static void test_method_choice(void **state)
@@ -91,12 +93,46 @@ static void test_region_same(void **state)
 	assert_string_equal(desc, "region0 (HPA 0x210000000-0x22fffffff, 512 MiB, 1 way x 256 B, decoder2.0)");
 }
 
+/* region 0 (CXL): dax0.0 (system-ram, 256M) and the reserve dax0.1 (devdax, 256M); hmem dax1.0 devdax 256M. */
+static void test_reserve_name(void **state)
+{
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(
+		"rules = ( { name = \"accel-hdm\"; match = { origin = \"cxl\"; }; mode = \"system-ram\"; "
+		"reserve = \"256M\"; },\n"
+		"  { name = \"other\"; match = { origin = \"hmem\"; }; mode = \"devdax\"; } );\n");
+	struct memctl_dax_region regs[2] = { { .id = 0, .origin = MEMCTL_ORIGIN_CXL, .dynamic = true },
+					     { .id = 1, .origin = MEMCTL_ORIGIN_HMEM } };
+	struct memctl_dax_device devs[3] = {
+		{ .name = "dax0.0", .region = 0, .size = 256 << 20, .mode = MEMCTL_MODE_SYSTEM_RAM, .target_node = 2 },
+		{ .name = "dax0.1", .region = 0, .size = 256 << 20, .mode = MEMCTL_MODE_DEVDAX, .target_node = 2 },
+		{ .name = "dax1.0", .region = 1, .size = 256 << 20, .mode = MEMCTL_MODE_DEVDAX, .target_node = 1 },
+	};
+	struct memctl_inventory inv = { .regions = regs, .n_regions = 2, .devices = devs, .n_devices = 3 };
+	char name[64];
+
+	assert_null(memctl_reserve_rule(p, &inv, &devs[0]));	/* the online part */
+	assert_non_null(memctl_reserve_rule(p, &inv, &devs[1]));
+	assert_string_equal(memctl_reserve_rule(p, &inv, &devs[1])->name, "accel-hdm");
+	assert_null(memctl_reserve_rule(p, &inv, &devs[2]));	/* devdax by a rule without reserve */
+	/* before the carve: one device of the whole region is no reserve */
+	devs[1].size = 0;
+	devs[0].mode = MEMCTL_MODE_DEVDAX;
+	devs[0].size = 256 << 20;
+	assert_null(memctl_reserve_rule(p, &inv, &devs[0]));
+	assert_int_equal(memctl_reserve_link_name("accel hdm/1", name, sizeof(name)), 0);
+	assert_string_equal(name, "accel_hdm_1");
+	assert_int_equal(memctl_reserve_link_name("..", name, sizeof(name)), 0);
+	assert_string_equal(name, "_.");
+	assert_int_equal(memctl_reserve_link_name("", name, sizeof(name)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_method_choice),
 		cmocka_unit_test(test_regions_of_function),
 		cmocka_unit_test(test_region_same),
+		cmocka_unit_test(test_reserve_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,6 +133,7 @@ static struct {
 	__typeof__(&daxctl_dev_get_devname) dev_name;
 	__typeof__(&daxctl_dev_get_region) dev_region;
 	__typeof__(&daxctl_region_get_dev_seed) region_seed;
+	__typeof__(&daxctl_region_create_dev) region_create_dev;
 	__typeof__(&daxctl_dev_disable) dev_disable;
 	__typeof__(&daxctl_dev_enable_ram) dev_enable_ram;
 	__typeof__(&daxctl_dev_enable_devdax) dev_enable_devdax;
@@ -153,6 +154,7 @@ static int daxctl_load(void)
 		SYM(region_next, daxctl_region_get_next), SYM(dev_first, daxctl_dev_get_first),
 		SYM(dev_next, daxctl_dev_get_next), SYM(dev_name, daxctl_dev_get_devname),
 		SYM(dev_region, daxctl_dev_get_region), SYM(region_seed, daxctl_region_get_dev_seed),
+		SYM(region_create_dev, daxctl_region_create_dev),
 		SYM(dev_disable, daxctl_dev_disable), SYM(dev_enable_ram, daxctl_dev_enable_ram),
 		SYM(dev_enable_devdax, daxctl_dev_enable_devdax), SYM(dev_set_size, daxctl_dev_set_size),
 #undef SYM
@@ -308,6 +310,9 @@ static int real_create_subdevice(void *ctx, const char *device, uint64_t size, c
 	if (r < 0)
 		return r;
 	seed = dax.region_seed(dax.dev_region(h.dev));
+	/* A CXL dax region comes with one device over all of it and no seed (seen on 6.12): ask for one. */
+	if (!seed && dax.region_create_dev(dax.dev_region(h.dev)) >= 0)
+		seed = dax.region_seed(dax.dev_region(h.dev));
 	if (!seed) {
 		daxctl_handle_done(&h);
 		return memctl_log_errno(-EOPNOTSUPP, "%s: its region has no seed device", device);

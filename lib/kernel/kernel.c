@@ -310,9 +310,15 @@ static int real_create_subdevice(void *ctx, const char *device, uint64_t size, c
 	if (r < 0)
 		return r;
 	seed = dax.region_seed(dax.dev_region(h.dev));
-	/* A CXL dax region comes with one device over all of it and no seed (seen on 6.12): ask for one. */
-	if (!seed && dax.region_create_dev(dax.dev_region(h.dev)) >= 0)
+	/* A CXL dax region comes with one device over all of it and no seed (seen on 6.12 and 7.3): ask
+	 * for one, then look again with a fresh context (libdaxctl does not see devices made after its scan). */
+	if (!seed && dax.region_create_dev(dax.dev_region(h.dev)) >= 0) {
+		daxctl_handle_done(&h);
+		r = daxctl_find(ctx, device, &h);
+		if (r < 0)
+			return r;
 		seed = dax.region_seed(dax.dev_region(h.dev));
+	}
 	if (!seed) {
 		daxctl_handle_done(&h);
 		return memctl_log_errno(-EOPNOTSUPP, "%s: its region has no seed device", device);

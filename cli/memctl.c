@@ -31,6 +31,7 @@ static const struct {
 	{ "reset-prepare", cli_reset_prepare, "take memory away before a device reset" },
 	{ "reset-done", cli_reset_done, "give it back after the reset" },
 	{ "reset", cli_reset, "prepare, reset the PCI function, done" },
+	{ "udev-name", cli_udev_name, "udev: the reserve rule a devdax device was carved for" },
 };
 
 static void usage(FILE *f)

@@ -30,6 +30,8 @@ int cli_reset_forecast(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset_done(struct memctl_cli *cli, int argc, char **argv);
 int cli_reset(struct memctl_cli *cli, int argc, char **argv);
 int cli_metrics(struct memctl_cli *cli, int argc, char **argv);
+/* udev IMPORT{program}: MEMCTL_RESERVE=<rule> of a carved devdax device (memctl-udev.c). */
+int cli_udev_name(struct memctl_cli *cli, int argc, char **argv);
 /* memctl status: where memctld's metrics and NFD files go and their state (memctl-metrics.c). */
 void cli_print_exports(struct json_object *daemon);
 

@@ -15,6 +15,12 @@
 #include "engine.h"
 #include "holds.h"
 
+/* A CXL region reset-prepare took down, as it was, until reset-done brings it back. */
+struct engine_cxl_saved {
+	char target[64];
+	struct memctl_cxl_region_config config;
+};
+
 struct memctl_engine {
 	const struct memctl_kernel_ops *ops;
 	void *ctx;
@@ -28,6 +34,8 @@ struct memctl_engine {
 	uint64_t offline_timeout_ms;	/* the policy's, for offlines the kernel may refuse */
 	int offline_retries;
 	struct memctl_holds pending;	/* holds waiting for their memory */
+	struct engine_cxl_saved cxl_saved[8];	/* CXL regions taken down for a reset (engine-reset-cxl.c) */
+	size_t n_cxl_saved;
 };
 
 /* What to do to take a successful step back. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cxl-reset.h"
 #include "engine-reset-seq.h"
 #include "reset-target.h"
 #include "util-mem.h"
@@ -46,8 +47,9 @@ int memctl_engine_reset(struct memctl_engine *e, const struct memctl_kernel_ops 
 			char **ret_message)
 {
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
-	_autofree_ char *pci = NULL, *prepared = NULL, *done = NULL;
-	char line[512];
+	_autofree_ char *pci = NULL, *prepared = NULL, *done = NULL, *offered = NULL;
+	struct memctl_reset_choice how = { .why = "the kernel's own choice" };
+	char line[768];
 	int r;
 
 	r = ops->scan(ctx, &inv);
@@ -66,8 +68,15 @@ int memctl_engine_reset(struct memctl_engine *e, const struct memctl_kernel_ops 
 			*ret_message = steal(&prepared);
 		return r;
 	}
-	r = ops->pci_reset(ctx, pci);
-	snprintf(line, sizeof(line), "%s: PCI reset of %s: %s", target, pci, r < 0 ? strerror(-r) : "done");
+	/* The method: what the function offers, chosen as reset-prepare chose what to take down for it. */
+	if (ops->get_reset_methods && ops->pci_reset_method && ops->get_reset_methods(ctx, pci, &offered) >= 0 &&
+	    memctl_reset_method_choose(offered, true, &how) >= 0)
+		r = ops->pci_reset_method(ctx, pci, how.method);
+	else
+		r = ops->pci_reset(ctx, pci);
+	snprintf(line, sizeof(line), "%s: PCI reset of %s by %s (offered: %s; %s): %s", target, pci,
+		 how.method[0] ? how.method : "its reset file", offered ? offered : "unknown", how.why,
+		 r < 0 ? strerror(-r) : "done");
 	phase_done(s, MEMCTL_RESET_PHASE_PCI, target, r, line);
 	if (r < 0) {
 		if (ret_message)
@@ -78,7 +87,7 @@ int memctl_engine_reset(struct memctl_engine *e, const struct memctl_kernel_ops 
 	}
 	r = memctl_engine_reset_phase(e, p, MEMCTL_RESET_PHASE_DONE, target, s, &done);
 	if (ret_message)
-		(void)asprintf_ret(ret_message, "%s; PCI function %s reset; %s", prepared ? prepared : target, pci,
-				   done ? done : strerror(-r));
+		(void)asprintf_ret(ret_message, "%s; PCI function %s reset (%s); %s", prepared ? prepared : target, pci,
+				   how.method[0] ? how.method : "reset file", done ? done : strerror(-r));
 	return r;
 }

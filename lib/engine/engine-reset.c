@@ -15,6 +15,7 @@
 #include "dax-state.h"
 #include "engine.h"
 #include "engine-internal.h"
+#include "engine-reset-cxl.h"
 #include "engine-state.h"
 #include "holds.h"
 #include "log.h"
@@ -206,6 +207,8 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
 	struct reset_set rs = { 0 };
 	struct undo_log u = { 0 };
+	struct engine_cxl_plan cxl = { 0 };
+	char cxl_msg[1024] = "";
 	_autofree_ char *failure = NULL;
 	struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
 	char err[2048] = "";
@@ -245,6 +248,10 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 			goto out;
 		}
 	}
+	/* What the device's reset takes down with it (CXL regions), refused here before anything moves.
+	 * Not for AER/EEH recovery: the kernel resets the device whatever memctl does. */
+	if (!(o && o->recovery) && (r = engine_cxl_plan(e, inv, target, &cxl, ret_message)) < 0)
+		goto out;
 	a.device = rs.devices;
 	engine_emit(e, &a, "reset-prepare %s: %s (%s)", target, rs.devices, rs.memdevs[0] ? rs.memdevs : "no memdev");
 
@@ -354,16 +361,24 @@ int memctl_engine_reset_prepare(struct memctl_engine *e, const struct memctl_pol
 			engine_set_str(&st->last_error, NULL);
 		}
 	}
-	r = 0;
+	r = cxl.n ? engine_cxl_teardown(e, inv, target, &cxl, cxl_msg, sizeof(cxl_msg)) : 0;
+	if (r < 0) {
+		if (ret_message)
+			(void)asprintf_ret(ret_message, "%s: memory offline and removed, but %s (the device stays held)",
+					   target, cxl_msg);
+		goto out;
+	}
 	if (ret_message)
 		(void)asprintf_ret(ret_message, "%s: %s prepared for reset: %zu memory blocks offline and removed in %.1f s; "
-				   "held until reset-done", target, rs.devices, offlined, (mono_ms() - start) / 1000.0);
+				   "%s%sheld until reset-done", target, rs.devices, offlined, (mono_ms() - start) / 1000.0,
+				   cxl_msg, cxl_msg[0] ? "; " : "");
 	{
 		struct emit_args ok = { .kind = MEMCTL_EVENT_DEVICE_OFFLINED, .device = rs.devices, .node = -1 };
-		engine_emit(e, &ok, "reset-prepare %s: %s offline and removed, held (%zu blocks, %.1f s)", target, rs.devices,
-			    offlined, (mono_ms() - start) / 1000.0);
+		engine_emit(e, &ok, "reset-prepare %s: %s offline and removed, held (%zu blocks, %.1f s)%s%s", target,
+			    rs.devices, offlined, (mono_ms() - start) / 1000.0, cxl_msg[0] ? "; " : "", cxl_msg);
 	}
 out:
+	engine_cxl_plan_clear(&cxl);
 	free(u.v);
 	free(rs.idx);
 	return r;
@@ -376,9 +391,17 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 	struct reset_set rs = { 0 };
 	struct memctl_reconcile_result res = { 0 };
 	struct emit_args a = { .kind = MEMCTL_EVENT_RESET, .node = -1 };
+	char cxl_msg[1024] = "";
 	size_t released = 0;
-	int r;
+	int r, cxl_r;
 
+	/* CXL regions the prepare took down come back first: their dax devices are what the policy places */
+	cxl_r = engine_cxl_restore(e, target, 20000, cxl_msg, sizeof(cxl_msg));
+	if (cxl_msg[0]) {
+		struct emit_args c = { .kind = cxl_r < 0 ? MEMCTL_EVENT_STEP_FAILED : MEMCTL_EVENT_RESET, .node = -1,
+				       .error = cxl_r < 0 ? cxl_r : 0 };
+		engine_emit(e, &c, "reset-done %s: %s", target, cxl_msg);
+	}
 	r = engine_scan(e, &inv);
 	if (r < 0)
 		return r;
@@ -409,8 +432,9 @@ int memctl_engine_reset_done(struct memctl_engine *e, const struct memctl_policy
 	r = memctl_engine_reconcile(e, p, &res);
 	(void)run_hooks(o, "post", target, &rs, false, NULL);
 	if (ret_message)
-		(void)asprintf_ret(ret_message, "%s: released %zu device%s; policy applied (%zu changed, %zu failed)", target,
-				   released, released == 1 ? "" : "s", res.changed, res.failed);
+		(void)asprintf_ret(ret_message, "%s: %s%sreleased %zu device%s; policy applied (%zu changed, %zu failed)", target,
+				   cxl_msg, cxl_msg[0] ? "; " : "", released, released == 1 ? "" : "s", res.changed,
+				   res.failed);
 	free(rs.idx);
-	return r < 0 ? r : res.failed ? -EIO : 0;
+	return r < 0 ? r : cxl_r < 0 ? cxl_r : res.failed ? -EIO : 0;
 }

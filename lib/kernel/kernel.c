@@ -136,6 +136,8 @@ static struct {
 	__typeof__(&daxctl_dev_get_devname) dev_name;
 	__typeof__(&daxctl_dev_get_region) dev_region;
 	__typeof__(&daxctl_region_get_dev_seed) region_seed;
+	__typeof__(&daxctl_region_create_dev) region_create_dev;
+	__typeof__(&daxctl_dev_is_enabled) dev_is_enabled;
 	__typeof__(&daxctl_dev_disable) dev_disable;
 	__typeof__(&daxctl_dev_enable_ram) dev_enable_ram;
 	__typeof__(&daxctl_dev_enable_devdax) dev_enable_devdax;
@@ -157,6 +159,7 @@ static int daxctl_load(void)
 		SYM(region_next, daxctl_region_get_next), SYM(dev_first, daxctl_dev_get_first),
 		SYM(dev_next, daxctl_dev_get_next), SYM(dev_name, daxctl_dev_get_devname),
 		SYM(dev_region, daxctl_dev_get_region), SYM(region_seed, daxctl_region_get_dev_seed),
+		SYM(region_create_dev, daxctl_region_create_dev), SYM(dev_is_enabled, daxctl_dev_is_enabled),
 		SYM(dev_disable, daxctl_dev_disable), SYM(dev_enable_ram, daxctl_dev_enable_ram),
 		SYM(dev_enable_devdax, daxctl_dev_enable_devdax), SYM(dev_set_size, daxctl_dev_set_size),
 		SYM(region_destroy_dev, daxctl_region_destroy_dev),
@@ -273,10 +276,24 @@ static int real_unbind(void *ctx, const char *device, enum memctl_dax_driver dri
 	return r;
 }
 
+static int real_device_users(void *ctx, const char *device, char **ret_users);
+
 static int real_bind(void *ctx, const char *device, enum memctl_dax_driver driver)
 {
+	enum memctl_dax_driver now;
 	struct daxctl_handle h;
 	int r;
+
+	/*
+	 * kmem for a device the engine unbound, which the dax bus gave to device_dax again
+	 * behind its back (7.3: a probe when a sub-device was created): take it back first,
+	 * unless someone opened it meanwhile.
+	 */
+	if (driver == MEMCTL_DRIVER_KMEM && real_get_driver(ctx, device, &now) >= 0 && now == MEMCTL_DRIVER_DEVICE_DAX) {
+		_autofree_ char *users = NULL;
+		if (real_device_users(ctx, device, &users) >= 0 && !users)
+			(void)real_unbind(ctx, device, MEMCTL_DRIVER_DEVICE_DAX);
+	}
 
 	if (driver == MEMCTL_DRIVER_FSDEV_DAX)
 		return fsdev_bind(ctx, device);
@@ -313,6 +330,23 @@ static int real_create_subdevice(void *ctx, const char *device, uint64_t size, c
 	if (r < 0)
 		return r;
 	seed = dax.region_seed(dax.dev_region(h.dev));
+	/* A CXL dax region comes with one device over all of it and no seed (seen on 6.12 and 7.3): ask
+	 * for one, then look again with a fresh context (libdaxctl does not see devices made after its scan). */
+	if (!seed) {
+		bool was_enabled = dax.dev_is_enabled(h.dev);
+
+		r = dax.region_create_dev(dax.dev_region(h.dev));
+		daxctl_handle_done(&h);
+		if (r < 0)
+			return memctl_log_errno(r, "%s: its region has no seed device and cannot make one", device);
+		r = daxctl_find(ctx, device, &h);
+		if (r < 0)
+			return r;
+		/* the dax bus probes unbound devices again on create (7.3: device_dax took the resized device) */
+		if (!was_enabled && dax.dev_is_enabled(h.dev))
+			(void)dax.dev_disable(h.dev);
+		seed = dax.region_seed(dax.dev_region(h.dev));
+	}
 	if (!seed) {
 		daxctl_handle_done(&h);
 		return memctl_log_errno(-EOPNOTSUPP, "%s: its region has no seed device", device);
@@ -553,4 +587,9 @@ const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.get_demotion = real_get_demotion,
 	.set_device_state = real_set_device_state,
 	.get_device_state = real_get_device_state,
+	.get_reset_methods = memctl_real_get_reset_methods,
+	.pci_reset_method = memctl_real_pci_reset_method,
+	.cxl_region_get = memctl_real_cxl_region_get,
+	.cxl_region_teardown = memctl_real_cxl_region_teardown,
+	.cxl_region_restore = memctl_real_cxl_region_restore,
 };

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cxl-reset.h"
 #include "inventory.h"
 
 struct memctl_kernel_ops {
@@ -56,9 +57,30 @@ struct memctl_kernel_ops {
 	 */
 	int (*set_device_state)(void *ctx, const char *device, const char *state, uint64_t timeout_ms);
 	int (*get_device_state)(void *ctx, const char *device, enum memctl_hotplug_state *ret);
+	/*
+	 * CXL resets (cxl-region.c). What the PCI function's reset_method offers
+	 * ("bus cxl_bus"), and its reset by one method. A CXL region: read its
+	 * configuration (-ENOENT: gone); take it down for a reset (cxl_region
+	 * driver unbound, so its dax devices go, then decommitted: its HDM
+	 * decoders reset, HPA range and targets kept); bring it back (re-created
+	 * from the configuration with the same window, interleave and targets if
+	 * the region is gone, committed, driver bound); *ret_name: its name now.
+	 * NULL in an ops table that cannot: CXL regions stay as they are.
+	 */
+	int (*get_reset_methods)(void *ctx, const char *pci_address, char **ret);
+	int (*pci_reset_method)(void *ctx, const char *pci_address, const char *method);
+	int (*cxl_region_get)(void *ctx, const char *region, struct memctl_cxl_region_config *ret);
+	int (*cxl_region_teardown)(void *ctx, const char *region);
+	int (*cxl_region_restore)(void *ctx, const struct memctl_cxl_region_config *config, char **ret_name);
 };
 
 /* The real kernel: sysfs through the seam plus libdaxctl for driver changes. */
 struct memctl_sysfs;
 extern const struct memctl_kernel_ops memctl_kernel_real_ops;
+/* cxl-region.c: the CXL ops of the real table. */
+int memctl_real_get_reset_methods(void *ctx, const char *pci_address, char **ret);
+int memctl_real_pci_reset_method(void *ctx, const char *pci_address, const char *method);
+int memctl_real_cxl_region_get(void *ctx, const char *region, struct memctl_cxl_region_config *ret);
+int memctl_real_cxl_region_teardown(void *ctx, const char *region);
+int memctl_real_cxl_region_restore(void *ctx, const struct memctl_cxl_region_config *config, char **ret_name);
 /* ctx for the real ops is a struct memctl_sysfs *. */

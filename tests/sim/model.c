@@ -175,8 +175,6 @@ static int find_device(struct model *m, const char *name)
 
 /* ---- ops ---------------------------------------------------------------- */
 
-static void model_cxl_region(struct memctl_inventory *inv, const struct model_device *d);
-
 /* A dynamic region is as big as its first device was; what its present devices leave is available. */
 static void model_region_size(const struct model *m, int region, uint64_t *ret_size, uint64_t *ret_available)
 {
@@ -255,7 +253,7 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 				inv->regions[reg].memdevs = md;
 				inv->regions[reg].n_memdevs = 1;
 				asprintf(&inv->regions[reg].cxl_region, "region%d", d->region);
-				model_cxl_region(inv, d);
+				model_cxl_region_entry(inv, d, true);
 			}
 			inv->n_regions++;
 		}
@@ -272,6 +270,7 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 		v->mode = memctl_driver_mode(d->driver);
 	}
 	(void)regions;
+	model_cxl_scan_down(m, inv);
 	for (unsigned long i = 0; i < MODEL_MAX_BLOCKS; i++) {
 		const struct model_block *b = &m->blocks[i];
 		struct memctl_block *v;
@@ -312,7 +311,7 @@ static int m_scan(void *ctx, struct memctl_inventory **ret)
 }
 
 /* The cxl bus's view of a CXL device's region (one memdev, as above). */
-static void model_cxl_region(struct memctl_inventory *inv, const struct model_device *d)
+void model_cxl_region_entry(struct memctl_inventory *inv, const struct model_device *d, bool has_dax)
 {
 	struct memctl_cxl_region *c;
 
@@ -321,7 +320,7 @@ static void model_cxl_region(struct memctl_inventory *inv, const struct model_de
 	c = &inv->cxl_regions[inv->n_cxl_regions++];
 	*c = (struct memctl_cxl_region){ .mode = strdup("ram"), .size = d->size, .has_size = true,
 					 .resource = d->resource, .has_resource = true,
-					 .locked = d->region_locked ? 1 : -1, .has_dax = true };
+					 .locked = d->region_locked ? 1 : -1, .has_dax = has_dax };
 	asprintf(&c->name, "region%d", d->region);
 	c->memdevs = calloc(1, sizeof(*c->memdevs));
 	c->memdevs[0] = (struct memctl_cxl_memdev){ .name = strdup(d->memdev), .serial = strdup("0x1"),
@@ -625,7 +624,7 @@ static int m_device_users(void *ctx, const char *device, char **ret_users)
 	return 0;
 }
 
-static int m_pci_reset(void *ctx, const char *pci)
+int model_pci_reset(void *ctx, const char *pci)
 {
 	struct model *m = ctx;
 
@@ -637,6 +636,7 @@ static int m_pci_reset(void *ctx, const char *pci)
 				    m->blocks[b].state == MEMCTL_BLOCK_ONLINE)
 					return -EBUSY;
 	m->pci_resets++;
+	model_cxl_reset(m, pci, m->last_reset_method);
 	return 0;
 }
 
@@ -748,9 +748,14 @@ const struct memctl_kernel_ops model_ops = {
 	.offline_block = m_offline_block,
 	.offline_reason = m_offline_reason,
 	.device_users = m_device_users,
-	.pci_reset = m_pci_reset,
+	.pci_reset = model_pci_reset,
 	.set_demotion = m_set_demotion,
 	.get_demotion = m_get_demotion,
 	.set_device_state = m_set_device_state,
 	.get_device_state = m_get_device_state,
+	.get_reset_methods = model_get_reset_methods,
+	.pci_reset_method = model_pci_reset_method,
+	.cxl_region_get = model_cxl_region_get,
+	.cxl_region_teardown = model_cxl_region_teardown,
+	.cxl_region_restore = model_cxl_region_restore,
 };

@@ -69,6 +69,10 @@ struct model_device {
 	char memdev[16];	/* CXL memdev, "" for none */
 	bool region_locked;	/* its CXL region reads locked = 1 (7.1+) */
 	enum memctl_hotplug_state state;	/* daxX.Y/state while kmem is bound (model.dax_state) */
+	/* Its CXL region (model-cxl.c): disabled (cxl_region unbound: no dax device), decommitted
+	 * (HDM decoders reset), wiped (a bus reset cleared committed decoders under it). */
+	bool cxl_disabled, cxl_decommitted, cxl_wiped;
+	uint64_t cxl_size;	/* the region's size while it is disabled */
 };
 
 struct model {
@@ -83,6 +87,9 @@ struct model {
 	unsigned leaked_unbinds;	/* kmem unbound with blocks online: must stay 0 */
 	unsigned uevents;		/* uevents the kernel would have sent */
 	unsigned pci_resets;
+	char reset_methods[48];		/* every function's reset_method, "" for "bus cxl_bus" (QEMU's CXL type 3) */
+	char last_reset_method[16];	/* the method of the last reset, "" for the kernel's choice */
+	unsigned sbr_unclean;		/* "SBR happened without memory regions removal" (and the kernel's taint) */
 	int demotion_enabled;		/* -1: no memory tiering in this kernel, else 0/1 */
 	bool demotion_sticks_off;	/* writes "succeed" but it still reads 0 (another writer) */
 	int node_tier[4];		/* memory_tierN per node, -1: tiers unknown (the default) */
@@ -108,6 +115,19 @@ void model_add_fault(struct model *m, struct model_fault f);
 /* A kmem device's daxX.Y/state as the kernel records it, without touching the blocks (a desync),
  * except UNPLUGGED, which removes them as an unplug does. */
 void model_set_device_state(struct model *m, int dev, enum memctl_hotplug_state state);
+
+/* model-cxl.c: the CXL ops and the model's hooks into them. */
+int model_get_reset_methods(void *ctx, const char *pci, char **ret);
+int model_pci_reset(void *ctx, const char *pci);
+int model_pci_reset_method(void *ctx, const char *pci, const char *method);
+int model_cxl_region_get(void *ctx, const char *region, struct memctl_cxl_region_config *ret);
+int model_cxl_region_teardown(void *ctx, const char *region);
+int model_cxl_region_restore(void *ctx, const struct memctl_cxl_region_config *config, char **ret_name);
+/* A reset of pci by method ("" the first offered) hits the CXL regions on it. */
+void model_cxl_reset(struct model *m, const char *pci, const char *method);
+/* The cxl bus's view of a device's region; scan adds the regions that are down (no dax device). */
+void model_cxl_region_entry(struct memctl_inventory *inv, const struct model_device *d, bool has_dax);
+void model_cxl_scan_down(const struct model *m, struct memctl_inventory *inv);
 
 /* Counts over a device's blocks. */
 unsigned model_blocks(const struct model *m, int dev, enum memctl_block_state state, enum memctl_zone zone);

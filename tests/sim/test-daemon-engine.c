@@ -70,7 +70,8 @@ static void test_reset_sequence(void **state)
 	assert_string_equal(ph.text, "P0 R0 D0");
 	assert_int_equal(m.pci_resets, 1);	/* the model refuses a reset with memory online: it was not */
 	assert_non_null(strstr(msg, "prepared for reset"));
-	assert_non_null(strstr(msg, "PCI function 0000:0d:00.0 reset; mem0: released 1 device"));
+	assert_non_null(strstr(msg, "PCI function 0000:0d:00.0 reset (cxl_bus); mem0: CXL region3"));
+	assert_non_null(strstr(msg, "released 1 device"));
 	assert_false(sim_status(e, "dax3.0")->held);
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);	/* back online by policy */
 }
@@ -100,6 +101,11 @@ static int failing_pci_reset(void *ctx, const char *pci)
 	return -EIO;
 }
 
+static int failing_pci_reset_method(void *ctx, const char *pci, const char *method)
+{
+	return -EIO;
+}
+
 static void test_reset_pci_fails(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -112,6 +118,7 @@ static void test_reset_pci_fails(void **state)
 	int dev = cxl_online(&m);
 
 	ops.pci_reset = failing_pci_reset;
+	ops.pci_reset_method = failing_pci_reset_method;
 	assert_int_equal(memctl_engine_new(&ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reset(e, &ops, &m, p, "0000:0d:00.0", &s, &msg), -EIO);
 	/* no reset-done after a failed reset: the memory stays offline and held */

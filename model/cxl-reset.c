@@ -75,23 +75,6 @@ static bool on_function(const struct memctl_cxl_region *c, const char *pci)
 	return false;
 }
 
-static bool concerns(const struct memctl_inventory *inv, const struct memctl_cxl_region *c, const char *target)
-{
-	if (streq(c->name, target))
-		return true;
-	for (size_t k = 0; k < c->n_memdevs; k++)
-		if ((c->memdevs[k].name && streq(c->memdevs[k].name, target)) ||
-		    (c->memdevs[k].host && streq(c->memdevs[k].host, target)))
-			return true;
-	for (size_t i = 0; i < inv->n_devices; i++) {
-		const struct memctl_dax_device *d = &inv->devices[i];
-		const struct memctl_dax_region *r = d->region >= 0 ? &inv->regions[d->region] : NULL;
-		if (streq(d->name, target) && r && r->cxl_region && streq(r->cxl_region, c->name))
-			return true;
-	}
-	return false;
-}
-
 int memctl_cxl_reset_regions(const struct memctl_inventory *inv, const char *target, size_t **ret, char **ret_pci)
 {
 	_autofree_ char *pci = NULL;
@@ -103,7 +86,7 @@ int memctl_cxl_reset_regions(const struct memctl_inventory *inv, const char *tar
 	for (size_t i = 0; i < inv->n_cxl_regions; i++) {
 		const struct memctl_cxl_region *c = &inv->cxl_regions[i];
 
-		if (!concerns(inv, c, target))
+		if (!memctl_cxl_region_concerns(inv, c, target))
 			continue;
 		for (size_t k = 0; k < c->n_memdevs; k++) {
 			const char *h = c->memdevs[k].host;
@@ -143,7 +126,7 @@ int memctl_cxl_teardown_refusal(const struct memctl_inventory *inv, const char *
 			r = asprintf(ret_why, "%s: CXL region %s is locked (the platform fixed it; the kernel refuses to "
 					      "decommit or destroy it, EPERM): a reset would wipe its decoders under it, so "
 					      "memctl refuses to take it down", target, c->name);
-		else if (!concerns(inv, c, target))
+		else if (!memctl_cxl_region_concerns(inv, c, target))
 			for (size_t k = 0; k < inv->n_devices && r == 0; k++) {
 				const struct memctl_dax_device *d = &inv->devices[k];
 				const struct memctl_dax_region *dr = d->region >= 0 ? &inv->regions[d->region] : NULL;

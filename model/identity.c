@@ -277,7 +277,7 @@ const struct memctl_cxl_region *memctl_inventory_cxl_region(const struct memctl_
 	return NULL;
 }
 
-static bool region_concerns(const struct memctl_inventory *inv, const struct memctl_cxl_region *c, const char *target)
+bool memctl_cxl_region_concerns(const struct memctl_inventory *inv, const struct memctl_cxl_region *c, const char *target)
 {
 	if (streq(c->name, target))
 		return true;
@@ -300,7 +300,7 @@ int memctl_inventory_cxl_refusal(const struct memctl_inventory *inv, const char 
 		const struct memctl_cxl_region *c = &inv->cxl_regions[i];
 		int r;
 
-		if (!region_concerns(inv, c, target))
+		if (!memctl_cxl_region_concerns(inv, c, target))
 			continue;
 		if (c->locked == 1)
 			r = asprintf(ret, "%s: CXL region %s is locked (the platform fixed it; the kernel refuses "

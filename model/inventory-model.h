@@ -318,6 +318,10 @@ enum memctl_dax_mode memctl_driver_mode(enum memctl_dax_driver d);
 
 /* Lookups for CXL regions (model/identity.c); NULL when not found. */
 const struct memctl_cxl_region *memctl_inventory_cxl_region(const struct memctl_inventory *inv, const char *name);
+/* Whether a reset target (the region, one of its memdevs or their PCI functions,
+ * or a dax device in it) names the CXL region c. */
+bool memctl_cxl_region_concerns(const struct memctl_inventory *inv, const struct memctl_cxl_region *c,
+				const char *target);
 /* The CXL region a reset target (region, memdev, PCI address, dax device) concerns
  * and that memctl must not act on (locked, or without a dax device): one sentence
  * saying why in *ret (caller frees). 0: nothing refused, 1: refused, -ENOMEM. */

@@ -67,6 +67,30 @@ static void __attribute__((format(printf, 3, 4))) err_append(char *err, size_t l
  * not go is named (with the kernel's reason when it gave one) and the others
  * are still tried, so that one answer names every block that stays.
  */
+/* The blocks of d from index 'from' on that the deadline left untried, named
+ * as a range with their count: every block of the device is accounted for. */
+static void untried_append(const struct memctl_inventory *inv, const struct memctl_dax_device *d, size_t from,
+			   uint64_t timeout_ms, char *err, size_t len)
+{
+	unsigned long first = 0, last = 0;
+	size_t n = 0;
+
+	for (size_t j = from; j < d->n_blocks; j++) {
+		const struct memctl_block *b = &inv->blocks[d->blocks[j]];
+
+		if (b->state == MEMCTL_BLOCK_OFFLINE)
+			continue;
+		if (!n++)
+			first = b->index;
+		last = b->index;
+	}
+	if (n == 1)
+		err_append(err, len, "memory%lu not tried: offline_timeout (%.1f s) passed", first, timeout_ms / 1000.0);
+	else if (n > 1)
+		err_append(err, len, "memory%lu-%lu (%zu blocks) not tried: offline_timeout (%.1f s) passed", first, last,
+			   n, timeout_ms / 1000.0);
+}
+
 static int offline_with_deadline(struct memctl_engine *e, const struct memctl_inventory *inv,
 				 const struct memctl_dax_device *d, uint64_t timeout_ms, int retries,
 				 struct undo_log *u, const struct memctl_reset_options *o, char *err, size_t len)
@@ -96,6 +120,7 @@ static int offline_with_deadline(struct memctl_engine *e, const struct memctl_in
 				err_append(err, len, "memory%lu: %s; %d tr%s in %.1f s", b->index,
 					   offline_reason(r ? r : -ETIMEDOUT), tries, tries == 1 ? "y" : "ies",
 					   (now - start) / 1000.0);
+				untried_append(inv, d, i + 1, timeout_ms, err, len);
 				return failed ? failed : -ETIMEDOUT;
 			}
 			r = e->ops->offline_block ? e->ops->offline_block(e->ctx, b->index, deadline - now)

@@ -149,6 +149,27 @@ static void test_offline_faults(void **state)
 	}
 }
 
+/* The deadline passes at one block: the error names it and every block left untried. */
+static void test_deadline_names_untried_blocks(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(
+		"defaults: { offline_timeout = \"1s\"; offline_retries = 20; };\n"
+		"rules = ( { name = \"cxl\"; match = { origin = \"cxl\"; }; mode = \"system-ram\"; } );\n");
+	_autofree_ char *msg = NULL;
+	struct model m;
+	int dev = cxl_online(&m);
+
+	model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_SET_BLOCK, .target = 70, .error = -EBUSY, .times = -1 });
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	assert_true(memctl_engine_reset_prepare(e, p, "mem0", NULL, &msg) < 0);
+	if (!strstr(msg, "memory70: ") || !strstr(msg, "memory71-79 (9 blocks) not tried: offline_timeout (1.0 s) passed")) {
+		print_error("got: %s\n", msg);
+		fail();
+	}
+	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
+}
+
 static void test_on_reset_refuse(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -475,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_prepare_and_done),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_offline_faults),
+		cmocka_unit_test(test_deadline_names_untried_blocks),
 		cmocka_unit_test(test_on_reset_refuse),
 		cmocka_unit_test_setup_teardown(test_hook_veto_and_phases, hooks_setup, hooks_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_timeout_and_undo, hooks_setup, hooks_teardown),

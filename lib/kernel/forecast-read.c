@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cxl-reset.h"
 #include "forecast-read.h"
+#include "kernel.h"
 #include "plan.h"
 #include "util-mem.h"
 
@@ -67,6 +69,51 @@ static void refusal(const struct memctl_inventory *inv, const struct memctl_poli
 		snprintf(df->refused, sizeof(df->refused), "rule \"%s\" says on_reset = \"refuse\"", rule->name);
 }
 
+/*
+ * What reset-prepare's CXL teardown would refuse (lib/engine/engine-reset-cxl.c
+ * makes the same checks when it runs): a locked region, another region on the
+ * function, a process holding a dax device of a region that would go away.
+ * Nothing when the function's reset method leaves the decoders alone (FLR).
+ */
+static void cxl_refusal(struct memctl_sysfs *s, const struct memctl_inventory *inv, const char *target,
+			struct memctl_device_forecast *df)
+{
+	_autofree_ size_t *regions = NULL;
+	_autofree_ char *pci = NULL, *offered = NULL, *why = NULL;
+	struct memctl_reset_choice choice;
+	char first[32] = "";
+	int n;
+
+	if (df->refused[0])
+		return;
+	n = memctl_cxl_reset_regions(inv, target, &regions, &pci);
+	if (n <= 0)
+		return;
+	if (pci)
+		sscanf(pci, "%31s", first);
+	if (s && first[0] && memctl_real_get_reset_methods(s, first, &offered) >= 0 &&
+	    memctl_reset_method_choose(offered, true, &choice) >= 0 && !choice.wipes_decoders)
+		return;
+	if (memctl_cxl_teardown_refusal(inv, target, regions, (size_t)n, &why) > 0 && why) {
+		snprintf(df->refused, sizeof(df->refused), "%s", why);
+		return;
+	}
+	for (size_t i = 0; s && i < inv->n_devices; i++) {
+		const struct memctl_dax_device *d = &inv->devices[i];
+		const struct memctl_dax_region *dr = d->region >= 0 ? &inv->regions[d->region] : NULL;
+		_autofree_ char *users = NULL;
+		bool mine = false;
+
+		for (int k = 0; dr && dr->cxl_region && k < n; k++)
+			mine = mine || streq(inv->cxl_regions[regions[k]].name, dr->cxl_region);
+		if (mine && memctl_real_device_users(s, d->name, &users) >= 0 && users) {
+			snprintf(df->refused, sizeof(df->refused), "/dev/%s is in use by %s: the reset takes CXL region %s "
+				 "away under it", d->name, users, dr->cxl_region);
+			return;
+		}
+	}
+}
+
 int memctl_forecast_collect(struct memctl_sysfs *s, const struct memctl_inventory *inv, const struct memctl_policy *p,
 			    const char *target, struct memctl_forecast **ret, char **ret_message)
 {
@@ -109,6 +156,7 @@ int memctl_forecast_collect(struct memctl_sysfs *s, const struct memctl_inventor
 		df->size = d->size;
 		df->kmem = d->driver == MEMCTL_DRIVER_KMEM;
 		refusal(inv, p, target, d, df);
+		cxl_refusal(s, inv, target, df);
 		df->deadline_ms = p ? p->defaults.offline_timeout_ms : 0;
 		df->blocks = calloc(d->n_blocks ? d->n_blocks : 1, sizeof(*df->blocks));
 		if (!df->blocks)

@@ -276,8 +276,6 @@ static int real_unbind(void *ctx, const char *device, enum memctl_dax_driver dri
 	return r;
 }
 
-static int real_device_users(void *ctx, const char *device, char **ret_users);
-
 static int real_bind(void *ctx, const char *device, enum memctl_dax_driver driver)
 {
 	enum memctl_dax_driver now;
@@ -291,7 +289,7 @@ static int real_bind(void *ctx, const char *device, enum memctl_dax_driver drive
 	 */
 	if (driver == MEMCTL_DRIVER_KMEM && real_get_driver(ctx, device, &now) >= 0 && now == MEMCTL_DRIVER_DEVICE_DAX) {
 		_autofree_ char *users = NULL;
-		if (real_device_users(ctx, device, &users) >= 0 && !users)
+		if (memctl_real_device_users(ctx, device, &users) >= 0 && !users)
 			(void)real_unbind(ctx, device, MEMCTL_DRIVER_DEVICE_DAX);
 	}
 
@@ -486,7 +484,7 @@ static int real_offline_reason(void *ctx, unsigned long index, char **ret_reason
 }
 
 /* Processes with /dev/<device> among their open files or mappings, from /proc. */
-static int real_device_users(void *ctx, const char *device, char **ret_users)
+int memctl_real_device_users(void *ctx, const char *device, char **ret_users)
 {
 	_autostrv_ char **pids = NULL;
 	char devpath[64], *out = NULL;
@@ -581,7 +579,7 @@ const struct memctl_kernel_ops memctl_kernel_real_ops = {
 	.destroy_subdevice = real_destroy_subdevice,
 	.offline_block = real_offline_block,
 	.offline_reason = real_offline_reason,
-	.device_users = real_device_users,
+	.device_users = memctl_real_device_users,
 	.pci_reset = real_pci_reset,
 	.set_demotion = real_set_demotion,
 	.get_demotion = real_get_demotion,

@@ -77,6 +77,8 @@ struct memctl_kernel_ops {
 /* The real kernel: sysfs through the seam plus libdaxctl for driver changes. */
 struct memctl_sysfs;
 extern const struct memctl_kernel_ops memctl_kernel_real_ops;
+/* Processes holding /dev/<device> open or mapped ("PID (comm), ..."), NULL: none. */
+int memctl_real_device_users(void *ctx, const char *device, char **ret_users);
 /* cxl-region.c: the CXL ops of the real table. */
 int memctl_real_get_reset_methods(void *ctx, const char *pci_address, char **ret);
 int memctl_real_pci_reset_method(void *ctx, const char *pci_address, const char *method);

@@ -70,11 +70,11 @@ static int m_twice(struct varlink_call *call, struct json_object *params, void *
 }
 
 static const struct varlink_method methods[] = {
-	{ "io.memctl.GetStatus", m_echo, false },
-	{ "io.memctl.Online", m_echo, true },
-	{ "io.memctl.ResetPrepare", m_progress, true },
-	{ "io.memctl.Reload", m_fail, true },
-	{ "io.memctl.Offline", m_twice, true },
+	{ "io.memctl.GetStatus", m_echo, MEMCTL_ACCESS_READ },
+	{ "io.memctl.Online", m_echo, MEMCTL_ACCESS_OPERATE },
+	{ "io.memctl.ResetPrepare", m_progress, MEMCTL_ACCESS_OPERATE },
+	{ "io.memctl.Reload", m_fail, MEMCTL_ACCESS_ADMIN },
+	{ "io.memctl.Offline", m_twice, MEMCTL_ACCESS_OPERATE },
 	{},
 };
 
@@ -152,7 +152,7 @@ static void expect_from(const uint8_t *data, size_t size, struct expect *x)
 				vm++;
 			if (!vm->name)
 				answer = "org.varlink.service.MethodNotFound";
-			else if (vm->root_only && getuid() != 0)
+			else if (vm->access != MEMCTL_ACCESS_READ && getuid() != 0)
 				answer = "io.memctl.PermissionDenied";
 			else if (vm->fn == m_fail)
 				answer = "io.memctl.InternalError";

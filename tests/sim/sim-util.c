@@ -66,6 +66,17 @@ void sim_set_mem0(struct model *m, int dev)
 	snprintf(m->devices[dev].pci, sizeof(m->devices[dev].pci), "0000:0d:00.0");
 }
 
+int sim_cxl_online(struct model *m)
+{
+	int dev;
+
+	model_init(m);
+	dev = model_add_device(m, "dax3.0", 3, MEMCTL_ORIGIN_CXL, 8 * GIB, 2 * GIB, 2, MEMCTL_DRIVER_KMEM);
+	sim_set_mem0(m, dev);
+	model_set_device_blocks(m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
+	return dev;
+}
+
 static void forward_uevent(void *userdata, const char *subsystem, const char *action)
 {
 	struct sim_daemon *d = userdata;

@@ -34,6 +34,9 @@ int sim_add_hmem(struct model *m, enum memctl_dax_driver driver);
 void sim_online_movable_by_state(struct model *m, int dev);
 /* Device dev is backed by CXL memdev mem0 at PCI 0000:0d:00.0. */
 void sim_set_mem0(struct model *m, int dev);
+/* A fresh model with a CXL expander (mem0 at 0000:0d:00.0, region3) whose 2 GiB is
+ * online movable as dax3.0 (blocks 64-79). Returns its index. */
+int sim_cxl_online(struct model *m);
 
 /* memctld on the model, with its runtime directory and policy file in a fresh temporary directory. */
 struct sim_daemon {

@@ -29,18 +29,6 @@
 	"defaults: { offline_timeout = \"1s\"; offline_retries = 3; };\n"                                 \
 	"rules = ( { name = \"cxl\"; match = { origin = \"cxl\"; }; mode = \"system-ram\"; } );\n"
 
-/* A CXL expander (mem0 at 0000:0d:00.0, region3), 2 GiB online movable as dax3.0. */
-static int cxl_online(struct model *m)
-{
-	int dev;
-
-	model_init(m);
-	dev = model_add_device(m, "dax3.0", 3, MEMCTL_ORIGIN_CXL, 8 * GIB, 2 * GIB, 2, MEMCTL_DRIVER_KMEM);
-	sim_set_mem0(m, dev);
-	model_set_device_blocks(m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	return dev;
-}
-
 static void test_reset_decommits_and_restores(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -48,7 +36,7 @@ static void test_reset_decommits_and_restores(void **state)
 	_autofree_ char *msg = NULL;
 	struct memctl_cxl_region_config c;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reset(e, &model_ops, &m, p, "mem0", NULL, &msg), 0);
@@ -73,7 +61,7 @@ static void test_model_sees_unclean_reset(void **state)
 {
 	struct model m;
 
-	cxl_online(&m);
+	sim_cxl_online(&m);
 	model_set_device_blocks(&m, 0, MEMCTL_BLOCK_OFFLINE, MEMCTL_ZONE_MOVABLE);
 	assert_int_equal(model_pci_reset(&m, "0000:0d:00.0"), 0);
 	assert_int_equal(m.sbr_unclean, 1);
@@ -86,7 +74,7 @@ static void test_flr_leaves_region(void **state)
 	_autofree_ char *msg = NULL;
 	struct memctl_cxl_region_config c;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	snprintf(m.reset_methods, sizeof(m.reset_methods), "flr");
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
@@ -106,7 +94,7 @@ static void test_prepare_then_done_after_restart(void **state)
 	_autofree_ char *msg = NULL, *msg2 = NULL;
 	struct memctl_cxl_region_config c;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reset_prepare(e, p, "mem0", NULL, &msg), 0);
@@ -131,7 +119,7 @@ static void test_locked_region_refused(void **state)
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	_autofree_ char *msg = NULL;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	m.devices[dev].region_locked = true;
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
@@ -148,7 +136,7 @@ static void test_other_region_on_device_refused(void **state)
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	_autofree_ char *msg = NULL;
 	struct model m;
-	int dev = cxl_online(&m), other;
+	int dev = sim_cxl_online(&m), other;
 
 	other = model_add_device(&m, "dax4.0", 4, MEMCTL_ORIGIN_CXL, 10 * GIB, 1 * GIB, 2, MEMCTL_DRIVER_KMEM);
 	sim_set_mem0(&m, other);
@@ -166,7 +154,7 @@ static void test_carved_device_in_use_refused(void **state)
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	_autofree_ char *msg = NULL;
 	struct model m;
-	int dev = cxl_online(&m), carved;
+	int dev = sim_cxl_online(&m), carved;
 
 	carved = model_add_device(&m, "dax3.1", 3, MEMCTL_ORIGIN_CXL, 10 * GIB, 256 << 20, 2, MEMCTL_DRIVER_DEVICE_DAX);
 	sim_set_mem0(&m, carved);

@@ -43,18 +43,6 @@ static void record_phase(enum memctl_reset_phase phase, const char *target, int 
 	snprintf(ph->text + off, sizeof(ph->text) - off, "%s%c%d", off ? " " : "", "PRD"[phase], -r);
 }
 
-/* A CXL expander (mem0 at 0000:0d:00.0), 2 GiB online movable as dax3.0. */
-static int cxl_online(struct model *m)
-{
-	int dev;
-
-	model_init(m);
-	dev = model_add_device(m, "dax3.0", 3, MEMCTL_ORIGIN_CXL, 8 * GIB, 2 * GIB, 2, MEMCTL_DRIVER_KMEM);
-	sim_set_mem0(m, dev);
-	model_set_device_blocks(m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	return dev;
-}
-
 static void test_reset_sequence(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -63,7 +51,7 @@ static void test_reset_sequence(void **state)
 	struct phases ph = { "" };
 	struct memctl_reset_seq s = { .phase_done = record_phase, .userdata = &ph };
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reset(e, &model_ops, &m, p, "mem0", &s, &msg), 0);
@@ -115,7 +103,7 @@ static void test_reset_pci_fails(void **state)
 	struct phases ph = { "" };
 	struct memctl_reset_seq s = { .phase_done = record_phase, .userdata = &ph };
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	ops.pci_reset = failing_pci_reset;
 	ops.pci_reset_method = failing_pci_reset_method;
@@ -139,7 +127,7 @@ static void test_reset_prepare_refused(void **state)
 	struct memctl_reset_seq s = { .phase_done = record_phase, .userdata = &ph };
 	struct model m;
 
-	cxl_online(&m);
+	sim_cxl_online(&m);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reset(e, &model_ops, &m, p, "mem0", &s, &msg), -EPERM);
 	/* no PCI reset without a prepared device */
@@ -153,7 +141,7 @@ static void test_manual(void **state)
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
 	struct memctl_manual_result res;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_manual_offline(e, "dax3.0", &res), 0);

@@ -29,25 +29,13 @@
 	"defaults: { offline_timeout = \"1s\"; offline_retries = 3; };\n"                                 \
 	"rules = ( { name = \"cxl\"; match = { origin = \"cxl\"; }; mode = \"system-ram\"; " extra " } );\n"
 
-/* A CXL expander (mem0 at 0000:0d:00.0) whose 2 GiB is online movable as dax3.0 (blocks 64-79). */
-static int cxl_online(struct model *m)
-{
-	int dev;
-
-	model_init(m);
-	dev = model_add_device(m, "dax3.0", 3, MEMCTL_ORIGIN_CXL, 8 * GIB, 2 * GIB, 2, MEMCTL_DRIVER_KMEM);
-	sim_set_mem0(m, dev);
-	model_set_device_blocks(m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE);
-	return dev;
-}
-
 static void test_prepare_and_done(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	_autofree_ char *msg = NULL, *msg2 = NULL;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	/* by memdev, region or PCI address alike */
@@ -77,7 +65,7 @@ static void test_targets(void **state)
 		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
 		_autofree_ char *msg = NULL;
 		struct model m;
-		int dev = cxl_online(&m);
+		int dev = sim_cxl_online(&m);
 
 		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 		assert_int_equal(memctl_engine_reset_prepare(e, p, targets[i], NULL, &msg), 0);
@@ -88,7 +76,7 @@ static void test_targets(void **state)
 		_autofree_ char *msg = NULL;
 		struct model m;
 
-		cxl_online(&m);
+		sim_cxl_online(&m);
 		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 		assert_int_equal(memctl_engine_reset_prepare(e, p, "mem7", NULL, &msg), -ENODEV);
 		assert_non_null(strstr(msg, "mem7: no dax device is backed by it"));
@@ -125,7 +113,7 @@ static void test_offline_faults(void **state)
 		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 		_autofree_ char *msg = NULL;
 		struct model m;
-		int dev = cxl_online(&m), r;
+		int dev = sim_cxl_online(&m), r;
 
 		model_add_fault(&m, cases[i].fault);
 		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
@@ -158,7 +146,7 @@ static void test_deadline_names_untried_blocks(void **state)
 		"rules = ( { name = \"cxl\"; match = { origin = \"cxl\"; }; mode = \"system-ram\"; } );\n");
 	_autofree_ char *msg = NULL;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	model_add_fault(&m, (struct model_fault){ .op = MODEL_OP_SET_BLOCK, .target = 70, .error = -EBUSY, .times = -1 });
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
@@ -176,7 +164,7 @@ static void test_on_reset_refuse(void **state)
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY("on_reset = \"refuse\";"));
 	_autofree_ char *msg = NULL;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reset_prepare(e, p, "mem0", NULL, &msg), -EPERM);
@@ -223,7 +211,7 @@ static void test_hook_veto_and_phases(void **state)
 	_autofree_ char *msg = NULL, *msg2 = NULL, *phases = NULL;
 	char log[128];
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	snprintf(log, sizeof(log), "%s.log", hookdir);
 	{
@@ -268,7 +256,7 @@ static void test_hook_timeout_and_undo(void **state)
 	_autofree_ char *msg = NULL;
 	char marker[96], body[160];
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	snprintf(marker, sizeof(marker), "%s.undo", hookdir);
 	write_hook("10-slow", "[ \"$1\" = pre ] && sleep 30\nexit 0");
@@ -290,7 +278,7 @@ static void test_unsafe_hooks_dir_refused(void **state)
 	_autofree_ char *msg = NULL;
 	struct model m;
 
-	cxl_online(&m);
+	sim_cxl_online(&m);
 	write_hook("10-ok", "exit 0");
 	chmod(hookdir, 0777);
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
@@ -308,7 +296,7 @@ static void test_symlinked_hooks_refused(void **state)
 	_autofree_ char *msg = NULL, *msg2 = NULL;
 	char target[96], link[128], dirlink[96];
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	snprintf(target, sizeof(target), "%s.real-hook", hookdir);
 	snprintf(link, sizeof(link), "%s/10-linked", hookdir);
@@ -368,7 +356,7 @@ static void device_removed(bool offlined_first, struct memctl_device_status *ret
 	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY(""));
 	const struct memctl_device_status *st;
 	struct model m;
-	int dev = cxl_online(&m);
+	int dev = sim_cxl_online(&m);
 
 	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
 	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
@@ -450,7 +438,7 @@ static void test_crash_anywhere_converges(void **state)
 
 		/* devdax -> system-ram (reconcile), or online -> removed (reset-prepare) */
 		if (prepare) {
-			dev = cxl_online(&m);
+			dev = sim_cxl_online(&m);
 		} else {
 			model_init(&m);
 			dev = model_add_device(&m, "dax3.0", 3, MEMCTL_ORIGIN_CXL, 8 * GIB, 2 * GIB, 2,

@@ -70,23 +70,6 @@ static void test_device_state_through_the_seam(void **state)
 	tree_remove(root);
 }
 
-/* The file's whole content (at most 63 bytes), for checking what a write left. */
-static const char *tree_content(const char *root, const char *rel)
-{
-	static char buf[64];
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "re");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
 /*
  * fsdev_dax (Linux 7.x) matches no device by type: the device goes into its
  * id list first (new_id), then bind; the unbind takes it out again

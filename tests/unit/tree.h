@@ -115,3 +115,22 @@ static inline void tree_block(const char *root, int idx, const char *state, cons
 	snprintf(target, sizeof(target), "../../memory/memory%d", idx);
 	tree_link(root, rel, target);
 }
+
+/* The file's whole content (at most 63 bytes; "(missing)" when it cannot be
+ * read), for checking what a write left. */
+static inline const char *tree_content(const char *root, const char *rel)
+{
+	static char buf[64];
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "re");
+	if (!f)
+		return "(missing)";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}

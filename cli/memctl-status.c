@@ -327,10 +327,13 @@ static void print_daemon(struct json_object *reply)
 		char want[48];
 		const char *zone = str(d, "desired_zone"), *err = str(d, "last_error");
 
-		if (!json_object_get_boolean(get(d, "present")))
+		bool present = json_object_get_boolean(get(d, "present")), held = json_object_get_boolean(get(d, "held"));
+
+		/* an absent device stays listed while held: its CXL region is down until reset-done */
+		if (!present && !held)
 			continue;
 		snprintf(want, sizeof(want), "%s%s%s%s", str(d, "rule") ? str(d, "desired_mode") : "-", zone ? " " : "",
-			 zone ? zone : "", json_object_get_boolean(get(d, "held")) ? " (held)" : "");
+			 zone ? zone : "", !held ? "" : present ? " (held)" : " (held, gone)");
 		table_add(t, (const char *const[]){ str(d, "chardev"), str(d, "rule") ?: "(none)", want,
 						    str(d, "last_action") ?: "-",
 						    err ? err

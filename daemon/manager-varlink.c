@@ -41,7 +41,7 @@ static struct json_object *device_status_json(const struct manager *m, const str
 							  ? json_object_new_string(memctl_zone_pref_name(st->want_zone))
 							  : NULL);
 	json_object_object_add(o, "mode", json_object_new_string(memctl_mode_name(st->mode)));
-	json_object_object_add(o, "held", json_object_new_boolean(st->held));
+	json_object_object_add(o, "held", json_object_new_boolean(memctl_engine_held(m->engine, st)));
 	json_object_object_add(o, "last_action", st->last_action ? json_object_new_string(st->last_action) : NULL);
 	json_object_object_add(o, "last_action_usec", st->last_action ? json_object_new_int64((int64_t)st->last_usec) : NULL);
 	json_object_object_add(o, "last_result", st->last_action ? json_object_new_string(st->last_result ? strerror(-st->last_result) : "ok") : NULL);

@@ -195,6 +195,16 @@ const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memct
 	return e->pending.v;
 }
 
+bool memctl_engine_held(const struct memctl_engine *e, const struct memctl_device_status *st)
+{
+	if (st->held)
+		return true;
+	for (size_t i = 0; !st->present && i < e->pending.n; i++)
+		if (streq(e->pending.v[i].device, st->device))
+			return true;
+	return false;
+}
+
 int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, const char *held_for,
 				const char *identity)
 {
@@ -206,7 +216,8 @@ int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, con
 			engine_status_for(e, device)->held_restored = true;
 		return r;
 	}
-	return 0;
+	/* listed (absent, held) until its memory is back: status and metrics show the hold */
+	return engine_status_for(e, device) ? 0 : -ENOMEM;
 }
 
 /*

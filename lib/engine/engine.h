@@ -105,6 +105,12 @@ int memctl_engine_hold_identity(struct memctl_engine *e, const char *device, con
 				const char *identity);
 /* Holds waiting for their memory to come back (saved with the held devices). */
 const struct memctl_pending_hold *memctl_engine_pending_holds(const struct memctl_engine *e, size_t *ret_n);
+/*
+ * Whether a device is held: by its own status, or, while it is absent, by a
+ * hold waiting under its name (a CXL reset-prepare decommits the region, so
+ * the device is gone until reset-done). Status and metrics report this one.
+ */
+bool memctl_engine_held(const struct memctl_engine *e, const struct memctl_device_status *st);
 /* Try stuck blocks again at the next reconcile: one device, or all (NULL; a policy reload). */
 void memctl_engine_forget_stuck(struct memctl_engine *e, const char *device);
 

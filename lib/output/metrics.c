@@ -293,10 +293,11 @@ static void daemon_metrics(FILE *f, struct json_object *reply, struct json_objec
 		sample_int(f, "memctl_device_placed", L("device", str(d, "chardev")),
 			   device_placed(d, inventory_device(inv, str(d, "chardev"))));
 	}
+	/* A held device may be absent: a CXL reset-prepare decommits its region until reset-done. */
 	family(f, "memctl_device_held", "gauge", "1 when a dax device is held out of policy (memctl offline, reset-prepare).");
 	for (size_t i = 0; i < len(devs); i++) {
 		struct json_object *d = at(devs, i);
-		if (!boolean(d, "present"))
+		if (!boolean(d, "present") && !boolean(d, "held"))
 			continue;
 		held += boolean(d, "held");
 		sample_int(f, "memctl_device_held", L("device", str(d, "chardev")), boolean(d, "held"));
@@ -403,9 +404,9 @@ int memctl_nfd_format(struct json_object *status, char **ret_text)
 	}
 	for (size_t i = 0; i < len(st); i++) {
 		struct json_object *d = at(st, i);
+		held += boolean(d, "held");	/* present or not (a decommitted CXL region) */
 		if (!boolean(d, "present"))
 			continue;
-		held += boolean(d, "held");
 		placed &= device_placed(d, inventory_device(inv, str(d, "chardev")));
 	}
 	f = open_memstream(&text, &size);

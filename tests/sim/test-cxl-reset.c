@@ -113,6 +113,36 @@ static void test_prepare_then_done_after_restart(void **state)
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 }
 
+/*
+ * Between reset-prepare and reset-done the region is decommitted: its dax
+ * device is gone, and a reconcile meanwhile (the removal's uevents) gives the
+ * hold to the waiting list. The device is still reported held, absent, so
+ * status and metrics show the hold; reset-done brings it back and releases it.
+ */
+static void test_held_while_region_down(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY);
+	_autofree_ char *msg = NULL, *msg2 = NULL;
+	struct memctl_reconcile_result res;
+	struct model m;
+	int dev = sim_cxl_online(&m);
+
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+	assert_int_equal(memctl_engine_reset_prepare(e, p, "mem0", NULL, &msg), 0);
+	assert_true(memctl_engine_held(e, sim_status(e, "dax3.0")));
+	assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+	assert_false(sim_status(e, "dax3.0")->present);
+	assert_false(sim_status(e, "dax3.0")->held);	/* the hold waits for its memory ... */
+	assert_true(memctl_engine_held(e, sim_status(e, "dax3.0")));	/* ... and is reported */
+	assert_int_equal(model_pci_reset(&m, "0000:0d:00.0"), 0);
+	assert_int_equal(memctl_engine_reset_done(e, p, "mem0", NULL, &msg2), 0);
+	assert_true(sim_status(e, "dax3.0")->present);
+	assert_false(memctl_engine_held(e, sim_status(e, "dax3.0")));
+	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
+}
+
 static void test_locked_region_refused(void **state)
 {
 	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
@@ -174,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_model_sees_unclean_reset),
 		cmocka_unit_test(test_flr_leaves_region),
 		cmocka_unit_test(test_prepare_then_done_after_restart),
+		cmocka_unit_test(test_held_while_region_down),
 		cmocka_unit_test(test_locked_region_refused),
 		cmocka_unit_test(test_other_region_on_device_refused),
 		cmocka_unit_test(test_carved_device_in_use_refused),

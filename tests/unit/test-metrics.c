@@ -158,6 +158,21 @@ static void test_nfd(void **state)
 	assert_non_null(strstr(mixed, "\nfeature.node.kubernetes.io/memctl.normal-bytes=134217728\n"));
 }
 
+/* A held device that is gone (its CXL region decommitted until reset-done) still counts as held. */
+static void test_held_absent(void **state)
+{
+	_autofree_ char *nfd = NULL;
+	struct json_object *o = status(OFFLINE, WANT_MOVABLE ", \"present\": false, \"held\": true", TAKEOVER);
+	_autofree_ char *text = NULL;
+
+	assert_int_equal(memctl_nfd_format(o, &nfd), 0);
+	text = format(o);
+	assert_non_null(strstr(text, "\nmemctl_device_held{device=\"dax0.0\"} 1\n"));
+	assert_non_null(strstr(text, "\nmemctl_held_devices 1\n"));
+	assert_null(strstr(text, "memctl_device_placed{"));	/* placement is for present devices */
+	assert_non_null(strstr(nfd, "\nfeature.node.kubernetes.io/memctl.held-devices=1\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_conflict_and_no_daemon),
 		cmocka_unit_test(test_nfd),
+		cmocka_unit_test(test_held_absent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

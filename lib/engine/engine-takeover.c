@@ -12,6 +12,7 @@
 
 #include "early.h"
 #include "engine-takeover.h"
+#include "kernel-online.h"
 #include "util-mem.h"
 
 static void result_init(struct memctl_takeover_result *res, const char *runtime_dir)
@@ -74,7 +75,7 @@ int memctl_takeover_sync(const struct memctl_kernel_ops *ops, void *ctx, const c
 			 const struct memctl_policy *p, struct memctl_takeover_result *ret)
 {
 	result_init(ret, runtime_dir);
-	if (p->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER)
+	if (memctl_kao_holds(p))
 		return save(ops, ctx, runtime_dir, ret);
 	return restore(ops, ctx, runtime_dir, ret);
 }

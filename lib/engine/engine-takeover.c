@@ -56,10 +56,16 @@ static int restore(const struct memctl_kernel_ops *ops, void *ctx, const char *r
 		res->untrusted = true;
 		return r;
 	}
-	/* "offline" was never the kernel's own choice worth restoring: memctld's or a stale file's. */
+	/*
+	 * "offline" was never the kernel's own choice worth restoring: memctld's or a
+	 * stale file's. Still the safe value: under kernel_auto_online = "movable"
+	 * memctld left "online_movable" there, which must not outlive it.
+	 */
 	if (streq(sv.value, "offline")) {
+		_autofree_ char *cur = NULL;
 		unlink(res->path);
-		return 0;
+		if (ops->get_auto_online(ctx, &cur) < 0 || streq(cur, "offline"))
+			return 0;
 	}
 	snprintf(res->value, sizeof(res->value), "%s", sv.value);
 	res->restoring = true;

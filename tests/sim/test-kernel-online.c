@@ -13,10 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "early.h"
 #include "engine.h"
+#include "engine-takeover.h"
 #include "model.h"
 #include "policy.h"
 #include "sim-util.h"
@@ -142,6 +146,30 @@ static void test_takeover_still_onlines_itself(void **state)
 	assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
 }
 
+/* The kernel had "offline" (memhp_default_state=offline): memctld's "online_movable" must not outlive it. */
+static void test_clean_exit_gives_offline_back(void **state)
+{
+	_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(POLICY("mode = \"system-ram\";"));
+	struct memctl_takeover_result res;
+	char dir[] = "/tmp/memctl-kao-XXXXXX", path[64];
+	struct model m;
+
+	assert_non_null(mkdtemp(dir));
+	model_init(&m);
+	assert_string_equal(m.auto_online, "offline");
+	assert_int_equal(memctl_takeover_sync(&model_ops, &m, dir, p, &res), 0);
+	assert_int_equal(res.done, MEMCTL_TAKEOVER_SAVED);
+	assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+	assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+	assert_string_equal(m.auto_online, "online_movable");
+	assert_int_equal(memctl_takeover_restore(&model_ops, &m, dir, &res), 0);
+	assert_string_equal(m.auto_online, "offline");
+	snprintf(path, sizeof(path), "%s/%s", dir, MEMCTL_AOB_SAVED_FILE);
+	assert_int_equal(access(path, F_OK), -1);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_unexpected_node_goes_offline),
 		cmocka_unit_test(test_reserve_is_carved),
 		cmocka_unit_test(test_takeover_still_onlines_itself),
+		cmocka_unit_test(test_clean_exit_gives_offline_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

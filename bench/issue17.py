@@ -74,7 +74,7 @@ def b1_movable_text(r, other_phase):
                f"kernel's: {other_phase} s): the kernel did not online it in the probe in those rounds."))
 
 
-def pick(guest_measures, ids, stop_at):
+def pick(guest_measures, ids):
     """The guest measures to run, in GUEST_MEASURES order; ids: comma-separated or None (all)."""
     want = list(guest_measures) if not ids else ids.split(",")
     for rid in want:
@@ -94,7 +94,7 @@ def too_late(stop_at):
 def run_guests(guest_measures, guest, a, results, skipped):
     """Run the guest measures a (--guests, --stop-at) asks for; returns the seconds they took."""
     t0 = time.perf_counter()
-    for rid in pick(guest_measures, a.guests, a.stop_at):
+    for rid in pick(guest_measures, a.guests):
         if too_late(a.stop_at):
             skipped.append(rid)
             continue

@@ -175,8 +175,7 @@ def guest(results, rid, fn, *args):
     n0, when, load = len(results), datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M"), os.getloadavg()
     try:
         fn(*args)
-        for r in results[n0:]:
-            r.update(started_utc=when, loadavg_start=load)
+        [r.update(started_utc=when, loadavg_start=load) for r in results[n0:]]
     except GuestFailed as e:
         print(f"bench: {rid}: {e}", file=sys.stderr)
         results.append({"id": rid, "measure": f"guest run failed: {str(e).splitlines()[0]}", "memctl": None,
@@ -200,8 +199,7 @@ def vm_run(build, scenario, name, *args, kernel="6.12"):
 
 def b1(build, results, memory, kernel_uevents=False, kernel="6.12", takeover=False):
     """Guest: hotplug-to-online latency, memctld vs the kernel's auto-online or daxctl's udev rule.
-    kernel_uevents: an experiment, memctld --uevent-source kernel (how much is the wait for udev).
-    takeover: memctld with kernel_auto_online = "takeover" (it onlines itself) instead of "movable"."""
+    Experiments: kernel_uevents (memctld --uevent-source kernel), takeover (kernel_auto_online "takeover")."""
     suffix = ("-kuevents" if kernel_uevents else "") + ("-takeover" if takeover else "") + ("" if kernel == "6.12" else f"-{kernel}")
     append = " ".join(["memctl.bench_kernel_uevents"] * kernel_uevents + ["memctl.bench_takeover"] * takeover)
     out = vm_run(build, "bench-latency", f"bench-b1-{memory}{suffix}", "--memory", memory,
@@ -378,7 +376,8 @@ def where_the_time_goes(results):
         if rid.startswith("B2-") and rid.endswith("-online") or rid.startswith("B2-") and rid.endswith("-offline"):
             label = rid.split("-")[1]
             prof = by.get(f"B2-{label}-profile", {}).get("profile")
-            if not prof:
+            if not prof:  # 7.3: one state write each way, no profile in that guest
+                out += [issue17.b2_state_text(r), ""]
                 continue
             dbg = prof["debug_log"]
             start = statistics.median(prof["start_memctl_ns"]) / 1e6

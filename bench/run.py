@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+import issue17
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 GEN = os.path.join(TOP, "tests", "tools", "gen-fixture.py")
@@ -169,9 +171,11 @@ class GuestFailed(Exception):
 
 
 def guest(results, rid, fn, *args):
-    """Run one guest measure; a guest that fails is recorded as such and the others still run."""
+    """Run one guest measure (a failed guest is recorded, the others still run); rows get their start and load."""
+    n0, when, load = len(results), datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M"), os.getloadavg()
     try:
         fn(*args)
+        [r.update(started_utc=when, loadavg_start=load) for r in results[n0:]]
     except GuestFailed as e:
         print(f"bench: {rid}: {e}", file=sys.stderr)
         results.append({"id": rid, "measure": f"guest run failed: {str(e).splitlines()[0]}", "memctl": None,
@@ -179,12 +183,12 @@ def guest(results, rid, fn, *args):
                         "met": None, "error": str(e)})
 
 
-def vm_run(build, scenario, name, *args):
+def vm_run(build, scenario, name, *args, kernel="6.12"):
     """One lab guest; returns its output directory."""
     run = os.path.join(TOP, "tests", "vm", "run")
     env = dict(os.environ, MEMCTL_BUILD_DIR=build)
     t0 = time.perf_counter()
-    p = subprocess.run([run, "--kernel", "6.12", "--guest", "systemd", "--quiet-progress", "--name", name, *args,
+    p = subprocess.run([run, "--kernel", kernel, "--guest", "systemd", "--quiet-progress", "--name", name, *args,
                         scenario], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
         raise GuestFailed(f"guest {name} failed (tests/vm/run exit {p.returncode}):\n{p.stderr[-2000:]}")
@@ -193,12 +197,13 @@ def vm_run(build, scenario, name, *args):
     return os.path.join(logdir, name, "out")
 
 
-def b1(build, results, memory, kernel_uevents=False):
+def b1(build, results, memory, kernel_uevents=False, kernel="6.12", takeover=False):
     """Guest: hotplug-to-online latency, memctld vs the kernel's auto-online or daxctl's udev rule.
-    kernel_uevents: an experiment, memctld --uevent-source kernel (how much is the wait for udev)."""
-    suffix = "-kuevents" if kernel_uevents else ""
+    Experiments: kernel_uevents (memctld --uevent-source kernel), takeover (kernel_auto_online "takeover")."""
+    suffix = ("-kuevents" if kernel_uevents else "") + ("-takeover" if takeover else "") + ("" if kernel == "6.12" else f"-{kernel}")
+    append = " ".join(["memctl.bench_kernel_uevents"] * kernel_uevents + ["memctl.bench_takeover"] * takeover)
     out = vm_run(build, "bench-latency", f"bench-b1-{memory}{suffix}", "--memory", memory,
-                 *(["--append", "memctl.bench_kernel_uevents"] if kernel_uevents else []))
+                 *(["--append", append] if append else []), kernel=kernel)
     d = json.load(open(os.path.join(out, "b1.json")))
     other = d["other"]
     m = statistics.median(r["memctld"] for r in d["rounds"]) / 1e6
@@ -206,17 +211,19 @@ def b1(build, results, memory, kernel_uevents=False):
     size = d["blocks"] * 128 / 1024
     ref = {"kernel": "kernel auto-online (auto_online_blocks=online_movable)",
            "daxctl": "daxctl's udev rule + /etc/daxctl.conf.d"}[other]
-    goal = "<= 1.25x" if other == "kernel" else "<= 0.5x"
+    goal = "<= 1.05x" if other == "kernel" else "<= 0.5x"
     ratio = m / o
     phases = {way: [monitor_phases(os.path.join(out, f"monitor-{way}-{i + 1}.txt"), d["device"])
                     for i in range(len(d["rounds"]))] for way in ("memctld", other)}
-    if kernel_uevents:
-        goal, met, how = "- (experiment)", None, "; memctld --uevent-source kernel (not udev)"
+    if kernel_uevents or takeover:
+        goal, met = "- (experiment)", None
+        how = ("; memctld --uevent-source kernel (not udev)" if kernel_uevents else "") + \
+            ('; kernel_auto_online = "takeover" (memctld onlines itself)' if takeover else "")
     else:
-        met, how = ratio <= (1.25 if other == "kernel" else 0.5), ""
+        met, how = ratio <= (1.05 if other == "kernel" else 0.5), f'; kernel_auto_online = "{d.get("kao", "takeover")}"'
     results.append({"id": f"B1-{memory}{suffix}", "phases_s": phases,
-                    "measure": f"guest 6.12 (TCG): {memory} dax device, {size:g} GiB ({d['blocks']} blocks): dax add "
-                               f"uevent to last block online{how}",
+                    "kernel": d.get("kernel"), "measure": f"guest {kernel} (TCG): {memory} dax device, {size:g} GiB "
+                                                          f"({d['blocks']} blocks): dax add uevent to last block online{how}",
                     "memctl": m, "reference": o, "reference_name": ref, "unit": "s", "ratio": ratio, "goal": goal,
                     "met": met, "rounds": len(d["rounds"]),
                     "raw_memctl_us": [r["memctld"] for r in d["rounds"]],
@@ -250,23 +257,29 @@ def monitor_phases(path, device):
             "last_bind_to_first_online": onlines[0] - binds[-1], "first_to_last_online": onlines[-1] - onlines[0]}
 
 
-def b2(build, results, node1_gib, label):
-    """Guest: online/offline of the hmem device, raw loop vs daxctl vs memctl (tests/vm)."""
-    out = vm_run(build, "bench-throughput", f"bench-b2-{label}", "--memory", "hmem", "--node1-size", str(node1_gib))
+def b2(build, results, node1_gib, label, kernel="6.12"):
+    """Guest: online/offline of the hmem device, raw loop vs daxctl vs memctl (tests/vm); 7.3: vs a state write."""
+    out = vm_run(build, "bench-throughput", f"bench-b2-{label}", "--memory", "hmem", "--node1-size", str(node1_gib),
+                 kernel=kernel)
     d = json.load(open(os.path.join(out, "b2.json")))
     med = {k: statistics.median(r[k] for r in d["rounds"]) / 1e9 for k in d["rounds"][0]}
     size = d["blocks"] * 128 / 1024
+    state = d.get("state", False)
+    goal = 0.95 if state or kernel != "6.12" else 1.0
     for op in ("online", "offline"):
-        for tool in ("memctl", "daxctl"):
+        for tool in (("memctl",) if state else ("memctl", "daxctl")):
             t, raw = med[f"{tool}_{op}"], med[f"raw_{op}"]
             results.append({"id": f"B2-{label}-{tool}-{op}",
-                            "measure": f"guest 6.12 (TCG): {tool} {op} of {size:g} GiB ({d['blocks']} blocks), "
+                            "measure": f"guest {kernel} (TCG): {tool} {op} of {size:g} GiB ({d['blocks']} blocks), "
                                        "throughput", "memctl": size / t, "reference": size / raw,
-                            "reference_name": "raw sysfs loop", "unit": "GiB/s", "ratio": raw / t,
-                            "goal": ">= 0.95x" if tool == "memctl" else "-",
-                            "met": (raw / t >= 0.95) if tool == "memctl" else None, "seconds": t, "raw_seconds": raw,
+                            "reference_name": "one daxX.Y/state write" if state else "raw sysfs loop",
+                            "unit": "GiB/s", "ratio": raw / t,
+                            "goal": f">= {goal}x" if tool == "memctl" else "-",
+                            "met": (raw / t >= goal) if tool == "memctl" else None, "seconds": t, "raw_seconds": raw,
                             "raw_rounds_ns": [r[f"{tool}_{op}"] for r in d["rounds"]],
                             "raw_loop_rounds_ns": [r[f"raw_{op}"] for r in d["rounds"]]})
+    if state:
+        return
     prof = json.load(open(os.path.join(out, "profile.json")))
     prof["blocks"] = d["blocks"]
     prof["debug_log"] = debug_timings(os.path.join(out, "memctld-debug.txt"))
@@ -363,7 +376,8 @@ def where_the_time_goes(results):
         if rid.startswith("B2-") and rid.endswith("-online") or rid.startswith("B2-") and rid.endswith("-offline"):
             label = rid.split("-")[1]
             prof = by.get(f"B2-{label}-profile", {}).get("profile")
-            if not prof:
+            if not prof:  # 7.3: one state write each way, no profile in that guest
+                out += [issue17.b2_state_text(r), ""]
                 continue
             dbg = prof["debug_log"]
             start = statistics.median(prof["start_memctl_ns"]) / 1e6
@@ -415,8 +429,9 @@ def where_the_time_goes(results):
                              f"instead of {fmt(med('memctld', 'last_bind_to_first_online'))} s: the difference is "
                              "the wait for udev."
                              if rid + "-kuevents" in by and by[rid + "-kuevents"].get("ratio") else "")
-                          if other == "kernel" else
-                          "Both start from the same add uevent. daxctl's rule has systemd start "
+                          if other == "kernel" and '"movable"' not in r["measure"] else
+                          issue17.b1_movable_text(r, fmt(med(other, "last_bind_to_first_online"))) if other == "kernel"
+                          else "Both start from the same add uevent. daxctl's rule has systemd start "
                           "daxdev-reconfigure@ at the add, and daxctl unbinds device_dax, binds kmem and onlines "
                           "in one process. memctld waits for device_dax's bind uevent, which udev delivers only "
                           "after it has handled the add (including that rule, which still runs `daxctl "
@@ -429,6 +444,8 @@ def where_the_time_goes(results):
                           "to shrink to a small fraction of daxctl's, which a daemon that acts after udev cannot "
                           "reach while udev runs daxctl's own rule for the same device first."))
             out.append("")
+        elif rid.startswith("B7-"):
+            out += [issue17.b7_time_goes(r), ""]
         elif rid.startswith("B4-") and rid.endswith("-rss"):
             top = r.get("rss_by_mapping_kib") or {}
             parts = ", ".join(f"{k} {v / 1024:.2f}" for k, v in list(top.items())[:6])
@@ -452,6 +469,7 @@ def write_md(results, path, meta):
             "end (the machine is shared; memctl and its reference alternate within each measure, so the load "
             "hits both).")
     guest = (f" Guest part: {meta['guest_seconds'] / 60:.1f} minutes." if meta.get("guest_seconds") else "")
+    guest += issue17.header_notes(meta)
     for rr in meta.get("reruns", []):
         guest += (f" {rr['measures']} ran separately at {rr['time_utc']} UTC with `scripts/bench --only "
                   f"{rr['measures']}` ({rr['seconds'] / 60:.1f} minutes, load average {rr['loadavg'][0]:.1f}).")
@@ -459,9 +477,10 @@ def write_md(results, path, meta):
              f"Machine: {meta['machine']}. Kernel: {meta['kernel']}. Date: {meta['date']} {meta['time_utc']} UTC. "
              f"Medians of {meta['runs']} alternating runs. {load}{guest} Raw numbers: `results.json`. "
              "Produced by `scripts/bench` (issue 7).", "",
-             "Guest measures run in the lab's QEMU TCG guest (Debian's 6.12 kernel, systemd image, `tests/vm/`), "
-             "which is 10-50x slower than hardware and runs both vCPUs on one host thread: their ratios, taken in "
-             "the same guest, are what they are for, not their absolute times.", "",
+             "Guest measures run in the lab's QEMU TCG guest (Debian's 6.12 kernel in the Debian 12 systemd image; "
+             "rows marked 7.3: trixie-backports' 7.3 in the Debian 13 image; `tests/vm/`), which is 10-50x "
+             "slower than hardware and runs both vCPUs on one host thread: their ratios, taken in the same guest, "
+             "are what they are for, not their absolute times.", "",
              "| measure | memctl | reference | ratio | goal | met |", "|---|---|---|---|---|---|"]
     for r in results:
         ref = f"{fmt(r['reference'])} ({r['reference_name']})"
@@ -473,6 +492,7 @@ def write_md(results, path, meta):
             extra = f"; plan {r['plan_s']:.3f} s, RSS {r['status_rss_kib'] / 1024:.1f} MiB"
         if "rounds" in r and isinstance(r["rounds"], int):
             extra = f"; {r['rounds']} rounds"
+        extra += f"; started {r['started_utc']} UTC, load {r['loadavg_start'][0]:.1f}" if "started_utc" in r else ""
         ratio = f"{r['ratio']:.2f}x" if r.get("ratio") is not None else "-"
         met = {True: "yes", False: "**no**", None: "-"}[r.get("met")]
         lines.append(f"| {r['id']}: {r['measure']}{extra} | {fmt(r['memctl'])}{unit} | {ref} | {ratio} | "
@@ -482,10 +502,14 @@ def write_md(results, path, meta):
         f.write("\n".join(lines))
 
 
-GUEST_MEASURES = {
-    "B1-pmem": (b1, ("pmem",)), "B1-cxl": (b1, ("cxl",)), "B1-hmem": (b1, ("hmem",)),
-    "B1-hmem-kuevents": (b1, ("hmem", True)),
-    "B2-2g": (b2, (2, "2g")), "B2-8g": (b2, (8, "8g")),
+GUEST_MEASURES = {  # in the order a full run takes them (issue 17's priorities)
+    "B1-hmem": (b1, ("hmem",)), "B1-hmem-7.3": (b1, ("hmem", False, "7.3")),
+    "B1-cxl": (b1, ("cxl",)), "B1-cxl-7.3": (b1, ("cxl", False, "7.3")),
+    "B2-8g-7.3": (b2, (8, "8g-7.3", "7.3")), "B7-2g": (issue17.b7, (2, "2g")), "B2-8g": (b2, (8, "8g")),
+    "B7-2g-7.3": (issue17.b7, (2, "2g-7.3", "7.3")), "B1-pmem": (b1, ("pmem",)),
+    "B1-hmem-takeover": (b1, ("hmem", False, "6.12", True)), "B1-hmem-takeover-7.3": (b1, ("hmem", False, "7.3", True)),
+    "B2-32g": (b2, (32, "32g")), "B2-32g-7.3": (b2, (32, "32g-7.3", "7.3")),
+    "B7-8g": (issue17.b7, (8, "8g")), "B1-hmem-kuevents": (b1, ("hmem", True)), "B2-2g": (b2, (2, "2g")),
 }
 
 
@@ -523,6 +547,9 @@ def rerun(a):
     print(open(os.path.join(HERE, "results.md")).read())
 
 
+issue17.vm_run = vm_run
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -530,6 +557,9 @@ def main():
     ap.add_argument("--idle-seconds", type=int, default=60)
     ap.add_argument("--quick", action="store_true", help="fewer sizes and runs (a smoke test)")
     ap.add_argument("--no-guest", action="store_true", help="host measures only")
+    ap.add_argument("--guests", metavar="IDS", help="only these guest measures (comma-separated), in the usual order")
+    ap.add_argument("--stop-at", metavar="HH:MM", help="start no measure after this time (UTC); the rest is "
+                    "recorded as not run")
     ap.add_argument("--only", metavar="IDS", help="run only these guest measures again (comma-separated: "
                     + ", ".join(GUEST_MEASURES) + ") and update bench/results.json and results.md in place")
     a = ap.parse_args()
@@ -538,25 +568,27 @@ def main():
     where = tempfile.mkdtemp(prefix="memctl-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     results = []
     guest_s = None
-    load0 = os.getloadavg()
+    load0, start, skipped = os.getloadavg(), datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M"), []
+    sizes = [1024, 8192] if a.quick else [1024, 8192, 32768, 131072]
+    runs = 2 if a.quick else a.runs
     try:
-        sizes = [1024, 8192] if a.quick else [1024, 8192, 32768, 131072]
-        runs = 2 if a.quick else a.runs
-        b3(a.build, where, runs, results)
-        b6(a.build, where, runs, results, sizes)
-        b5(a.build, results)
-        b4(a.build, where, 5 if a.quick else a.idle_seconds, results)
+        # The guest measures first (issue 17's priorities), then the host ones.
         if not a.no_guest:
-            t0 = time.perf_counter()
-            for rid, (fn, args) in GUEST_MEASURES.items():
-                guest(results, rid, fn, a.build, results, *args)
-            guest_s = time.perf_counter() - t0
+            guest_s = issue17.run_guests(GUEST_MEASURES, guest, a, results, skipped)
+        if issue17.too_late(a.stop_at):
+            skipped.append("B3-B6 (host)")
+        else:
+            b3(a.build, where, runs, results)
+            b6(a.build, where, runs, results, sizes)
+            b5(a.build, results)
+            b4(a.build, where, 5 if a.quick else a.idle_seconds, results)
     finally:
         shutil.rmtree(where, ignore_errors=True)
     meta = {"machine": f"{platform.node()} ({os.cpu_count()} cores, {platform.machine()})",
             "kernel": platform.release(), "date": datetime.date.today().isoformat(), "runs": runs,
             "loadavg_start": load0, "loadavg_end": os.getloadavg(), "guest_seconds": guest_s,
-            "time_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M")}
+            "time_utc": start, "end_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M"),
+            "not_run": skipped}
     out = HERE if not a.quick else tempfile.gettempdir()
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump({"meta": meta, "results": results}, f, indent=1)

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "early-decide.h"
+#include "kernel-online.h"
 
 /*
  * p NULL: no usable policy, so the kernel's default stays (memctld without a
@@ -13,7 +14,7 @@ enum memctl_early_action memctl_early_decide(const struct memctl_policy *p, cons
 {
 	if (!p)
 		return MEMCTL_EARLY_NO_POLICY;
-	if (p->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER)
+	if (!memctl_kao_holds(p))
 		return MEMCTL_EARLY_LEAVE;
 	if (!auto_online_blocks)
 		return MEMCTL_EARLY_NO_HOTPLUG;

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "identity.h"
+#include "kernel-online.h"
 #include "plan.h"
 #include "plan-internal.h"
 #include "plan-state.h"
@@ -245,8 +246,13 @@ static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device
 		r = plan_warn(pl, "expect-node-mismatch", dp->device,
 			      "target_node is %d but rule \"%s\" expects node %d: not onlining it", d->target_node,
 			      rule->name, rule->expect_node);
-		return r < 0 ? r : plan_set_reason(dp, MEMCTL_ACTION_SKIP, "target_node %d differs from expect_node %d",
-						   d->target_node, rule->expect_node);
+		if (r < 0)
+			return r;
+		/* kernel_auto_online = "movable": the kernel onlined it, the policy does not want it online */
+		if (memctl_kao_kernel_onlined(pl->p, pl->inv, d))
+			return plan_offline_all(pl, d, dp);
+		return plan_set_reason(dp, MEMCTL_ACTION_SKIP, "target_node %d differs from expect_node %d",
+				       d->target_node, rule->expect_node);
 	}
 	if (rule->memmap_on_memory >= 0 && d->memmap_on_memory < 0) {
 		r = plan_warn(pl, "memmap-unsupported", dp->device,
@@ -269,6 +275,12 @@ static int plan_to_system_ram(struct planner *pl, const struct memctl_dax_device
 
 		if ((carve || memmap) && d->blocks_online == 0)
 			return plan_to_kmem(pl, d, dp);
+		/* Onlined by the kernel under kernel_auto_online = "movable": take it back and bind again. */
+		if ((carve || memmap) && memctl_kao_kernel_onlined(pl->p, pl->inv, d)) {
+			if ((r = plan_offline_all(pl, d, dp)) < 0)
+				return r;
+			return plan_to_kmem(pl, d, dp);
+		}
 		if (carve) {
 			r = plan_warn(pl, "reserve-not-applied", dp->device,
 				      "rule \"%s\" reserves memory, but the device's memory is already online; the "

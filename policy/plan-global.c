@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "identity.h"
+#include "kernel-online.h"
 #include "plan.h"
 #include "plan-internal.h"
 #include "plan-state.h"
@@ -20,16 +21,20 @@
 int plan_auto_online(struct planner *pl)
 {
 	const char *aob = pl->inv->hotplug.auto_online_blocks;
+	const char *want = memctl_kao_value(pl->p);
 
-	if (!aob || streq(aob, "offline"))
+	if (!aob || streq(aob, want))
 		return 0;
-	if (pl->p->defaults.kernel_auto_online == MEMCTL_KAO_LEAVE)
+	if (!memctl_kao_holds(pl->p)) {
+		if (streq(aob, "offline"))
+			return 0;
 		return plan_warn(pl, "auto-online-conflict", NULL,
 				 "auto_online_blocks is \"%s\" and kernel_auto_online = \"leave\": the kernel onlines hot-added "
 				 "memory into a zone of its choosing before memctl sees it",
 				 aob);
+	}
 	return plan_add_step(&pl->plan->pre, &pl->plan->n_pre,
-			     (struct memctl_step){ .op = MEMCTL_STEP_SET_AUTO_ONLINE, .value = "offline" });
+			     (struct memctl_step){ .op = MEMCTL_STEP_SET_AUTO_ONLINE, .value = want });
 }
 
 /* Under takeover, hot-added memory no dax device owns must not stay offline. */
@@ -38,7 +43,7 @@ int plan_other_memory(struct planner *pl)
 	const struct memctl_inventory *inv = pl->inv;
 	enum memctl_zone_pref pref = pl->p->defaults.other_memory;
 
-	if (pl->p->defaults.kernel_auto_online != MEMCTL_KAO_TAKEOVER || pref == MEMCTL_ZONE_PREF_OFFLINE)
+	if (!memctl_kao_holds(pl->p) || pref == MEMCTL_ZONE_PREF_OFFLINE)
 		return 0;
 	for (size_t i = 0; i < inv->n_blocks;) {
 		const struct memctl_block *b = &inv->blocks[i];

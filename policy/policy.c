@@ -70,6 +70,7 @@ const struct memctl_strtab memctl_kernel_auto_online_table = {
 	.v = (const struct memctl_strtab_entry[]){
 		{ MEMCTL_KAO_TAKEOVER, "takeover" },
 		{ MEMCTL_KAO_LEAVE, "leave" },
+		{ MEMCTL_KAO_MOVABLE, "movable" },
 		{},
 	},
 	.fallback = "unset",

@@ -40,6 +40,7 @@ enum memctl_kernel_auto_online {
 	MEMCTL_KAO_UNSET = 0,
 	MEMCTL_KAO_TAKEOVER,
 	MEMCTL_KAO_LEAVE,
+	MEMCTL_KAO_MOVABLE,	/* takeover with online_movable: the kernel onlines in kmem's probe (policy/kernel-online.h) */
 };
 
 /* defaults.demotion: whether memctl turns on /sys/kernel/mm/numa/demotion_enabled. */
@@ -130,7 +131,7 @@ extern const struct memctl_strtab memctl_zone_pref_table;	/* zone: movable, norm
 extern const struct memctl_strtab memctl_other_memory_table;	/* other_memory: the zones and offline */
 extern const struct memctl_strtab memctl_rule_mode_table;	/* mode: system-ram, devdax, ignore, famfs */
 extern const struct memctl_strtab memctl_on_reset_table;	/* on_reset: offline, refuse */
-extern const struct memctl_strtab memctl_kernel_auto_online_table;	/* kernel_auto_online: takeover, leave */
+extern const struct memctl_strtab memctl_kernel_auto_online_table;	/* kernel_auto_online: takeover, leave, movable */
 extern const struct memctl_strtab memctl_demotion_table;	/* demotion: enable, leave */
 
 const char *memctl_zone_pref_name(enum memctl_zone_pref z);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "early.h"
+#include "kernel-online.h"
 #include "kernel.h"
 #include "policy-load.h"
 #include "trusted-file.h"
@@ -113,16 +114,18 @@ static void policy_error(const struct memctl_diags *d, char *buf, size_t len)
 	}
 }
 
-static int write_offline(const struct memctl_kernel_ops *ops, void *ctx, const char *aob, char *msg, size_t len)
+/* want: "offline", or "online_movable" under kernel_auto_online = "movable" (kernel-online.h). */
+static int write_offline(const struct memctl_kernel_ops *ops, void *ctx, const char *want, const char *aob, char *msg,
+			 size_t len)
 {
 	int r;
 
-	if (streq(aob, "offline"))
+	if (streq(aob, want))
 		return 0;
-	r = ops->set_auto_online(ctx, "offline");
+	r = ops->set_auto_online(ctx, want);
 	if (r < 0)
-		snprintf(msg, len, "cannot write \"offline\" to auto_online_blocks: %s; the kernel onlines kmem's "
-			 "memory as \"%s\"", strerror(-r), aob);
+		snprintf(msg, len, "cannot write \"%s\" to auto_online_blocks: %s; the kernel onlines kmem's "
+			 "memory as \"%s\"", want, strerror(-r), aob);
 	return r;
 }
 
@@ -164,9 +167,10 @@ enum memctl_early_action memctl_early_run(const struct memctl_kernel_ops *ops, v
 	case MEMCTL_EARLY_SAVE_AND_OFFLINE:
 		r = memctl_aob_saved_write(runtime_dir, aob, MEMCTL_SAVED_BY_EARLY, stage);
 		if (r == -EEXIST) {	/* memctld saved meanwhile */
-			if (write_offline(ops, ctx, aob, msg, len) < 0)
+			if (write_offline(ops, ctx, memctl_kao_value(p), aob, msg, len) < 0)
 				return MEMCTL_EARLY_FAILED;
-			snprintf(msg, len, "auto_online_blocks set to \"offline\" before kmem loads (saved meanwhile)");
+			snprintf(msg, len, "auto_online_blocks set to \"%s\" before kmem loads (saved meanwhile)",
+				 memctl_kao_value(p));
 			return MEMCTL_EARLY_OFFLINE_ONLY;
 		}
 		/*
@@ -178,7 +182,7 @@ enum memctl_early_action memctl_early_run(const struct memctl_kernel_ops *ops, v
 			snprintf(why, sizeof(why), "; cannot save it in %s: %s", runtime_dir, strerror(-r));
 		else
 			snprintf(why, sizeof(why), ", saved in %s/%s", runtime_dir, MEMCTL_AOB_SAVED_FILE);
-		if (write_offline(ops, ctx, aob, msg, len) < 0) {
+		if (write_offline(ops, ctx, memctl_kao_value(p), aob, msg, len) < 0) {
 			if (r == 0) {
 				char path[PATH_MAX];
 				snprintf(path, sizeof(path), "%s/%s", runtime_dir, MEMCTL_AOB_SAVED_FILE);
@@ -186,14 +190,14 @@ enum memctl_early_action memctl_early_run(const struct memctl_kernel_ops *ops, v
 			}
 			return MEMCTL_EARLY_FAILED;
 		}
-		snprintf(msg, len, "auto_online_blocks set to \"offline\" before kmem loads (kernel default \"%s\"%s)", aob,
-			 why);
+		snprintf(msg, len, "auto_online_blocks set to \"%s\" before kmem loads (kernel default \"%s\"%s)",
+			 memctl_kao_value(p), aob, why);
 		return r < 0 ? MEMCTL_EARLY_FAILED : a;
 	case MEMCTL_EARLY_OFFLINE_ONLY:
-		if (write_offline(ops, ctx, aob, msg, len) < 0)
+		if (write_offline(ops, ctx, memctl_kao_value(p), aob, msg, len) < 0)
 			return MEMCTL_EARLY_FAILED;
-		snprintf(msg, len, "auto_online_blocks set to \"offline\" before kmem loads (kernel default \"%s\" "
-			 "saved before by %s)", saved.value, saved.saved_by[0] ? saved.saved_by : "memctld");
+		snprintf(msg, len, "auto_online_blocks set to \"%s\" before kmem loads (kernel default \"%s\" "
+			 "saved before by %s)", memctl_kao_value(p), saved.value, saved.saved_by[0] ? saved.saved_by : "memctld");
 		break;
 	}
 	return a;

@@ -12,6 +12,7 @@
 
 #include "early.h"
 #include "engine-takeover.h"
+#include "kernel-online.h"
 #include "util-mem.h"
 
 static void result_init(struct memctl_takeover_result *res, const char *runtime_dir)
@@ -55,10 +56,16 @@ static int restore(const struct memctl_kernel_ops *ops, void *ctx, const char *r
 		res->untrusted = true;
 		return r;
 	}
-	/* "offline" was never the kernel's own choice worth restoring: memctld's or a stale file's. */
+	/*
+	 * "offline" was never the kernel's own choice worth restoring: memctld's or a
+	 * stale file's. Still the safe value: under kernel_auto_online = "movable"
+	 * memctld left "online_movable" there, which must not outlive it.
+	 */
 	if (streq(sv.value, "offline")) {
+		_autofree_ char *cur = NULL;
 		unlink(res->path);
-		return 0;
+		if (ops->get_auto_online(ctx, &cur) < 0 || streq(cur, "offline"))
+			return 0;
 	}
 	snprintf(res->value, sizeof(res->value), "%s", sv.value);
 	res->restoring = true;
@@ -74,7 +81,7 @@ int memctl_takeover_sync(const struct memctl_kernel_ops *ops, void *ctx, const c
 			 const struct memctl_policy *p, struct memctl_takeover_result *ret)
 {
 	result_init(ret, runtime_dir);
-	if (p->defaults.kernel_auto_online == MEMCTL_KAO_TAKEOVER)
+	if (memctl_kao_holds(p))
 		return save(ops, ctx, runtime_dir, ret);
 	return restore(ops, ctx, runtime_dir, ret);
 }

@@ -264,7 +264,9 @@ static void daemon_metrics(FILE *f, struct json_object *reply, struct json_objec
 {
 	struct json_object *dm = get(reply, "daemon"), *devs = get(reply, "devices"), *resets = get(dm, "resets");
 	const char *kao = str(get(inv, "memory"), "auto_online_blocks");
-	bool takeover = str(dm, "kernel_auto_online") && streq(str(dm, "kernel_auto_online"), "takeover");
+	const char *mode = str(dm, "kernel_auto_online");
+	bool movable = mode && streq(mode, "movable");
+	bool takeover = mode && (streq(mode, "takeover") || movable);
 	int64_t held = 0;
 
 	family(f, "memctl_policy_valid", "gauge", "1 when memctld's policy loaded without errors (0: hands off).");
@@ -323,12 +325,14 @@ static void daemon_metrics(FILE *f, struct json_object *reply, struct json_objec
 			   str(at(resets, i), "result") && streq(str(at(resets, i), "result"), "ok"));
 
 	family(f, "memctl_auto_online_takeover", "gauge",
-	       "1 when memctld owns auto_online_blocks (policy kernel_auto_online = \"takeover\").");
+	       "1 when memctld owns auto_online_blocks (policy kernel_auto_online = \"takeover\" or \"movable\").");
 	sample_int(f, "memctl_auto_online_takeover", NULL, takeover);
 	/* Someone (a udev rule, a tool, a boot option) set it back after memctld took it over. */
 	family(f, "memctl_auto_online_conflict", "gauge",
-	       "1 when memctld took auto_online_blocks over but the kernel's value is not \"offline\".");
-	sample_int(f, "memctl_auto_online_conflict", NULL, takeover && kao && !streq(kao, "offline"));
+	       "1 when memctld took auto_online_blocks over but the kernel's value is not the one it holds "
+	       "(\"offline\", \"online_movable\" under \"movable\").");
+	sample_int(f, "memctl_auto_online_conflict", NULL,
+		   takeover && kao && !streq(kao, movable ? "online_movable" : "offline"));
 }
 
 int memctl_metrics_format(struct json_object *status, char **ret_text)

@@ -100,6 +100,23 @@ static void no_saved(struct fx *f)
 	assert_int_equal(memctl_aob_saved_read(f->run, &sv), -ENOENT);
 }
 
+/* kernel_auto_online = "movable": the kernel's value saved, "online_movable" written before kmem loads. */
+static void test_movable_saves_then_writes_online_movable(void **state)
+{
+	struct fx *f = *state;
+	struct memctl_aob_saved sv;
+	char msg[512];
+
+	tree_file(f->root, "etc/memctl.conf",
+		  "defaults: { kernel_auto_online = \"movable\"; };\n"
+		  "rules = ( { name = \"all\"; match = {}; mode = \"system-ram\"; zone = \"movable\"; } );\n");
+	assert_int_equal(run_early(f, "initramfs", msg, sizeof(msg)), MEMCTL_EARLY_SAVE_AND_OFFLINE);
+	aob_is(f, "online_movable");
+	assert_non_null(strstr(msg, "set to \"online_movable\""));
+	assert_int_equal(memctl_aob_saved_read(f->run, &sv), 0);
+	assert_string_equal(sv.value, "online");
+}
+
 static void test_takeover_saves_then_offlines(void **state)
 {
 	struct fx *f = *state;
@@ -293,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_builtin_and_daemon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_saved_file_of_older_memctld, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_movable_saves_then_writes_online_movable, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

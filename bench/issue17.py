@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Issue 17's parts of bench/run.py: B7 (reset-prepare of the hmem device with half of it in use, memctl vs a
+raw offline loop plus unbind, and the --dry-run forecast's time: tests/vm/scenarios/bench-reset), the B1 text
+for kernel_auto_online = "movable", and which guest measures a run takes (--guests, --stop-at)."""
+import datetime
+import time
+import json
+import os
+import re
+import statistics
+
+vm_run = None  # run.py's, set by run.py (it is __main__ there: importing it back would duplicate its classes)
+
+
+def b7(build, results, node1_gib, label, kernel="6.12"):
+    out = vm_run(build, "bench-reset", f"bench-b7-{label}", "--memory", "hmem", "--node1-size", str(node1_gib),
+                 kernel=kernel)
+    d = json.load(open(os.path.join(out, "b7.json")))
+    m = statistics.median(r["memctl"] for r in d["rounds"]) / 1e9
+    raw = statistics.median(r["raw"] for r in d["rounds"]) / 1e9
+    fc = statistics.median(r["forecast"] for r in d["rounds"]) / 1e9
+    size = d["blocks"] * 128 / 1024
+    where = f"guest {kernel} (TCG): hmem {size:g} GiB ({d['blocks']} blocks), {d['in_use_mib']} MiB in use"
+    results.append({"id": f"B7-{label}", "kernel": d.get("kernel"),
+                    "measure": f"{where}: memctl reset-prepare (offline, kmem unbound, device_dax), throughput",
+                    "memctl": size / m, "reference": size / raw, "unit": "GiB/s",
+                    "reference_name": "raw offline loop + kmem unbind + device_dax bind", "ratio": raw / m,
+                    "goal": ">= 0.95x", "met": raw / m >= 0.95, "seconds": m, "raw_seconds": raw,
+                    "rounds": len(d["rounds"]), "raw_rounds_ns": [r["memctl"] for r in d["rounds"]],
+                    "raw_loop_rounds_ns": [r["raw"] for r in d["rounds"]],
+                    "prepare_log": prepare_log(out, len(d["rounds"]))})
+    results.append({"id": f"B7-{label}-forecast", "kernel": d.get("kernel"),
+                    "measure": f"{where}: memctl reset-prepare --dry-run (forecast) time, against reset-prepare's",
+                    "memctl": fc, "reference": m, "reference_name": "memctl reset-prepare", "unit": "s",
+                    "ratio": fc / m, "goal": "-", "met": None, "rounds": len(d["rounds"]),
+                    "raw_memctl_ns": [r["forecast"] for r in d["rounds"]]})
+
+
+def prepare_log(out, rounds):
+    """What memctl reset-prepare printed in each round (its last lines), for where the time goes."""
+    logs = []
+    for i in range(1, rounds + 1):
+        p = os.path.join(out, f"prepare-{i}.txt")
+        if os.path.exists(p):
+            logs.append(open(p, errors="replace").read()[-400:])
+    return logs
+
+
+def b7_time_goes(r):
+    """One paragraph for a B7 row that missed its goal: what was measured (no phase breakdown yet)."""
+    gap = (r["seconds"] - r["raw_seconds"]) * 1000
+    tries = [len(re.findall(r"tr(?:y|ies)", log)) for log in r.get("prepare_log", [])]
+    return (f"**{r['id']}** ({r['ratio']:.2f}x; memctl {r['seconds']:.3f} s vs raw {r['raw_seconds']:.3f} s, "
+            f"medians of {r['rounds']}, a gap of {gap:.0f} ms). Both migrate the same data off the same blocks "
+            "and end with the device on device_dax. This run has no phase breakdown of reset-prepare (memctld's "
+            "debug log was not on in this guest); what memctl does beyond the loop is one process start (see the "
+            "B2 profile for its cost in this guest), a scan, the hooks, a read-back per block and the hold file, "
+            "and a backoff between tries where the loop writes again at once (mentions of tries in memctl's "
+            f"output per round: {tries}). Which of these makes the gap is not measured.")
+
+
+def b1_movable_text(r, other_phase):
+    """Where B1's time goes when memctld ran with kernel_auto_online = "movable" (it onlines nothing itself)."""
+    mine = [p["last_bind_to_first_online"] for p in r.get("phases_s", {}).get("memctld", []) if p]
+    mine = statistics.median(mine) if mine else None
+    inside = mine is not None and mine < 0
+    return ("memctld ran with kernel_auto_online = \"movable\" (auto_online_blocks online_movable). "
+            + (f"In memctld's rounds the first block was online {-mine:.3f} s before the bind uevent (median), "
+               "i.e. inside kmem's probe, as in the kernel's rounds "
+               f"({other_phase} s): memctld wrote no block; the two ways differ only in what else ran on the "
+               "guest's one host thread meanwhile (memctld's scan on the uevents, udev) and round-to-round noise."
+               if inside else
+               f"Yet in memctld's rounds the first block came online {mine} s after the bind uevent (median; the "
+               f"kernel's: {other_phase} s): the kernel did not online it in the probe in those rounds."))
+
+
+def pick(guest_measures, ids):
+    """The guest measures to run, in GUEST_MEASURES order; ids: comma-separated or None (all)."""
+    want = list(guest_measures) if not ids else ids.split(",")
+    for rid in want:
+        if rid not in guest_measures:
+            raise SystemExit(f"bench: --guests takes {', '.join(guest_measures)}, not '{rid}'")
+    return [rid for rid in guest_measures if rid in want]
+
+
+def too_late(stop_at):
+    """Whether it is past stop_at (HH:MM UTC, today): no new measure starts then."""
+    if not stop_at:
+        return False
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M")
+    return now >= stop_at
+
+
+def run_guests(guest_measures, guest, a, results, skipped):
+    """Run the guest measures a (--guests, --stop-at) asks for; returns the seconds they took."""
+    t0 = time.perf_counter()
+    for rid in pick(guest_measures, a.guests):
+        if too_late(a.stop_at):
+            skipped.append(rid)
+            continue
+        fn, args = guest_measures[rid]
+        guest(results, rid, fn, a.build, results, *args)
+    return time.perf_counter() - t0
+
+
+def header_notes(meta):
+    """results.md's header: when the run ended, what it did not run, and each guest's start and load."""
+    notes = f" The run started at {meta['time_utc']} and ended at {meta['end_utc']} UTC." if meta.get("end_utc") else ""
+    if meta.get("not_run"):
+        notes += (f" Not run (the time given to the run, --stop-at, was over): {', '.join(meta['not_run'])}; "
+                  "those rows are missing.")
+    return notes + " Each guest row says when its guest started and the load average then."
+
+
+def b2_state_text(r):
+    """A 7.3 B2 row that missed its goal: memctl vs one daxX.Y/state write (that guest has no profile)."""
+    gap = (r["seconds"] - r["raw_seconds"]) * 1000
+    return (f"**{r['id']}** ({r['ratio']:.2f}x; memctl {r['seconds']:.3f} s vs one state write "
+            f"{r['raw_seconds']:.3f} s, a gap of {gap:.0f} ms). memctl makes the same single write to daxX.Y/state "
+            "(policy/plan-state.c), so the gap is what it does around it: one process start (about 0.1 s in "
+            "the 6.12 guest's B2 profile), the Varlink call and memctld's scan; the 7.3 guest was not profiled "
+            "in this run, so the split between them is not measured.")

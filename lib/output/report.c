@@ -295,13 +295,15 @@ static struct json_object *hotplug_json(const struct memctl_inventory *inv)
 	return o;
 }
 
-static struct json_object *warnings_json(const struct memctl_inventory *inv)
+static struct json_object *warnings_json(const struct memctl_inventory *inv, const struct memctl_policy *p)
 {
 	struct json_object *w = json_object_new_array();
 	const char *aob = inv->hotplug.auto_online_blocks;
+	/* kernel_auto_online = "movable": online_movable is the policy's own choice (memctld holds it) */
+	bool chosen = p && p->defaults.kernel_auto_online == MEMCTL_KAO_MOVABLE && aob && streq(aob, "online_movable");
 	char buf[512];
 
-	if (aob && !streq(aob, "offline")) {
+	if (aob && !streq(aob, "offline") && !chosen) {
 		snprintf(buf, sizeof(buf),
 			 "auto_online_blocks is \"%s\": the kernel onlines hot-added memory itself (into the zone it "
 			 "picks), racing any policy", aob);
@@ -395,7 +397,7 @@ struct json_object *memctl_status_json_with_policy(const struct memctl_inventory
 	report_add(o, "policy", p ? policy_json(p, policy_file) : NULL);
 	report_add(o, "iomem", iomem_json(inv));
 	report_add(o, "kexec", report_kexec_json(inv));
-	report_add(o, "warnings", warnings_json(inv));
+	report_add(o, "warnings", warnings_json(inv, p));
 	return o;
 }
 

@@ -13,6 +13,7 @@
 #include "dax-state.h"
 #include "inventory.h"
 #include "log.h"
+#include "policy-text.h"
 #include "report.h"
 #include "sysfs.h"
 #include "tree.h"
@@ -209,6 +210,38 @@ static void test_status_json(void **state)
 	assert_non_null(strstr(w0, "auto_online_blocks is \"online\""));
 	assert_non_null(strstr(w1, "dax0.0: only 1 of its 2 memory blocks are online"));
 	json_object_put(o);
+}
+
+/* auto_online_blocks is no warning when the policy chose it (kernel_auto_online = "movable"). */
+static void test_auto_online_warning_by_policy(void **state)
+{
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = inventory_from_tree(*state);
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p =
+		policy_from_text("defaults: { kernel_auto_online = \"movable\"; };\n");
+	_cleanup_(memctl_policy_freep) struct memctl_policy *t = policy_from_text("rules = ();\n");
+	static const struct {
+		const char *value;
+		bool movable_policy, warned;
+	} cases[] = {
+		{ "online_movable", true, false }, { "online", true, true },	/* not the zone it holds */
+		{ "online_movable", false, true }, { "offline", false, false },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct json_object *o, *w;
+		bool warned = false;
+
+		free(inv->hotplug.auto_online_blocks);
+		inv->hotplug.auto_online_blocks = strdup(cases[i].value);
+		o = memctl_status_json_with_policy(inv, cases[i].movable_policy ? p : t, "t.conf");
+		assert_true(json_object_object_get_ex(o, "warnings", &w));
+		for (size_t j = 0; j < json_object_array_length(w); j++)
+			warned |= strstr(json_object_get_string(json_object_array_get_idx(w, j)),
+					 "auto_online_blocks is") != NULL;
+		if (warned != cases[i].warned)
+			fail_msg("case %zu (%s): warned %d", i, cases[i].value, warned);
+		json_object_put(o);
+	}
 }
 
 static const char *json_str(struct json_object *o, const char *key)
@@ -632,6 +665,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hmem_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cxl_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auto_online_warning_by_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocks_json_merges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hotplug_state, setup, teardown),
 		cmocka_unit_test(test_hotplug_state_names),

@@ -278,8 +278,6 @@ def b2(build, results, node1_gib, label, kernel="6.12"):
                             "met": (raw / t >= goal) if tool == "memctl" else None, "seconds": t, "raw_seconds": raw,
                             "raw_rounds_ns": [r[f"{tool}_{op}"] for r in d["rounds"]],
                             "raw_loop_rounds_ns": [r[f"raw_{op}"] for r in d["rounds"]]})
-    if state:
-        return
     prof = json.load(open(os.path.join(out, "profile.json")))
     prof["blocks"] = d["blocks"]
     prof["debug_log"] = debug_timings(os.path.join(out, "memctld-debug.txt"))
@@ -333,7 +331,7 @@ def timespan_s(text):
 def debug_timings(path):
     """memctld's debug log around the profiled online: scan and per-block write / read-back times (ms)."""
     import re
-    scans, writes, reads = [], [], []
+    scans, writes, reads, states = [], [], [], []
     on = False
     for line in open(path, errors="replace"):
         if "bench" in line and "online start" in line:
@@ -344,11 +342,14 @@ def debug_timings(path):
             m = re.search(r"scan: \d+ blocks, \d+ dax devices in ([0-9.]+) ms", line)
             if m:
                 scans.append(float(m.group(1)))
+            m = re.search(r"/state = \S+: memory\d+-\d+ in ([0-9.]+) ms", line)
+            if m:
+                states.append(float(m.group(1)))
             m = re.search(r"memory\d+ online: write ([0-9.]+) ms, read back ([0-9.]+) ms", line)
             if m:
                 writes.append(float(m.group(1)))
                 reads.append(float(m.group(2)))
-    return {"scan_ms": scans, "write_ms": writes, "read_back_ms": reads}
+    return {"scan_ms": scans, "write_ms": writes, "read_back_ms": reads, "state_write_ms": states}
 
 
 def fmt(v):
@@ -374,10 +375,10 @@ def where_the_time_goes(results):
         if r.get("met") is not False and not (rid.startswith("B4-") and rid.endswith("-rss")):
             continue
         if rid.startswith("B2-") and rid.endswith("-online") or rid.startswith("B2-") and rid.endswith("-offline"):
-            label = rid.split("-")[1]
+            label = rid[3:].rsplit("-", 2)[0]  # B2-8g-7.3-memctl-online -> 8g-7.3
             prof = by.get(f"B2-{label}-profile", {}).get("profile")
-            if not prof:  # 7.3: one state write each way, no profile in that guest
-                out += [issue17.b2_state_text(r), ""]
+            if r.get("reference_name") == "one daxX.Y/state write" or not prof:  # 7.3: one state write each way
+                out += [issue17.b2_state_text(r, prof), ""]
                 continue
             dbg = prof["debug_log"]
             start = statistics.median(prof["start_memctl_ns"]) / 1e6

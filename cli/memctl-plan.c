@@ -95,7 +95,17 @@ int cli_plan(struct memctl_cli *cli, int argc, char **argv)
 	policy_file = cli_policy_path(policy_file);
 	r = memctl_policy_load(policy_file, true, &p, &d);
 	if (r < 0) {
-		cli_print_diags(&d);
+		if (cli->json) {
+			/* the plan document, empty, with the policy's errors (file:line each) */
+			struct memctl_plan none = { .diags = d };
+			struct json_object *o = memctl_plan_json(&none);
+
+			json_object_object_add(o, "policy", json_object_new_string(policy_file));
+			cli_print_json(o);
+			json_object_put(o);
+		} else {
+			cli_print_diags(&d);
+		}
 		fprintf(stderr, "memctl: policy %s is not valid; nothing planned\n", policy_file);
 		memctl_diags_clear(&d);
 		return EXIT_FAILED;

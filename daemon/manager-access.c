@@ -40,7 +40,10 @@ int manager_authorize(struct varlink_call *call, const struct varlink_method *vm
 	caller_resolve_group(m->policy->defaults.operator_group, &g);
 	if (memctl_access_decide(c, vm->access, &g) != MEMCTL_ACCESS_DENIED)
 		return 0;
-	memctl_access_denied_reason(vm->name, vm->access, &g, m->policy_path, reason, sizeof(reason));
+	memctl_access_denied_reason(vm->name, vm->access, &g,
+				    m->policy->defaults.operator_group_at[0] ? m->policy->defaults.operator_group_at
+									    : m->policy_path,
+				    reason, sizeof(reason));
 	journal_set_caller(c);
 	journal_log(LOG_NOTICE, NULL, "refused: %s", reason);
 	journal_set_caller(NULL);

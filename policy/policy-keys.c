@@ -285,8 +285,9 @@ static int key_export_dir(struct ctx *c, config_setting_t *s, const struct polic
 /* operator_group: a group name as useradd/groupadd take it, or "" for none. */
 static int key_group_name(struct ctx *c, config_setting_t *s, const struct policy_key *k, void *obj)
 {
+	struct memctl_defaults *df = obj;	/* a key of defaults only */
 	char *g = FIELD(obj, k, char);
-	size_t size = sizeof(((struct memctl_defaults *)0)->operator_group);
+	size_t size = sizeof(df->operator_group);
 	const char *v;
 	size_t n;
 
@@ -298,6 +299,9 @@ static int key_group_name(struct ctx *c, config_setting_t *s, const struct polic
 		return ERROR(c, s, "bad-value", "%s = \"%s\" is not a group name; %s", config_setting_name(s), v,
 			     k->allowed);
 	memcpy(g, v, n + 1);
+	/* where, for the PermissionDenied sentence: the last file to set it wins, drop-ins included */
+	snprintf(df->operator_group_at, sizeof(df->operator_group_at), "%s:%d", c->file ? c->file : "?",
+		 config_setting_source_line(s));
 	return 0;
 }
 

@@ -70,6 +70,7 @@ struct memctl_defaults {
 	struct memctl_export_dir metrics_dir, nfd_dir;
 	/* Members may online, offline and reset through memctld (policy/access.h); "": none. */
 	char operator_group[64];
+	char operator_group_at[320];	/* "FILE:LINE" that set it (a drop-in may), "": not set */
 };
 
 struct memctl_match {

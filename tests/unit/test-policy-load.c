@@ -192,6 +192,27 @@ static void test_load_refuses_symlinks(void **state)
 	load_expect(t, 0, NULL, NULL);
 }
 
+/* operator_group set in a drop-in: the policy says where (PermissionDenied names that file and line). */
+static void test_operator_group_where(void **state)
+{
+	_cleanup_(memctl_policy_freep) struct memctl_policy *p = NULL, *q = NULL;
+	struct tree *t = *state;
+	struct memctl_diags d = { 0 };
+	char want[192];
+	FILE *f;
+
+	assert_int_equal(memctl_policy_load(t->main, true, &p, &d), 0);
+	assert_string_equal(p->defaults.operator_group_at, "");	/* not set anywhere */
+	assert_non_null(f = fopen(t->dropin, "w"));
+	fputs("# ops\ndefaults: { operator_group = \"memops\"; };\n", f);
+	fclose(f);
+	assert_int_equal(memctl_policy_load(t->main, true, &q, &d), 0);
+	assert_string_equal(q->defaults.operator_group, "memops");
+	snprintf(want, sizeof(want), "%s:2", t->dropin);
+	assert_string_equal(q->defaults.operator_group_at, want);
+	memctl_diags_clear(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +220,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_refuses_writable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_refuses_symlinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_refuses_foreign_owner_as_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_operator_group_where, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

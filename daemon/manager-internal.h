@@ -180,7 +180,8 @@ int manager_vl_reset(struct varlink_call *call, struct json_object *params, void
 /* memctl reset in one go (prepare, PCI reset, done), as the worker runs it. */
 int manager_reset_full(struct manager *m, const char *target, char **ret_message);
 /* A reset verb's answer; stopped: memctld stopped it (io.memctl.Stopped). call may be NULL. */
-int manager_reset_reply(struct varlink_call *call, const char *target, int r, const char *message, bool stopped);
+int manager_reset_reply(struct varlink_call *call, const char *target, const char *devices, int r, const char *message,
+			bool stopped);
 
 /* manager-varlink.c: a manual online/offline's answer (logged once). call may be NULL. */
 int manager_manual_reply(struct varlink_call *call, struct manager *m, const char *device,

@@ -172,7 +172,7 @@ static void op_end(struct manager *m)
 		manager_manual_reply(op->call, m, op->target, &op->res, op->failures_before);
 	} else {
 		manager_caller_end(m, m->tap.reset_devices, op->r);
-		manager_reset_reply(op->call, op->target, op->r, op->message, op->cancel);
+		manager_reset_reply(op->call, op->target, m->tap.reset_devices, op->r, op->message, op->cancel);
 	}
 	varlink_call_finish(op->call);
 	op->call = NULL;

@@ -130,7 +130,20 @@ void manager_pci_error(struct manager *m, const char *pci, const char *event)
 	}
 }
 
-int manager_reset_reply(struct varlink_call *call, const char *target, int r, const char *message, bool stopped)
+/* "dax0.0 dax1.0" -> ["dax0.0", "dax1.0"] */
+static struct json_object *device_list(const char *devices)
+{
+	struct json_object *a = json_object_new_array();
+	char buf[512], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", devices ? devices : "");
+	for (char *t = strtok_r(buf, " ,", &save); a && t; t = strtok_r(NULL, " ,", &save))
+		json_object_array_add(a, json_object_new_string(t));
+	return a;
+}
+
+int manager_reset_reply(struct varlink_call *call, const char *target, const char *devices, int r, const char *message,
+			bool stopped)
 {
 	struct json_object *p;
 
@@ -140,6 +153,9 @@ int manager_reset_reply(struct varlink_call *call, const char *target, int r, co
 	if (!p)
 		return -ENOMEM;
 	json_object_object_add(p, "target", json_object_new_string(target));
+	/* the dax devices the reset took (or was taking) away: what a script acts on */
+	if (r != -ENODEV && r != -ENOENT)
+		json_object_object_add(p, "devices", device_list(devices));
 	json_object_object_add(p, r < 0 ? "reason" : "message", json_object_new_string(message ? message : strerror(-r)));
 	if (r >= 0)
 		return varlink_reply(call, p);
@@ -198,7 +214,7 @@ int manager_vl_forecast_reset(struct varlink_call *call, struct json_object *par
 	if (r >= 0)
 		r = memctl_forecast_collect(m->sysfs, inv, m->policy, a.target, &f, &message);
 	if (r < 0)
-		return manager_reset_reply(call, a.target, r, message, false);
+		return manager_reset_reply(call, a.target, NULL, r, message, false);
 	/* pfns are physical addresses: root's, as proc/kpageflags is (policy/redact.h) */
 	if (!memctl_access_sees_addresses(varlink_call_caller(call)))
 		for (size_t i = 0; i < f->n_devices; i++)

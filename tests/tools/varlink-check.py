@@ -204,6 +204,8 @@ def main(memctld, memctl, fixture):
                   progress[-1]["blocks_total"] == 16, str(replies)[:300])
             check("ResetPrepare names why removal failed", last.get("error") == "io.memctl.ResetFailed" and
                   "memory offline but not removed" in last["parameters"]["reason"], str(last))
+            check("ResetPrepare names the devices it took", last.get("parameters", {}).get("devices") == ["dax0.0"],
+                  str(last))
             if os.geteuid() == 0:
                 os.chmod(tmp, 0o755)
                 p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", memctl,

@@ -70,10 +70,23 @@ def b1_movable_text(r, other_phase):
             + (f"In memctld's rounds the first block was online {-mine:.3f} s before the bind uevent (median), "
                "i.e. inside kmem's probe, as in the kernel's rounds "
                f"({other_phase} s): memctld wrote no block; the two ways differ only in what else ran on the "
-               "guest's one host thread meanwhile (memctld's scan on the uevents, udev) and round-to-round noise."
+               "guest's one host thread meanwhile (memctld's scan on the uevents, udev) and round-to-round noise. "
+               + spread_text(r)
                if inside else
                f"Yet in memctld's rounds the first block came online {mine} s after the bind uevent (median; the "
                f"kernel's: {other_phase} s): the kernel did not online it in the probe in those rounds."))
+
+
+def spread_text(r):
+    """The rounds' range of each way: how far a median of this many rounds can be trusted."""
+    m = [x / 1e6 for x in r.get("raw_memctl_us") or []]
+    o = [x / 1e6 for x in r.get("raw_reference_us") or []]
+    if not m or not o:
+        return ""
+    return (f"Over its {len(m)} rounds memctld took {min(m):.3f}-{max(m):.3f} s and the kernel alone "
+            f"{min(o):.3f}-{max(o):.3f} s: the kernel's own rounds spread by {(max(o) - min(o)) / statistics.median(o):.0%} "
+            "of its median, so a difference of 5% between medians of so few rounds is within the noise of this "
+            "guest (`scripts/bench --b1-rounds N` takes more).")
 
 
 def pick(guest_measures, ids):

@@ -197,11 +197,15 @@ def vm_run(build, scenario, name, *args, kernel="6.12"):
     return os.path.join(logdir, name, "out")
 
 
+B1_ROUNDS = 5  # --b1-rounds
+
+
 def b1(build, results, memory, kernel_uevents=False, kernel="6.12", takeover=False):
     """Guest: hotplug-to-online latency, memctld vs the kernel's auto-online or daxctl's udev rule.
     Experiments: kernel_uevents (memctld --uevent-source kernel), takeover (kernel_auto_online "takeover")."""
     suffix = ("-kuevents" if kernel_uevents else "") + ("-takeover" if takeover else "") + ("" if kernel == "6.12" else f"-{kernel}")
-    append = " ".join(["memctl.bench_kernel_uevents"] * kernel_uevents + ["memctl.bench_takeover"] * takeover)
+    append = " ".join(["memctl.bench_kernel_uevents"] * kernel_uevents + ["memctl.bench_takeover"] * takeover
+                      + [f"memctl.bench_rounds={B1_ROUNDS}"] * (B1_ROUNDS != 5))
     out = vm_run(build, "bench-latency", f"bench-b1-{memory}{suffix}", "--memory", memory,
                  *(["--append", append] if append else []), kernel=kernel)
     d = json.load(open(os.path.join(out, "b1.json")))
@@ -565,7 +569,11 @@ def main():
                     "is recorded as not run (the host measures, a few minutes, still run)")
     ap.add_argument("--only", metavar="IDS", help="run only these guest measures again (comma-separated: "
                     + ", ".join(GUEST_MEASURES) + ") and update bench/results.json and results.md in place")
+    ap.add_argument("--b1-rounds", type=int, default=5, help="rounds of each way in B1 (default 5; its rounds "
+                    "spread widely under TCG)")
     a = ap.parse_args()
+    global B1_ROUNDS
+    B1_ROUNDS = a.b1_rounds
     if a.only:
         return rerun(a)
     where = tempfile.mkdtemp(prefix="memctl-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)

@@ -390,6 +390,14 @@ static int plan_to_kmem(struct planner *pl, const struct memctl_dax_device *d, s
 		return r;
 	if ((r = plan_dev_step(dp, (struct memctl_step){ .op = MEMCTL_STEP_BIND, .driver = MEMCTL_DRIVER_KMEM })) < 0)
 		return r;
+	/*
+	 * kernel_auto_online = "movable": kmem's probe onlines every block movable
+	 * (auto_online_blocks is held at online_movable), so there is nothing to
+	 * write; the reconcile on kmem's bind uevent corrects what the rule wants
+	 * otherwise (ZONE_NORMAL, a node it does not expect), as for a hot-add.
+	 */
+	if (pl->p->defaults.kernel_auto_online == MEMCTL_KAO_MOVABLE)
+		return 0;
 	return plan_online(pl, dp, pref, d->target_node, idx, n);
 }
 

@@ -71,6 +71,47 @@ static void test_movable_rule_leaves_it_to_the_kernel(void **state)
 	}
 }
 
+/*
+ * 6.1 leaves a hot-added hmem device on device_dax: memctld binds kmem and the
+ * kernel onlines it in the probe; memctld writes no block (two steps: unbind,
+ * bind). A normal-zone rule is corrected by the next reconcile, with no step
+ * failing on the way.
+ */
+static void test_devdax_device_bound_not_onlined(void **state)
+{
+	static const struct {
+		const char *policy;
+		enum memctl_zone zone;
+		size_t steps;
+	} cases[] = {
+		{ POLICY("mode = \"system-ram\"; zone = \"movable\";"), MEMCTL_ZONE_MOVABLE, 2 },
+		{ POLICY("mode = \"system-ram\"; zone = \"normal\";"), MEMCTL_ZONE_NORMAL, 2 },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p = policy_from_text(cases[i].policy);
+		struct memctl_reconcile_result res, res2;
+		struct model m;
+		int dev;
+
+		model_init(&m);
+		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+		assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+		assert_string_equal(m.auto_online, "online_movable");
+		dev = sim_add_hmem(&m, MEMCTL_DRIVER_DEVICE_DAX);
+		assert_int_equal(memctl_engine_reconcile(e, p, &res), 0);
+		assert_int_equal(res.failed, 0);
+		assert_int_equal(res.steps_done, cases[i].steps);
+		assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_KMEM);
+		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, MEMCTL_ZONE_MOVABLE), 16);
+		/* the bind uevent's reconcile: nothing for movable, the move for normal */
+		assert_int_equal(memctl_engine_reconcile(e, p, &res2), 0);
+		assert_int_equal(res2.failed, 0);
+		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, cases[i].zone), 16);
+	}
+}
+
 static void test_devdax_rule_takes_it_back(void **state)
 {
 	struct memctl_reconcile_result res;
@@ -174,6 +215,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_movable_rule_leaves_it_to_the_kernel),
+		cmocka_unit_test(test_devdax_device_bound_not_onlined),
 		cmocka_unit_test(test_devdax_rule_takes_it_back),
 		cmocka_unit_test(test_normal_rule_moves_it),
 		cmocka_unit_test(test_unexpected_node_goes_offline),

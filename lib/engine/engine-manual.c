@@ -24,14 +24,45 @@
 
 /* ---- by hand ------------------------------------------------------------ */
 
+/* One pass of memctl online on a scan: plan the device with the one-rule policy, run its steps.
+ * *ret_bound: the pass gave the device to kmem. */
+static int online_pass(struct memctl_engine *e, const struct memctl_inventory *inv, const struct memctl_policy *one,
+		       const char *device, struct memctl_device_status *st, bool *ret_bound, char **ret_error)
+{
+	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
+	int r;
+
+	*ret_bound = false;
+	r = memctl_plan_build(inv, one, &plan);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < plan->n_devices; i++) {
+		const struct memctl_device_plan *dp = &plan->devices[i];
+		if (!streq(dp->device, device))
+			continue;
+		if (dp->action == MEMCTL_ACTION_ERROR || dp->action == MEMCTL_ACTION_SKIP) {
+			if (ret_error)
+				(void)asprintf_ret(ret_error, "%s: %s", device, dp->reason ? dp->reason : "cannot be onlined");
+			return -EINVAL;
+		}
+		for (size_t k = 0; k < dp->n_steps; k++)
+			*ret_bound |= dp->steps[k].op == MEMCTL_STEP_BIND && dp->steps[k].driver == MEMCTL_DRIVER_KMEM;
+		r = engine_run_device_steps(e, inv, dp, st, NULL);
+		if (r < 0 && ret_error)
+			*ret_error = st->last_error ? strdup(st->last_error) : NULL;
+		return r;
+	}
+	return -ENODEV;
+}
+
 int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p, const char *device,
 			 enum memctl_zone_pref zone, char **ret_error)
 {
-	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL;
+	_cleanup_(memctl_inventory_freep) struct memctl_inventory *inv = NULL, *again = NULL;
 	_cleanup_(memctl_policy_freep) struct memctl_policy *one = NULL;
-	_cleanup_(memctl_plan_freep) struct memctl_plan *plan = NULL;
 	struct memctl_device_status *st;
 	struct memctl_rule *rule;
+	bool bound;
 	int r;
 
 	r = engine_scan(e, &inv);
@@ -47,7 +78,14 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 	if (r < 0)
 		return r;
 	one->defaults = p->defaults;
-	one->defaults.kernel_auto_online = MEMCTL_KAO_LEAVE;	/* a manual online changes nothing global */
+	/*
+	 * A manual online changes nothing global. Under kernel_auto_online =
+	 * "movable" kmem's probe onlines the device movable when it binds: the
+	 * plan says so (no online steps), and a second pass moves it when the
+	 * zone asked for is another.
+	 */
+	if (one->defaults.kernel_auto_online != MEMCTL_KAO_MOVABLE)
+		one->defaults.kernel_auto_online = MEMCTL_KAO_LEAVE;
 	rule = calloc(1, sizeof(*rule));
 	if (!rule)
 		return -ENOMEM;
@@ -58,9 +96,6 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 				      .match = { .device = strdup(device), .origin = -1, .n_keys = 1 } };
 	if (!rule->name || !rule->file || !rule->match.device)
 		return -ENOMEM;
-	r = memctl_plan_build(inv, one, &plan);
-	if (r < 0)
-		return r;
 	st = engine_status_for(e, device);
 	if (!st)
 		return -ENOMEM;
@@ -77,21 +112,13 @@ int memctl_engine_online(struct memctl_engine *e, const struct memctl_policy *p,
 	}
 	if (memctl_status_release(st, false))
 		engine_held_changed(e);
-	for (size_t i = 0; i < plan->n_devices; i++) {
-		const struct memctl_device_plan *dp = &plan->devices[i];
-		if (!streq(dp->device, device))
-			continue;
-		if (dp->action == MEMCTL_ACTION_ERROR || dp->action == MEMCTL_ACTION_SKIP) {
-			if (ret_error)
-				(void)asprintf_ret(ret_error, "%s: %s", device, dp->reason ? dp->reason : "cannot be onlined");
-			return -EINVAL;
-		}
-		r = engine_run_device_steps(e, inv, dp, st, NULL);
-		if (r < 0 && ret_error)
-			*ret_error = st->last_error ? strdup(st->last_error) : NULL;
+	r = online_pass(e, inv, one, device, st, &bound, ret_error);
+	if (r < 0 || !bound || one->defaults.kernel_auto_online != MEMCTL_KAO_MOVABLE)
 		return r;
-	}
-	return -ENODEV;
+	r = engine_scan(e, &again);
+	if (r < 0)
+		return r;
+	return online_pass(e, again, one, device, st, &bound, ret_error);
 }
 
 int memctl_engine_offline(struct memctl_engine *e, const char *device, char **ret_error)

@@ -20,6 +20,7 @@
 
 #include "early.h"
 #include "engine.h"
+#include "engine-manual-verb.h"
 #include "engine-takeover.h"
 #include "model.h"
 #include "policy.h"
@@ -109,6 +110,35 @@ static void test_devdax_device_bound_not_onlined(void **state)
 		assert_int_equal(memctl_engine_reconcile(e, p, &res2), 0);
 		assert_int_equal(res2.failed, 0);
 		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, cases[i].zone), 16);
+	}
+}
+
+/* memctl online by hand under "movable": kmem's probe onlines it; --zone normal then moves it, no step fails. */
+static void test_manual_online(void **state)
+{
+	static const struct {
+		const char *zone;
+		enum memctl_zone want;
+	} cases[] = { { "movable", MEMCTL_ZONE_MOVABLE }, { "normal", MEMCTL_ZONE_NORMAL } };
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_(memctl_engine_freep) struct memctl_engine *e = NULL;
+		_cleanup_(memctl_policy_freep) struct memctl_policy *p =
+			policy_from_text(POLICY("mode = \"devdax\";"));
+		struct memctl_manual_result res;
+		struct model m;
+		int dev;
+
+		model_init(&m);
+		dev = sim_add_hmem(&m, MEMCTL_DRIVER_DEVICE_DAX);
+		assert_int_equal(memctl_engine_new(&model_ops, &m, &e), 0);
+		assert_int_equal(memctl_engine_reconcile(e, p, NULL), 0);
+		assert_string_equal(m.auto_online, "online_movable");
+		assert_int_equal(memctl_engine_manual_online(e, p, m.devices[dev].name, cases[i].zone, &res), 0);
+		assert_int_equal(res.error, 0);
+		assert_int_equal(m.devices[dev].driver, MEMCTL_DRIVER_KMEM);
+		assert_int_equal(model_blocks(&m, dev, MEMCTL_BLOCK_ONLINE, cases[i].want), 16);
+		memctl_manual_result_done(&res);
 	}
 }
 
@@ -216,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_movable_rule_leaves_it_to_the_kernel),
 		cmocka_unit_test(test_devdax_device_bound_not_onlined),
+		cmocka_unit_test(test_manual_online),
 		cmocka_unit_test(test_devdax_rule_takes_it_back),
 		cmocka_unit_test(test_normal_rule_moves_it),
 		cmocka_unit_test(test_unexpected_node_goes_offline),

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 
 vm_run = None  # run.py's, set by run.py (it is __main__ there: importing it back would duplicate its classes)
 
@@ -150,3 +151,14 @@ def b2_state_text(r, prof=None):
                    f"remaining {rest:.0f} ms are the Varlink round trip, the CLI's own status read and the guest's "
                    "one host thread shared by both vCPUs. On hardware process start is about 1 ms, so the fixed "
                    "cost is the scans: fewer of them per call is where memctl would gain.")
+
+
+def git_commit():
+    """The commit memctl was built from (the work tree's HEAD; "+" when it has changes)."""
+    try:
+        head = subprocess.run(["git", "-C", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True).stdout.strip()
+        return head + ("+" if dirty else "") if head else None
+    except OSError:
+        return None

@@ -477,9 +477,11 @@ def write_md(results, path, meta):
     guest += issue17.header_notes(meta)
     for rr in meta.get("reruns", []):
         guest += (f" {rr['measures']} ran separately at {rr['time_utc']} UTC with `scripts/bench --only "
-                  f"{rr['measures']}` ({rr['seconds'] / 60:.1f} minutes, load average {rr['loadavg'][0]:.1f}).")
+                  f"{rr['measures']}` ({rr['seconds'] / 60:.1f} minutes, load average {rr['loadavg'][0]:.1f}"
+                  + (f", memctl at {rr['commit']}" if rr.get("commit") else "") + ").")
     lines = ["# memctl benchmarks", "",
-             f"Machine: {meta['machine']}. Kernel: {meta['kernel']}. Date: {meta['date']} {meta['time_utc']} UTC. "
+             f"Machine: {meta['machine']}. Kernel: {meta['kernel']}. Date: {meta['date']} {meta['time_utc']} UTC"
+             + (f", memctl at {meta['commit']}" if meta.get("commit") else "") + ". "
              f"Medians of {meta['runs']} alternating runs. {load}{guest} Raw numbers: `results.json`. "
              "Produced by `scripts/bench` (issue 7).", "",
              "Guest measures run in the lab's QEMU TCG guest (Debian's 6.12 kernel in the Debian 12 systemd image; "
@@ -547,6 +549,7 @@ def rerun(a):
         results[pos:pos] = new
         meta.setdefault("reruns", []).append(
             {"measures": rid, "time_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M"),
+             "commit": issue17.git_commit(),
              "seconds": time.perf_counter() - t0, "loadavg": os.getloadavg()})
     with open(path, "w") as f:
         json.dump({"meta": meta, "results": results}, f, indent=1)
@@ -580,6 +583,7 @@ def main():
     results = []
     guest_s = None
     load0, start, skipped = os.getloadavg(), datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M"), []
+    commit = issue17.git_commit()
     sizes = [1024, 8192] if a.quick else [1024, 8192, 32768, 131072]
     runs = 2 if a.quick else a.runs
     try:
@@ -597,6 +601,7 @@ def main():
             "kernel": platform.release(), "date": datetime.date.today().isoformat(), "runs": runs,
             "loadavg_start": load0, "loadavg_end": os.getloadavg(), "guest_seconds": guest_s,
             "time_utc": start, "end_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M"),
+            "commit": commit,
             "not_run": skipped}
     out = HERE if not a.quick else tempfile.gettempdir()
     with open(os.path.join(out, "results.json"), "w") as f:

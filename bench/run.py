@@ -451,6 +451,8 @@ def where_the_time_goes(results):
             out.append("")
         elif rid.startswith("B7-"):
             out += [issue17.b7_time_goes(r), ""]
+        elif rid.startswith("B5-guest"):
+            out += [issue17.b5_guest_text(r), ""]
         elif rid.startswith("B4-") and rid.endswith("-rss"):
             top = r.get("rss_by_mapping_kib") or {}
             parts = ", ".join(f"{k} {v / 1024:.2f}" for k, v in list(top.items())[:6])

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dax-state.h"
+#include "kernel-online.h"
 #include "parse.h"
 #include "report-contract.h"
 #include "report.h"
@@ -299,8 +300,8 @@ static struct json_object *warnings_json(const struct memctl_inventory *inv, con
 {
 	struct json_object *w = json_object_new_array();
 	const char *aob = inv->hotplug.auto_online_blocks;
-	/* kernel_auto_online = "movable": online_movable is the policy's own choice (memctld holds it) */
-	bool chosen = p && p->defaults.kernel_auto_online == MEMCTL_KAO_MOVABLE && aob && streq(aob, "online_movable");
+	/* the value the policy holds (kernel_auto_online = "movable": online_movable) is no surprise */
+	bool chosen = p && memctl_kao_holds(p) && aob && streq(aob, memctl_kao_value(p));
 	char buf[512];
 
 	if (aob && !streq(aob, "offline") && !chosen) {

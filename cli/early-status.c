@@ -61,6 +61,8 @@ void cli_print_early(struct json_object *early)
 	printf("early hook:               ");
 	if (streq(state, "not-installed")) {
 		printf("not installed (no %s)\n", jstr(early, "modprobe_conf"));
+	} else if (streq(state, "disabled")) {
+		printf("off for this boot (memctl.disable on the kernel command line)\n");
 	} else if (streq(state, "kmem-builtin")) {
 		printf("cannot work: kmem is built into this kernel (boot with memhp_default_state=offline)\n");
 	} else if (streq(state, "active")) {

@@ -14,6 +14,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "early-decide.h"
 #include "early.h"
 #include "kernel.h"
 #include "policy-load.h"
@@ -63,6 +64,7 @@ int main(int argc, char **argv)
 	};
 	const char *policy = MEMCTL_POLICY_DEFAULT, *runtime_dir = MEMCTL_RUNTIME_DIR_DEFAULT;
 	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
+	_autofree_ char *cmdline = NULL;
 	enum memctl_early_action a;
 	bool to_stderr = false;
 	char msg[1024] = "";
@@ -92,6 +94,12 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		snprintf(msg, sizeof(msg), "cannot open sysfs: %s; nothing done", strerror(-r));
 		log_line(LOG_ERR, to_stderr, msg);
+		return EXIT_SUCCESS;
+	}
+	/* The boot's kill switch: kmem loads and the kernel's default stays. */
+	if (memctl_sysfs_read(s, "proc/cmdline", &cmdline) == 0 && memctl_cmdline_disables(cmdline)) {
+		log_line(LOG_NOTICE, to_stderr, "memctl.disable on the kernel command line: auto_online_blocks stays as "
+			 "the kernel set it");
 		return EXIT_SUCCESS;
 	}
 	a = memctl_early_run(&memctl_kernel_real_ops, s, policy, runtime_dir, stage(), msg, sizeof(msg));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The early step's decision: the policy's kernel_auto_online applied before kmem loads. */
 #include <stddef.h>
+#include <string.h>
 
 #include "early-decide.h"
 #include "kernel-online.h"
@@ -39,4 +40,25 @@ const char *memctl_early_action_name(enum memctl_early_action a)
 		return "failed";
 	}
 	return "?";
+}
+
+bool memctl_cmdline_disables(const char *cmdline)
+{
+	static const char word[] = "memctl.disable";
+	const char *p = cmdline;
+	bool quoted = false;
+
+	if (!cmdline)
+		return false;
+	/* Parameters are separated by blanks outside double quotes (the kernel's own parsing). */
+	for (; *p; p++) {
+		bool start = p == cmdline || ((p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n') && !quoted);
+
+		if (start && strncmp(p, word, sizeof(word) - 1) == 0 &&
+		    strchr(" \t\n=", p[sizeof(word) - 1]))
+			return true;
+		if (*p == '"')
+			quoted = !quoted;
+	}
+	return false;
 }

@@ -23,3 +23,11 @@ enum memctl_early_action memctl_early_decide(const struct memctl_policy *p, cons
 					     bool saved_exists);
 const char *memctl_early_action_name(enum memctl_early_action a);
 
+/*
+ * Whether the kernel command line (/proc/cmdline) turns memctl off for this
+ * boot: the word memctl.disable, alone or with any value, as systemd's
+ * ConditionKernelCommandLine=!memctl.disable in memctld.service reads it.
+ * Quoted values and other parameters that merely contain the word do not count.
+ */
+bool memctl_cmdline_disables(const char *cmdline);
+

@@ -209,11 +209,14 @@ int memctl_early_status(struct memctl_sysfs *s, const char *runtime_dir, const c
 	struct memctl_early_status st = { 0 };
 	bool driver = memctl_sysfs_exists(s, "sys/bus/dax/drivers/kmem");
 	bool module = memctl_sysfs_exists(s, "sys/module/kmem/initstate");
+	_autofree_ char *cmdline = NULL;
 
 	st.kmem_loaded = driver || module;
 	st.have_saved = memctl_aob_saved_read(runtime_dir, &st.saved) == 0;
 	if (access(modprobe_conf, F_OK) < 0)
 		st.state = MEMCTL_EARLY_NOT_INSTALLED;
+	else if (memctl_sysfs_read(s, "proc/cmdline", &cmdline) == 0 && memctl_cmdline_disables(cmdline))
+		st.state = MEMCTL_EARLY_DISABLED;
 	else if (driver && !module)
 		st.state = MEMCTL_EARLY_KMEM_BUILTIN;	/* a module has initstate; built-in code has no load to hook */
 	else if (st.have_saved && streq(st.saved.saved_by, MEMCTL_SAVED_BY_EARLY))
@@ -233,6 +236,7 @@ const struct memctl_strtab memctl_early_state_table = {
 	.v = (const struct memctl_strtab_entry[]){
 		{ MEMCTL_EARLY_NOT_INSTALLED, "not-installed" },
 		{ MEMCTL_EARLY_KMEM_BUILTIN, "kmem-builtin" },
+		{ MEMCTL_EARLY_DISABLED, "disabled" },
 		{ MEMCTL_EARLY_ACTIVE, "active" },
 		{ MEMCTL_EARLY_DAEMON_FIRST, "daemon-first" },
 		{ MEMCTL_EARLY_WAITING, "waiting" },

@@ -51,6 +51,7 @@ enum memctl_early_action memctl_early_run(const struct memctl_kernel_ops *ops, v
 /* What `memctl status` says about the hook. */
 enum memctl_early_state {
 	MEMCTL_EARLY_NOT_INSTALLED,
+	MEMCTL_EARLY_DISABLED,		/* memctl.disable on the kernel command line */
 	MEMCTL_EARLY_KMEM_BUILTIN,	/* no module load to hook */
 	MEMCTL_EARLY_ACTIVE,		/* it saved and wrote offline this boot */
 	MEMCTL_EARLY_DAEMON_FIRST,	/* memctld took over before kmem loaded through the hook */

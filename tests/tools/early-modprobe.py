@@ -12,7 +12,9 @@ promise never to stop kmem from loading.
    environment), with memctl-early pointed at a fixture tree and modprobe
    replaced by a recorder: for a takeover policy auto_online_blocks is
    "offline" before "modprobe" runs; for a broken and a missing policy and
-   bad arguments memctl-early exits 0 and "modprobe" runs all the same.
+   bad arguments memctl-early exits 0 and "modprobe" runs all the same;
+   with memctl.disable on the (fixture's) kernel command line it changes
+   nothing and saves nothing.
 3. With the lab's extracted kernels (skipped when absent): the dax modalias
    udev looks up resolves to the install command, on each kernel.
 """
@@ -78,6 +80,14 @@ def main(early, conf, installed):
         p, log = run('defaults: { kernel_auto_online = "takeover"; };\nrules = ();\n')
         check("takeover: offline before kmem loads, then modprobe with the options",
               p.returncode == 0 and log == "offline --ignore-install kmem opt=1", f"{p.returncode} {log!r} {p.stderr}")
+        os.makedirs(os.path.join(d, "proc"), exist_ok=True)
+        with open(os.path.join(d, "proc", "cmdline"), "w") as f:
+            f.write("root=/dev/vda memctl.disable quiet\n")
+        p, log = run('defaults: { kernel_auto_online = "takeover"; };\nrules = ();\n')
+        os.unlink(os.path.join(d, "proc", "cmdline"))
+        check("memctl.disable on the kernel command line: kmem loads with the kernel's default",
+              p.returncode == 0 and log == "online --ignore-install kmem opt=1" and "memctl.disable" in p.stderr
+              and not os.path.exists(os.path.join(d, "run")), f"{p.returncode} {log!r} {p.stderr}")
         p, log = run('defaults: { kernel_auto_online = "leave"; };\nrules = ();\n')
         check("leave: kmem loads with the kernel's default", p.returncode == 0 and log == "online --ignore-install kmem opt=1",
               f"{log!r}")

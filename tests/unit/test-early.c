@@ -48,6 +48,24 @@ static void test_decide(void **state)
 	assert_string_equal(memctl_early_action_name(MEMCTL_EARLY_OFFLINE_ONLY), "offline-only");
 }
 
+/* The boot's kill switch, read as the kernel splits its command line. */
+static void test_cmdline_disables(void **state)
+{
+	assert_true(memctl_cmdline_disables("BOOT_IMAGE=/vmlinuz root=/dev/vda memctl.disable"));
+	assert_true(memctl_cmdline_disables("memctl.disable quiet\n"));
+	assert_true(memctl_cmdline_disables("ro memctl.disable=1 quiet"));
+	/* any value, as systemd's ConditionKernelCommandLine=!memctl.disable reads it */
+	assert_true(memctl_cmdline_disables("ro memctl.disable=0"));
+	assert_false(memctl_cmdline_disables("ro quiet"));
+	assert_false(memctl_cmdline_disables("ro memctl.disabled"));
+	assert_false(memctl_cmdline_disables("ro xmemctl.disable"));
+	assert_false(memctl_cmdline_disables("ro foo.memctl.disable=1"));
+	assert_false(memctl_cmdline_disables("init=\"/bin/sh memctl.disable\" ro"));
+	assert_true(memctl_cmdline_disables("init=\"/bin/sh x\" memctl.disable"));
+	assert_false(memctl_cmdline_disables(""));
+	assert_false(memctl_cmdline_disables(NULL));
+}
+
 struct fx {
 	char *root;
 	char policy[PATH_MAX], run[PATH_MAX];
@@ -262,6 +280,11 @@ static void test_status(void **state)
 	assert_int_equal(st.state, MEMCTL_EARLY_ACTIVE);
 	assert_string_equal(st.saved.value, "online");
 	assert_string_equal(memctl_early_state_name(st.state), "active");
+
+	tree_file(f->root, "proc/cmdline", "root=/dev/vda memctl.disable\n");
+	assert_int_equal(memctl_early_status(f->s, f->run, conf, &st), 0);
+	assert_int_equal(st.state, MEMCTL_EARLY_DISABLED);
+	assert_string_equal(memctl_early_state_name(st.state), "disabled");
 }
 
 static void test_status_builtin_and_daemon(void **state)
@@ -299,6 +322,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_cmdline_disables),
 		cmocka_unit_test_setup_teardown(test_takeover_saves_then_offlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_saved_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leave_changes_nothing, setup, teardown),

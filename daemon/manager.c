@@ -112,9 +112,12 @@ static void reconcile(struct manager *m)
 	r = memctl_engine_reconcile(m->engine, m->policy, &m->last);
 	if (r < 0)
 		log_error_errno(r, "cannot reconcile: %m");
-	/* A scan of a large machine allocates a lot briefly; an idle daemon should not keep it. */
-	malloc_trim(0);
 	manager_notify_status(m);
+	/*
+	 * A scan of a large machine, and the status documents the exports are
+	 * made from, allocate a lot briefly; an idle daemon should not keep it.
+	 */
+	malloc_trim(0);
 }
 
 static int on_settle(sd_event_source *s, uint64_t usec, void *userdata)

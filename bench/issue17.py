@@ -147,13 +147,14 @@ def b2_state_text(r, prof=None):
                    f"debug log of one profiled online shows {len(scans)} inventory scan(s) of "
                    f"{', '.join(f'{x:.0f}' for x in scans)} ms and the state write itself "
                    f"{', '.join(f'{x:.0f}' for x in state) or '-'} ms (the kernel's work, as in the reference). "
-                   f"Process start and scans account for {start + sum(scans):.0f} of the {gap:.0f} ms. The "
-                   f"remaining {rest:.0f} ms are not split in this run. What runs then is the Varlink round trip "
-                   "and memctld's end of the call (the worker thread's end, the journal entry, the hold file), "
-                   "and, on the guest's one host thread, udev handling the uevents of every block the write "
-                   "added or removed, which the reference's clock does not wait for: its shell returns as soon "
-                   "as the kernel's write does. On hardware process start is about 1 ms and udev runs on "
-                   "another CPU.")
+                   f"Process start and scans account for {start + sum(scans):.0f} of the {gap:.0f} ms; the "
+                   f"remaining {rest:.0f} ms are the Varlink round trip and memctld's end of the call (the worker "
+                   "thread's end, the journal entry, the hold file) and, on the guest's one host thread, udev "
+                   "handling the uevents of every block the write added or removed, which the reference's clock "
+                   "does not wait for: its shell returns as soon as the kernel's write does"
+                   + ("; the profiled call below splits them." if (prof.get("call_phases") or {}) else
+                      " (not split in this run).")
+                   + " On hardware process start is about 1 ms and udev runs on another CPU.")
 
 
 def git_commit():

@@ -21,7 +21,9 @@ import sys
 import tempfile
 import time
 
+import boot
 import issue17
+import callphases as b2profile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
@@ -285,6 +287,7 @@ def b2(build, results, node1_gib, label, kernel="6.12"):
     prof = json.load(open(os.path.join(out, "profile.json")))
     prof["blocks"] = d["blocks"]
     prof["debug_log"] = debug_timings(os.path.join(out, "memctld-debug.txt"))
+    prof["call_phases"] = b2profile.call_phases(out, prof)
     results.append({"id": f"B2-{label}-profile", "measure": f"where memctl online's time goes, {size:g} GiB: "
                                                             "process start (median of 3)",
                     "memctl": statistics.median(prof["start_memctl_ns"]) / 1e6,
@@ -382,7 +385,8 @@ def where_the_time_goes(results):
             label = rid[3:].rsplit("-", 2)[0]  # B2-8g-7.3-memctl-online -> 8g-7.3
             prof = by.get(f"B2-{label}-profile", {}).get("profile")
             if r.get("reference_name") == "one daxX.Y/state write" or not prof:  # 7.3: one state write each way
-                out += [issue17.b2_state_text(r, prof), ""]
+                out += [f"{issue17.b2_state_text(r, prof)} {b2profile.call_text(prof or {}, rid.rsplit('-', 1)[1])}"
+                        .strip(), ""]
                 continue
             dbg = prof["debug_log"]
             start = statistics.median(prof["start_memctl_ns"]) / 1e6
@@ -402,7 +406,8 @@ def where_the_time_goes(results):
                        f"{start + (scan or 0) + reads:.0f} ms: process start + one scan + read-backs; per block "
                        "memctl adds only the read-back. The remaining spread is the TCG guest sharing one host "
                        "thread between both vCPUs and udev's handling of each block's uevent (see B1). On real "
-                       "hardware process start is about 1 ms, so the fixed cost shrinks to the scan.")
+                       "hardware process start is about 1 ms, so the fixed cost shrinks to the scan. "
+                       + b2profile.call_text(prof, rid.rsplit("-", 1)[1]))
             out.append("")
         elif rid.startswith("B1-") and rid.endswith("-kuevents"):
             continue
@@ -449,6 +454,8 @@ def where_the_time_goes(results):
                           "to shrink to a small fraction of daxctl's, which a daemon that acts after udev cannot "
                           "reach while udev runs daxctl's own rule for the same device first."))
             out.append("")
+        elif rid == "B8":
+            out += [boot.b8_text(r), ""]
         elif rid.startswith("B7-"):
             out += [issue17.b7_time_goes(r), ""]
         elif rid.startswith("B5-guest"):
@@ -518,6 +525,7 @@ GUEST_MEASURES = {  # in the order a full run takes them: issue 17's rows first,
     "B7-2g": (issue17.b7, (2, "2g")), "B7-2g-7.3": (issue17.b7, (2, "2g-7.3", "7.3")),
     "B2-32g": (b2, (32, "32g")), "B2-32g-7.3": (b2, (32, "32g-7.3", "7.3")),
     "B7-8g": (issue17.b7, (8, "8g")), "B7-8g-7.3": (issue17.b7, (8, "8g-7.3", "7.3")),
+    "B8": (boot.b8, (3,)),
     "B1-pmem": (b1, ("pmem",)), "B1-hmem-takeover": (b1, ("hmem", False, "6.12", True)),
     "B1-hmem-takeover-7.3": (b1, ("hmem", False, "7.3", True)), "B1-hmem-kuevents": (b1, ("hmem", True)),
     "B2-2g": (b2, (2, "2g")),
@@ -560,6 +568,7 @@ def rerun(a):
 
 
 issue17.vm_run = vm_run
+boot.vm_run, boot.GuestFailed = vm_run, GuestFailed
 
 
 def main():

@@ -178,7 +178,10 @@ def guest(results, rid, fn, *args):
     try:
         fn(*args)
         [r.update(started_utc=when, loadavg_start=load) for r in results[n0:]]
-    except GuestFailed as e:
+    except Exception as e:  # a guest that failed, or output the parser did not expect: the other guests still run
+        if not isinstance(e, GuestFailed):
+            import traceback
+            e = GuestFailed(f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
         print(f"bench: {rid}: {e}", file=sys.stderr)
         results.append({"id": rid, "measure": f"guest run failed: {str(e).splitlines()[0]}", "memctl": None,
                         "reference": None, "reference_name": "-", "unit": "", "ratio": None, "goal": "-",

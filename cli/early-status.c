@@ -21,7 +21,6 @@ struct json_object *cli_early_status_json(const struct memctl_cli *cli)
 	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
 	struct memctl_early_status st;
 	struct json_object *o, *saved = NULL;
-	_autofree_ char *aob = NULL;
 
 	if (memctl_sysfs_new(cli->root, &s) < 0 ||
 	    memctl_early_status(s, MEMCTL_RUNTIME_DIR_DEFAULT, MEMCTL_MODPROBE_CONF, &st) < 0)
@@ -31,8 +30,8 @@ struct json_object *cli_early_status_json(const struct memctl_cli *cli)
 	json_object_object_add(o, "modprobe_conf", json_object_new_string(MEMCTL_MODPROBE_CONF));
 	json_object_object_add(o, "kmem_loaded", json_object_new_boolean(st.kmem_loaded));
 	/* what the hook (or memctld since) holds: offline for takeover, online_movable for movable */
-	if (memctl_sysfs_read(s, "sys/devices/system/memory/auto_online_blocks", &aob) == 0)
-		json_object_object_add(o, "auto_online_blocks", json_object_new_string(aob));
+	if (st.auto_online_blocks[0])
+		json_object_object_add(o, "auto_online_blocks", json_object_new_string(st.auto_online_blocks));
 	if (st.have_saved) {
 		saved = json_object_new_object();
 		json_object_object_add(saved, "kernel_default", json_object_new_string(st.saved.value));

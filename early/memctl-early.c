@@ -14,7 +14,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "early-decide.h"
 #include "early.h"
 #include "kernel.h"
 #include "policy-load.h"
@@ -64,7 +63,6 @@ int main(int argc, char **argv)
 	};
 	const char *policy = MEMCTL_POLICY_DEFAULT, *runtime_dir = MEMCTL_RUNTIME_DIR_DEFAULT;
 	_cleanup_(memctl_sysfs_freep) struct memctl_sysfs *s = NULL;
-	_autofree_ char *cmdline = NULL;
 	enum memctl_early_action a;
 	bool to_stderr = false;
 	char msg[1024] = "";
@@ -97,7 +95,7 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	/* The boot's kill switch: kmem loads and the kernel's default stays. */
-	if (memctl_sysfs_read(s, "proc/cmdline", &cmdline) == 0 && memctl_cmdline_disables(cmdline)) {
+	if (memctl_early_disabled(s)) {
 		log_line(LOG_NOTICE, to_stderr, "memctl.disable on the kernel command line: auto_online_blocks stays as "
 			 "the kernel set it");
 		return EXIT_SUCCESS;

@@ -203,19 +203,28 @@ enum memctl_early_action memctl_early_run(const struct memctl_kernel_ops *ops, v
 	return a;
 }
 
+bool memctl_early_disabled(struct memctl_sysfs *s)
+{
+	_autofree_ char *cmdline = NULL;
+
+	return memctl_sysfs_read(s, "proc/cmdline", &cmdline) == 0 && memctl_cmdline_disables(cmdline);
+}
+
 int memctl_early_status(struct memctl_sysfs *s, const char *runtime_dir, const char *modprobe_conf,
 			struct memctl_early_status *ret)
 {
 	struct memctl_early_status st = { 0 };
 	bool driver = memctl_sysfs_exists(s, "sys/bus/dax/drivers/kmem");
 	bool module = memctl_sysfs_exists(s, "sys/module/kmem/initstate");
-	_autofree_ char *cmdline = NULL;
+	_autofree_ char *aob = NULL;
 
+	if (memctl_sysfs_read(s, "sys/devices/system/memory/auto_online_blocks", &aob) == 0)
+		copy_str(st.auto_online_blocks, sizeof(st.auto_online_blocks), aob);
 	st.kmem_loaded = driver || module;
 	st.have_saved = memctl_aob_saved_read(runtime_dir, &st.saved) == 0;
 	if (access(modprobe_conf, F_OK) < 0)
 		st.state = MEMCTL_EARLY_NOT_INSTALLED;
-	else if (memctl_sysfs_read(s, "proc/cmdline", &cmdline) == 0 && memctl_cmdline_disables(cmdline))
+	else if (memctl_early_disabled(s))
 		st.state = MEMCTL_EARLY_DISABLED;
 	else if (driver && !module)
 		st.state = MEMCTL_EARLY_KMEM_BUILTIN;	/* a module has initstate; built-in code has no load to hook */

@@ -64,7 +64,11 @@ struct memctl_early_status {
 	bool kmem_loaded;
 	bool have_saved;
 	struct memctl_aob_saved saved;
+	char auto_online_blocks[32];	/* its value now; "" when there is none */
 };
+
+/* memctl.disable on the kernel command line (proc/cmdline under s's root): memctl is off for this boot. */
+bool memctl_early_disabled(struct memctl_sysfs *s);
 
 int memctl_early_status(struct memctl_sysfs *s, const char *runtime_dir, const char *modprobe_conf,
 			struct memctl_early_status *ret);

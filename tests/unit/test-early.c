@@ -280,6 +280,7 @@ static void test_status(void **state)
 	assert_int_equal(st.state, MEMCTL_EARLY_ACTIVE);
 	assert_string_equal(st.saved.value, "online");
 	assert_string_equal(memctl_early_state_name(st.state), "active");
+	assert_string_equal(st.auto_online_blocks, "offline");	/* what status's "active" line names */
 
 	tree_file(f->root, "proc/cmdline", "root=/dev/vda memctl.disable\n");
 	assert_int_equal(memctl_early_status(f->s, f->run, conf, &st), 0);
